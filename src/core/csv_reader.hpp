@@ -1,0 +1,99 @@
+// Streaming CSV reader on libcsv: bytes go in chunk by chunk (any split, even inside a
+// multi-byte character or between CR and LF), records come out through a sink. It checks
+// UTF-8, rejects NUL bytes, skips a UTF-8 byte-order mark and blank lines, detects the
+// delimiter, tracks the physical line each record starts on, and enforces size limits.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crm::core {
+
+struct CsvOptions {
+	char delimiter = 0;                       // 0: detect among ',', ';', '\t' from the first sniff_bytes
+	std::size_t max_field_bytes = 16u << 20;  // one field larger than this is an error (54000)
+	std::size_t max_record_bytes = 256u << 20;  // all fields of one record together
+	std::size_t max_columns = 100000;         // fields in one record
+	std::size_t sniff_bytes = 64u << 10;      // bytes buffered before detecting the delimiter
+};
+
+// One record, valid only during CsvSink::OnRecord. Fields are stored back to back in one
+// buffer so a record costs no allocation per field.
+class CsvRecord {
+public:
+	std::uint64_t record_no = 0;  // 1-based count of records (a header row is record 1)
+	std::uint64_t line_no = 0;    // 1-based physical line on which the record starts
+
+	std::size_t size() const noexcept { return ends_.size(); }
+	std::string_view field(std::size_t i) const noexcept
+	{
+		std::size_t begin = i == 0 ? 0 : ends_[i - 1];
+		return std::string_view(data_.data() + begin, ends_[i] - begin);
+	}
+	std::size_t bytes() const noexcept { return data_.size(); }  // sum of field lengths
+
+	void Clear() noexcept
+	{
+		data_.clear();
+		ends_.clear();
+	}
+	void AppendField(const char* p, std::size_t n)
+	{
+		data_.append(p, n);
+		ends_.push_back(data_.size());
+	}
+
+private:
+	std::string data_;
+	std::vector<std::size_t> ends_;
+};
+
+class CsvSink {
+public:
+	virtual ~CsvSink() = default;
+	// Called once per record in file order. May throw; the reader stops and rethrows the
+	// exception from Feed/Finish (never through libcsv's C frames).
+	virtual void OnRecord(const CsvRecord& record) = 0;
+};
+
+class CsvReader {
+public:
+	CsvReader(const CsvOptions& options, CsvSink& sink);
+	~CsvReader();
+	CsvReader(const CsvReader&) = delete;
+	CsvReader& operator=(const CsvReader&) = delete;
+
+	// Feed the next bytes of the file. Throws UserError (see error.hpp) for invalid UTF-8
+	// (22021, detail names line and byte offset, hint says re-save as "CSV UTF-8" and says
+	// when the bytes look like Windows-1252/Latin-1), NUL bytes (22021), limits (54000),
+	// malformed quoting (22P04); rethrows whatever the sink threw.
+	void Feed(const char* data, std::size_t len);
+	// End of file: flushes a last line without newline; an unterminated quoted field is a
+	// 22P04 error naming the line where the quote opened.
+	void Finish();
+
+	char delimiter() const noexcept;            // the one in use (0 until detected)
+	bool delimiter_detected() const noexcept;  // true when it was sniffed, not given
+	bool had_bom() const noexcept;
+	std::uint64_t records() const noexcept;    // records delivered so far
+	std::uint64_t bytes_read() const noexcept; // bytes fed so far (BOM included)
+
+private:
+	struct Impl;
+	std::unique_ptr<Impl> impl_;
+};
+
+// Picks the delimiter of a CSV sample among ',', ';' and '\t': the one that gives the most
+// consistent, greater-than-one field count over the sample's first lines (quotes respected).
+// Returns ',' when nothing is conclusive.
+char SniffDelimiter(std::string_view sample);
+
+// Human name of a delimiter for messages and reports: "comma", "semicolon", "tab", or the
+// character itself.
+std::string DelimiterName(char delimiter);
+
+}  // namespace crm::core

@@ -1,0 +1,39 @@
+// Module entry: PG_MODULE_MAGIC, _PG_init and the GUCs of crm_import.
+#include "pg/postgres.hpp"
+#include "pg/settings.hpp"
+
+#include <climits>
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+extern "C" {
+PG_MODULE_MAGIC;
+void _PG_init(void);
+}
+
+namespace crm::pg {
+Settings g_settings = {16 * 1024 * 1024, 256 * 1024 * 1024, 100000, nullptr, 0};
+}
+
+extern "C" void _PG_init(void)
+{
+	using crm::pg::g_settings;
+	DefineCustomIntVariable("crm_import.max_field_size", "Largest CSV field an upload accepts.",
+							"A larger field stops the upload with a program_limit_exceeded error.",
+							&g_settings.max_field_size, 16 * 1024 * 1024, 1024, MaxAllocSize / 4, PGC_USERSET,
+							GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("crm_import.max_record_size", "Largest CSV record (all fields of one row) an upload accepts.",
+							NULL, &g_settings.max_record_size, 256 * 1024 * 1024, 1024, MaxAllocSize / 2, PGC_USERSET,
+							GUC_UNIT_BYTE, NULL, NULL, NULL);
+	DefineCustomIntVariable("crm_import.max_columns", "Most fields one CSV record may have.", NULL,
+							&g_settings.max_columns, 100000, 1, 10000000, PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomStringVariable("crm_import.default_region",
+							   "Region (ISO 3166 code) for phone numbers written without a country prefix.", NULL,
+							   &g_settings.default_region, "NO", PGC_USERSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("crm_import.progress_rows",
+							"Report upload and run progress as a NOTICE every this many rows (0: off).", NULL,
+							&g_settings.progress_rows, 0, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
+	MarkGUCPrefixReserved("crm_import");
+}

@@ -1,0 +1,525 @@
+// Wizard step 2: crm_import_upload (bytea), crm_import_upload_lo (large object) and
+// crm_import_upload_file (server path). Three byte sources, one streaming reader: bytes go
+// through core::CsvReader (libcsv) chunk by chunk and land in a per-import UNLOGGED staging
+// table written COPY-style (StagingWriter). The import row records the file's facts.
+#include "pg/boundary.hpp"
+#include "pg/settings.hpp"
+#include "pg/spi.hpp"
+#include "pg/staging.hpp"
+#include "pg/text.hpp"
+
+#include "core/csv_reader.hpp"
+#include "core/error.hpp"
+#include "core/normalize.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <sys/stat.h>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "catalog/pg_authid_d.h"
+#include "catalog/pg_largeobject.h"
+#include "catalog/pg_type_d.h"
+#include "commands/progress.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "pgstat.h"
+#include "storage/fd.h"
+#include "libpq/libpq-fs.h"
+#include "storage/large_object.h"
+#include "utils/acl.h"
+#include "utils/backend_progress.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+}
+
+extern "C" {
+PG_FUNCTION_INFO_V1(crm_import_upload);
+PG_FUNCTION_INFO_V1(crm_import_upload_lo);
+PG_FUNCTION_INFO_V1(crm_import_upload_file);
+}
+
+namespace crm::pg {
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;  // bytes handed to the reader at a time
+constexpr size_t kMaxSamples = 5;        // sample values kept per column
+constexpr size_t kMaxSampleBytes = 200;  // longer samples are cut (at a UTF-8 boundary)
+
+// Where the file's bytes come from. Read returns 0 at end of file.
+class ByteSource {
+public:
+	virtual ~ByteSource() = default;
+	virtual size_t Read(char* buf, size_t capacity) = 0;
+	virtual int64 TotalBytes() const { return -1; }
+	virtual int ProgressType() const = 0;
+};
+
+// A bytea argument, already in memory.
+class BytesSource : public ByteSource {
+public:
+	BytesSource(const char* data, size_t len) : data_(data), len_(len) {}
+	size_t Read(char* buf, size_t capacity) override
+	{
+		size_t n = std::min(capacity, len_ - pos_);
+		std::memcpy(buf, data_ + pos_, n);
+		pos_ += n;
+		return n;
+	}
+	int64 TotalBytes() const override { return static_cast<int64>(len_); }
+	int ProgressType() const override { return PROGRESS_COPY_TYPE_CALLBACK; }
+
+private:
+	const char* data_;
+	size_t len_;
+	size_t pos_ = 0;
+};
+
+// A large object, read in chunks so backend memory stays bounded whatever its size.
+class LargeObjectSource : public ByteSource {
+public:
+	explicit LargeObjectSource(Oid lo)
+	{
+		desc_ = Guard([&] { return inv_open(lo, INV_READ, CurrentMemoryContext); });
+	}
+	~LargeObjectSource() override
+	{
+		if (desc_ != nullptr && std::uncaught_exceptions() == 0)
+			inv_close(desc_);
+	}
+	size_t Read(char* buf, size_t capacity) override
+	{
+		int n = Guard([&] { return inv_read(desc_, buf, static_cast<int>(capacity)); });
+		return n > 0 ? static_cast<size_t>(n) : 0;
+	}
+	int ProgressType() const override { return PROGRESS_COPY_TYPE_PIPE; }
+
+private:
+	LargeObjectDesc* desc_ = nullptr;
+};
+
+// A server-side file (permission checked before it is opened).
+class FileSource : public ByteSource {
+public:
+	explicit FileSource(const char* path) : path_(path)
+	{
+		file_ = Guard([&] {
+			FILE* f = AllocateFile(path_, PG_BINARY_R);
+			if (f == NULL)
+				ereport(ERROR, (errcode_for_file_access(),
+								errmsg("could not open server file \"%s\" for reading: %m", path_),
+								errhint("The path is read by the database server, relative to its data directory. "
+										"For a file on your machine use psql's \\lo_import and crm_import_upload_lo.")));
+			return f;
+		});
+		struct stat st;
+		if (fstat(fileno(file_), &st) == 0)
+			total_ = st.st_size;
+	}
+	~FileSource() override
+	{
+		if (file_ != nullptr && std::uncaught_exceptions() == 0)
+			FreeFile(file_);
+	}
+	size_t Read(char* buf, size_t capacity) override
+	{
+		size_t n = fread(buf, 1, capacity, file_);
+		if (n == 0 && ferror(file_))
+			Guard([&] {
+				ereport(ERROR, (errcode_for_file_access(), errmsg("could not read server file \"%s\": %m", path_)));
+			});
+		return n;
+	}
+	int64 TotalBytes() const override { return total_; }
+	int ProgressType() const override { return PROGRESS_COPY_TYPE_FILE; }
+
+private:
+	const char* path_;
+	FILE* file_ = nullptr;
+	int64 total_ = -1;
+};
+
+// Cuts s to at most max bytes without splitting a UTF-8 character.
+std::string CutUtf8(std::string_view s, size_t max)
+{
+	if (s.size() <= max)
+		return std::string(s);
+	size_t end = max;
+	while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80)
+		end--;
+	return std::string(s.substr(0, end)) + "…";
+}
+
+bool IsBlank(std::string_view s)
+{
+	return core::Trim(s).empty();
+}
+
+// Receives every record: stages it and gathers per-column facts for preview and mapping.
+class UploadSink : public core::CsvSink {
+public:
+	UploadSink(StagingWriter& writer, size_t max_columns) : writer_(writer), max_columns_(max_columns) {}
+
+	void OnRecord(const core::CsvRecord& record) override
+	{
+		writer_.Add(record);
+		if (record.record_no == 1) {
+			for (size_t i = 0; i < record.size(); i++)
+				header_.emplace_back(core::Trim(record.field(i)));
+			column_count_ = record.size();
+		} else {
+			if (record.size() != column_count_)
+				ragged_++;
+			size_t n = std::min(record.size(), max_columns_);
+			if (filled_.size() < n) {
+				filled_.resize(n, 0);
+				samples_.resize(n);
+			}
+			for (size_t i = 0; i < n; i++) {
+				std::string_view v = record.field(i);
+				if (IsBlank(v))
+					continue;
+				filled_[i]++;
+				if (samples_[i].size() < kMaxSamples) {
+					std::string sample = CutUtf8(v, kMaxSampleBytes);
+					bool seen = false;
+					for (const auto& s : samples_[i])
+						seen = seen || s == sample;
+					if (!seen)
+						samples_[i].push_back(std::move(sample));
+				}
+			}
+		}
+		if ((record.record_no & 1023) == 0)
+			CheckInterrupts();
+	}
+
+	std::vector<std::string> header_;
+	size_t column_count_ = 0;
+	long long ragged_ = 0;
+	std::vector<long long> filled_;
+	std::vector<std::vector<std::string>> samples_;
+
+private:
+	StagingWriter& writer_;
+	size_t max_columns_;
+};
+
+// Unique, stable column names from the header: blank names become column_N, repeated
+// names get _2, _3 ... Each change is reported in renamed.
+std::vector<std::string> UniqueColumnNames(const std::vector<std::string>& header, size_t column_count,
+										   std::vector<std::string>& renamed)
+{
+	std::vector<std::string> names;
+	std::unordered_set<std::string> used;
+	for (size_t i = 0; i < column_count; i++)
+		if (i < header.size() && !header[i].empty())
+			used.insert(core::FoldCase(header[i]));
+	std::unordered_set<std::string> taken;
+	for (size_t i = 0; i < column_count; i++) {
+		std::string base = i < header.size() ? header[i] : std::string();
+		std::string name = base.empty() ? "column_" + std::to_string(i + 1) : base;
+		for (int n = 2; taken.count(core::FoldCase(name)) != 0 || (base.empty() && used.count(core::FoldCase(name)) != 0);
+			 n++)
+			name = (base.empty() ? "column_" + std::to_string(i + 1) : base) + "_" + std::to_string(n);
+		taken.insert(core::FoldCase(name));
+		if (name != base)
+			renamed.push_back("column " + std::to_string(i + 1) + (base.empty() ? " (blank)" : " \"" + base + "\"") +
+							  " is named \"" + name + "\"");
+		names.push_back(std::move(name));
+	}
+	return names;
+}
+
+// Parses the delimiter argument: NULL detects; one ASCII character or a name.
+char ParseDelimiter(const char* arg)
+{
+	if (arg == nullptr)
+		return 0;
+	std::string d = core::FoldCase(core::Trim(arg));
+	if (d == "comma" || d == ",")
+		return ',';
+	if (d == "semicolon" || d == ";")
+		return ';';
+	if (d == "tab" || d == "\\t" || std::string(arg) == "\t")
+		return '\t';
+	if (d == "pipe" || d == "|")
+		return '|';
+	std::string raw(arg);
+	if (raw.size() == 1 && raw[0] > 0 && raw[0] != '"' && raw[0] != '\r' && raw[0] != '\n')
+		return raw[0];
+	throw core::UserError(core::sqlstate::kInvalidParameterValue, "invalid delimiter \"" + raw + "\"",
+						  "The delimiter must be one ASCII character other than a quote or a line break.",
+						  "Pass NULL to detect comma, semicolon or tab, or one of ',' ';' 'tab' '|'.");
+}
+
+std::string Hex(const uint8* bytes, size_t n)
+{
+	static const char* digits = "0123456789abcdef";
+	std::string out;
+	for (size_t i = 0; i < n; i++) {
+		out.push_back(digits[bytes[i] >> 4]);
+		out.push_back(digits[bytes[i] & 15]);
+	}
+	return out;
+}
+
+struct UploadRequest {
+	const char* list;
+	const char* file_name;  // may be null
+	const char* delimiter;  // may be null
+	const char* source;     // bytea, large_object, server_file
+	const char* source_ref; // large object oid or server path; may be null
+};
+
+// The body shared by the three upload functions.
+int64 Upload(const UploadRequest& req, ByteSource& source)
+{
+	auto started = std::chrono::steady_clock::now();
+	char delimiter = ParseDelimiter(req.delimiter);
+	std::string schema = ExtensionSchemaQuoted();
+	SpiSession spi;
+
+	// The import row first: its id names the staging table.
+	Oid types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Datum values[5];
+	char nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	values[0] = PointerGetDatum(MakeText(req.list));
+	if (req.file_name != nullptr)
+		values[1] = PointerGetDatum(MakeText(req.file_name));
+	else
+		nulls[1] = 'n';
+	values[2] = PointerGetDatum(MakeText(req.source));
+	if (req.source_ref != nullptr)
+		values[3] = PointerGetDatum(MakeText(req.source_ref));
+	else
+		nulls[3] = 'n';
+	spi.Execute("INSERT INTO " + schema + ".crm_imports (owner, list_id, file_name, source, source_ref) " +
+					"VALUES (" + schema + ".crm_import_caller(), " + schema + ".crm_import_list_id($1), $2, $3, $4) " +
+					"RETURNING id",
+				4, types, values, nulls);
+	int64 import_id = spi.Int64(1);
+	std::string table = "job_" + std::to_string(import_id);
+	spi.Execute("CREATE UNLOGGED TABLE crm_import_staging." + table +
+				" (record_no integer NOT NULL, line_no bigint NOT NULL, fields text[] NOT NULL)"
+				" WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false)");
+	Oid relid = Guard([&] {
+		return get_relname_relid(table.c_str(), get_namespace_oid("crm_import_staging", false));
+	});
+
+	pg_cryptohash_ctx* sha = Guard([] {
+		pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
+		if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
+			ereport(ERROR, (errmsg("could not initialize SHA-256")));
+		return ctx;
+	});
+	Guard([&] {
+		pgstat_progress_start_command(PROGRESS_COMMAND_COPY, relid);
+		const int index[3] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE, PROGRESS_COPY_BYTES_TOTAL};
+		const int64 val[3] = {PROGRESS_COPY_COMMAND_FROM, source.ProgressType(),
+							  source.TotalBytes() > 0 ? source.TotalBytes() : 0};
+		pgstat_progress_update_multi_param(3, index, val);
+	});
+
+	core::CsvOptions options;
+	options.delimiter = delimiter;
+	options.max_field_bytes = static_cast<size_t>(g_settings.max_field_size);
+	options.max_record_bytes = static_cast<size_t>(g_settings.max_record_size);
+	options.max_columns = static_cast<size_t>(g_settings.max_columns);
+
+	StagingWriter writer(relid);
+	UploadSink sink(writer, options.max_columns);
+	core::CsvReader reader(options, sink);
+	std::unique_ptr<char[]> buffer(new char[kChunkBytes]);
+	int64 bytes = 0;
+	long long next_notice = g_settings.progress_rows;
+	for (;;) {
+		CheckInterrupts();
+		size_t n = source.Read(buffer.get(), kChunkBytes);
+		if (n == 0)
+			break;
+		const char* chunk = buffer.get();
+		Guard([&] {
+			if (pg_cryptohash_update(sha, reinterpret_cast<const uint8*>(chunk), n) < 0)
+				ereport(ERROR, (errmsg("could not compute SHA-256")));
+		});
+		reader.Feed(chunk, n);
+		bytes += static_cast<int64>(n);
+		int64 records = static_cast<int64>(reader.records());
+		Guard([&] {
+			const int index[2] = {PROGRESS_COPY_BYTES_PROCESSED, PROGRESS_COPY_TUPLES_PROCESSED};
+			const int64 val[2] = {bytes, records};
+			pgstat_progress_update_multi_param(2, index, val);
+		});
+		if (next_notice > 0 && records >= next_notice) {
+			double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+			Guard([&] {
+				ereport(NOTICE, (errmsg("crm_import upload: %lld records, %lld bytes, %.0f records/s",
+										(long long) records, (long long) bytes, secs > 0 ? records / secs : 0.0)));
+			});
+			next_notice = (records / g_settings.progress_rows + 1) * g_settings.progress_rows;
+		}
+	}
+	reader.Finish();
+	writer.Finish();
+	uint8 digest[PG_SHA256_DIGEST_LENGTH];
+	Guard([&] {
+		if (pg_cryptohash_final(sha, digest, sizeof(digest)) < 0)
+			ereport(ERROR, (errmsg("could not compute SHA-256")));
+		pg_cryptohash_free(sha);
+		pgstat_progress_end_command();
+	});
+
+	if (reader.records() == 0)
+		throw core::UserError(core::sqlstate::kBadCopyFileFormat, "file has no rows",
+							  "The file holds " + std::to_string(bytes) + " bytes but no CSV record.",
+							  "Check that the right file was passed; an export with a header row has at least one.");
+
+	std::vector<std::string> renamed;
+	std::vector<std::string> names = UniqueColumnNames(sink.header_, sink.column_count_, renamed);
+	std::vector<long long> filled(sink.column_count_, 0);
+	std::vector<std::string> samples;
+	std::vector<int> sample_no;
+	for (size_t i = 0; i < sink.column_count_ && i < sink.filled_.size(); i++) {
+		filled[i] = sink.filled_[i];
+		for (const auto& s : sink.samples_[i]) {
+			samples.push_back(s);
+			sample_no.push_back(static_cast<int>(i + 1));
+		}
+	}
+	double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+	std::string delim(1, reader.delimiter());
+
+	Oid utypes[14] = {INT8OID, INT8OID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, INT8OID,
+					  INT4OID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID};
+	Datum uvalues[14] = {
+		Int64GetDatum(import_id),
+		Int64GetDatum(bytes),
+		PointerGetDatum(MakeText(Hex(digest, sizeof(digest)))),
+		PointerGetDatum(MakeText(delim)),
+		BoolGetDatum(reader.delimiter_detected()),
+		BoolGetDatum(reader.had_bom()),
+		Int64GetDatum(static_cast<int64>(reader.records())),
+		Int32GetDatum(static_cast<int32>(sink.column_count_)),
+		Int64GetDatum(sink.ragged_),
+		PointerGetDatum(MakeTextArray(sink.header_)),
+		PointerGetDatum(MakeTextArray(names)),
+		PointerGetDatum(MakeInt8Array(filled)),
+		PointerGetDatum(MakeTextArray(samples)),
+		PointerGetDatum(MakeInt4Array(sample_no)),
+	};
+	spi.Execute("UPDATE " + schema + ".crm_imports SET byte_size = $2, sha256 = $3, delimiter = $4, " +
+					"delimiter_detected = $5, had_bom = $6, record_count = $7, column_count = $8, " +
+					"ragged_records = $9, header = $10, column_names = $11, column_filled = $12, " +
+					"column_samples = $13, column_sample_no = $14, staging_table = 'crm_import_staging." + table +
+					"', upload_seconds = " + std::to_string(seconds) + " WHERE id = $1",
+				14, utypes, uvalues, nullptr);
+
+	if (!renamed.empty()) {
+		std::string detail;
+		for (const auto& r : renamed)
+			detail += (detail.empty() ? "" : "; ") + r;
+		Guard([&] {
+			ereport(NOTICE, (errmsg("some header names were blank or repeated and got unique names"),
+							 errdetail_internal("%s.", detail.c_str()),
+							 errhint("Address these columns by the new names, or by column number.")));
+		});
+	}
+	return import_id;
+}
+
+// Server files: superusers and members of pg_read_server_files only, as for COPY FROM a file.
+void CheckServerFileAllowed()
+{
+	Oid caller = GetOuterUserId();
+	if (!superuser_arg(caller) && !has_privs_of_role(caller, ROLE_PG_READ_SERVER_FILES))
+		throw core::UserError("42501", "permission denied to read server files",
+							  "Only superusers and members of pg_read_server_files may upload a server-side file.",
+							  "Upload the file from the client instead: \\lo_import 'file.csv' in psql, then "
+							  "crm_import_upload_lo(list, :LASTOID).");
+}
+
+// A large object: it must exist and the calling role must be allowed to read it.
+void CheckLargeObjectReadable(Oid lo)
+{
+	Oid caller = GetOuterUserId();
+	bool exists = Guard([&] { return LargeObjectExists(lo); });
+	if (!exists)
+		throw core::UserError("42704", "large object " + std::to_string(lo) + " does not exist", "",
+							  "In psql, \\lo_import 'file.csv' creates one and sets :LASTOID to its oid.");
+	bool allowed = Guard([&] {
+		return lo_compat_privileges ||
+			   pg_largeobject_aclcheck_snapshot(lo, caller, ACL_SELECT, GetActiveSnapshot()) == ACLCHECK_OK;
+	});
+	if (!allowed)
+		throw core::UserError("42501", "permission denied for large object " + std::to_string(lo), "",
+							  "The owner of the large object can GRANT SELECT ON LARGE OBJECT to you.");
+}
+
+}  // namespace
+}  // namespace crm::pg
+
+using crm::pg::RunEntry;
+
+// Unpacks the arguments shared by the upload functions (C frame: PostgreSQL calls only).
+static void UnpackCommon(FunctionCallInfo fcinfo, crm::pg::UploadRequest* req, const char* source)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("list must not be null"),
+						errhint("Pass the name of a list made with crm_import_create_list.")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("the file argument must not be null")));
+	req->list = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	req->file_name = PG_ARGISNULL(2) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	req->delimiter = PG_ARGISNULL(3) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	req->source = source;
+	req->source_ref = nullptr;
+}
+
+extern "C" Datum crm_import_upload(PG_FUNCTION_ARGS)
+{
+	crm::pg::UploadRequest req;
+	UnpackCommon(fcinfo, &req, "bytea");
+	bytea* data = PG_GETARG_BYTEA_PP(1);
+	return RunEntry([&]() -> Datum {
+		crm::pg::BytesSource source(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
+		return Int64GetDatum(crm::pg::Upload(req, source));
+	});
+}
+
+extern "C" Datum crm_import_upload_lo(PG_FUNCTION_ARGS)
+{
+	crm::pg::UploadRequest req;
+	UnpackCommon(fcinfo, &req, "large_object");
+	Oid lo = PG_GETARG_OID(1);
+	return RunEntry([&]() -> Datum {
+		crm::pg::CheckLargeObjectReadable(lo);
+		std::string ref = std::to_string(lo);
+		req.source_ref = ref.c_str();
+		crm::pg::LargeObjectSource source(lo);
+		return Int64GetDatum(crm::pg::Upload(req, source));
+	});
+}
+
+extern "C" Datum crm_import_upload_file(PG_FUNCTION_ARGS)
+{
+	crm::pg::UploadRequest req;
+	UnpackCommon(fcinfo, &req, "server_file");
+	const char* path = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	return RunEntry([&]() -> Datum {
+		crm::pg::CheckServerFileAllowed();
+		req.source_ref = path;
+		if (req.file_name == nullptr) {
+			const char* slash = std::strrchr(path, '/');
+			req.file_name = slash != nullptr ? slash + 1 : path;
+		}
+		crm::pg::FileSource source(path);
+		return Int64GetDatum(crm::pg::Upload(req, source));
+	});
+}

@@ -1,0 +1,107 @@
+// Implementation of the C++ / PostgreSQL error boundary (see boundary.hpp).
+#include "pg/boundary.hpp"
+
+#include "core/error.hpp"
+
+#include <csetjmp>
+#include <cstring>
+#include <new>
+
+namespace crm::pg {
+
+const char* PgError::what() const noexcept
+{
+	return data_ != nullptr && data_->message != nullptr ? data_->message : "PostgreSQL error";
+}
+
+void CallGuarded(void (*fn)(void*), void* arg)
+{
+	MemoryContext volatile saved_context = CurrentMemoryContext;
+	ErrorContextCallback* volatile saved_error_context = error_context_stack;
+	sigjmp_buf* volatile saved_exception_stack = PG_exception_stack;
+	sigjmp_buf local_exception_stack;
+
+	if (sigsetjmp(local_exception_stack, 0) == 0) {
+		PG_exception_stack = &local_exception_stack;
+		fn(arg);
+		PG_exception_stack = saved_exception_stack;
+		return;
+	}
+	// An ERROR longjmp'd here: restore what PG_TRY/PG_CATCH would, copy the error out of
+	// ErrorContext, and continue as a C++ exception.
+	PG_exception_stack = saved_exception_stack;
+	error_context_stack = saved_error_context;
+	MemoryContextSwitchTo(saved_context);
+	ErrorData* data = CopyErrorData();
+	FlushErrorState();
+	throw PgError(data);
+}
+
+// Copies a C++ string into palloc'd memory without raising on out-of-memory (we are inside
+// a catch block, where a longjmp must not happen).
+static char* CopyNoThrow(const char* s)
+{
+	if (s == nullptr || *s == '\0')
+		return nullptr;
+	size_t n = std::strlen(s);
+	char* copy = static_cast<char*>(palloc_extended(n + 1, MCXT_ALLOC_NO_OOM));
+	if (copy != nullptr)
+		std::memcpy(copy, s, n + 1);
+	return copy;
+}
+
+void CapturePendingError(PendingError* pending) noexcept
+{
+	try {
+		throw;
+	} catch (const PgError& e) {
+		pending->kind = PendingError::kPostgres;
+		pending->pg = e.data();
+	} catch (const core::UserError& e) {
+		const std::string& s = e.sqlstate();
+		pending->kind = PendingError::kUser;
+		pending->sqlerrcode = s.size() == 5 ? MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]) : ERRCODE_INTERNAL_ERROR;
+		pending->message = CopyNoThrow(e.what());
+		pending->detail = CopyNoThrow(e.detail().c_str());
+		pending->hint = CopyNoThrow(e.hint().c_str());
+	} catch (const Interrupted&) {
+		pending->kind = PendingError::kInterrupted;
+	} catch (const std::bad_alloc&) {
+		pending->kind = PendingError::kOutOfMemory;
+	} catch (const std::exception& e) {
+		pending->kind = PendingError::kInternal;
+		pending->message = CopyNoThrow(e.what());
+	} catch (...) {
+		pending->kind = PendingError::kInternal;
+		pending->message = CopyNoThrow("unknown C++ exception");
+	}
+}
+
+void RaisePendingError(PendingError* pending)
+{
+	switch (pending->kind) {
+	case PendingError::kPostgres:
+		ReThrowError(pending->pg);
+	case PendingError::kInterrupted:
+		CHECK_FOR_INTERRUPTS();
+		// The flag was cleared by someone else: still stop, as the user asked.
+		ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling statement due to user request")));
+		pg_unreachable();
+	case PendingError::kOutOfMemory:
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in crm_import")));
+		pg_unreachable();
+	case PendingError::kUser:
+		ereport(ERROR, (errcode(pending->sqlerrcode), errmsg_internal("%s", pending->message ? pending->message : "error"),
+						pending->detail ? errdetail_internal("%s", pending->detail) : 0,
+						pending->hint ? errhint("%s", pending->hint) : 0));
+		pg_unreachable();
+	case PendingError::kInternal:
+	case PendingError::kNone:
+		break;
+	}
+	ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+					errmsg_internal("crm_import internal error: %s", pending->message ? pending->message : "unknown")));
+	pg_unreachable();
+}
+
+}  // namespace crm::pg

@@ -1,0 +1,103 @@
+// The C++ / PostgreSQL error boundary (see docs/architecture.md).
+//
+// PostgreSQL reports errors with longjmp, C++ with exceptions; neither may cross the other's
+// frames. Two tools keep them apart:
+//   - Guard(f): runs f, which calls PostgreSQL, and turns an ERROR into a PgError exception
+//     after restoring PG_exception_stack, error_context_stack and CurrentMemoryContext. f must
+//     hold no object with a destructor: a longjmp out of it skips destructors.
+//   - RunEntry(body): used by every extern "C" SQL entry point. It runs the C++ body inside
+//     try/catch, copies what was caught into plain C data, and only after the catch block has
+//     closed (every destructor has run) raises it with ereport / ReThrowError.
+#pragma once
+
+#include "pg/postgres.hpp"
+
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+namespace crm::pg {
+
+// A PostgreSQL ERROR caught inside guarded code; the ErrorData is palloc'd in the memory
+// context that was current when the guard was entered.
+class PgError : public std::exception {
+public:
+	explicit PgError(ErrorData* data) noexcept : data_(data) {}
+	ErrorData* data() const noexcept { return data_; }
+	const char* what() const noexcept override;
+
+private:
+	ErrorData* data_;
+};
+
+// Thrown when a query cancel or termination is pending; the boundary then lets
+// CHECK_FOR_INTERRUPTS() raise PostgreSQL's own error.
+class Interrupted : public std::exception {
+public:
+	const char* what() const noexcept override { return "interrupted"; }
+};
+
+// Runs fn(arg) with a PostgreSQL error handler that converts an ERROR into PgError.
+void CallGuarded(void (*fn)(void*), void* arg);
+
+// Guard(f): f() with PostgreSQL errors turned into PgError. The result type must be
+// trivially copyable (a Datum, pointer, integer, bool).
+template <typename F>
+auto Guard(F&& f) -> decltype(f())
+{
+	using Result = decltype(f());
+	if constexpr (std::is_void_v<Result>) {
+		CallGuarded([](void* p) { (*static_cast<std::remove_reference_t<F>*>(p))(); }, static_cast<void*>(&f));
+	} else {
+		static_assert(std::is_trivially_copyable_v<Result>, "guarded results must be plain data");
+		struct Call {
+			std::remove_reference_t<F>* f;
+			Result result;
+		} call{&f, Result{}};
+		CallGuarded([](void* p) {
+			auto* c = static_cast<Call*>(p);
+			c->result = (*c->f)();
+		}, &call);
+		return call.result;
+	}
+}
+
+// Throws Interrupted when a cancel or termination request is pending. Call it in long loops.
+inline void CheckInterrupts()
+{
+	if (unlikely(INTERRUPTS_PENDING_CONDITION()))
+		throw Interrupted();
+}
+
+// What an entry point caught, in plain C data that outlives the catch block.
+struct PendingError {
+	enum Kind { kNone, kPostgres, kUser, kInterrupted, kOutOfMemory, kInternal } kind = kNone;
+	ErrorData* pg = nullptr;
+	int sqlerrcode = 0;
+	char* message = nullptr;
+	char* detail = nullptr;
+	char* hint = nullptr;
+};
+
+// Fills pending from the exception being handled (call only inside a catch block).
+void CapturePendingError(PendingError* pending) noexcept;
+// Raises what was caught. Call only after the catch block has closed.
+[[noreturn]] void RaisePendingError(PendingError* pending);
+
+// Runs the C++ body of an SQL entry point; body returns a Datum.
+template <typename Body>
+Datum RunEntry(Body&& body)
+{
+	PendingError pending;
+	Datum result = (Datum) 0;
+	try {
+		result = body();
+	} catch (...) {
+		CapturePendingError(&pending);
+	}
+	if (pending.kind != PendingError::kNone)
+		RaisePendingError(&pending);
+	return result;
+}
+
+}  // namespace crm::pg
