@@ -1,6 +1,8 @@
 # PGXS build of the crm_import extension (C++17). The version lives in one place: EXTVERSION.
-# The install script is built from the unversioned extension/crm_import.sql (pgvector style);
-# upgrade scripts extension/crm_import--A--B.sql hold changes only.
+# The install script is built from the unversioned sources in extension/sql/, one file per
+# wizard area, concatenated in name order (pgvector builds from one unversioned file; several
+# keep each step reviewable on its own). Upgrade scripts extension/crm_import--A--B.sql hold
+# changes only.
 EXTENSION = crm_import
 EXTVERSION = 0.1.0
 MODULE_big = crm_import
@@ -34,7 +36,8 @@ include $(PGXS)
 src/core/%.o: override CPPFLAGS := -I$(srcdir)/src/core -D_GNU_SOURCE
 src/core/%.o: override CXXFLAGS := -std=c++17 -Wall -Wextra -fPIC -O2 -g
 
-extension/$(EXTENSION)--$(EXTVERSION).sql: extension/$(EXTENSION).sql
-	sed 's/@EXTVERSION@/$(EXTVERSION)/g' $< > $@
+EXTENSION_SQL = $(sort $(wildcard extension/sql/*.sql))
+extension/$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL)
+	cat $(EXTENSION_SQL) | sed 's/@EXTVERSION@/$(EXTVERSION)/g' > $@
 
 EXTRA_CLEAN = extension/$(EXTENSION)--$(EXTVERSION).sql results regression.diffs regression.out output_iso

@@ -30,11 +30,13 @@ extern "C" {
 #include "common/sha2.h"
 #include "pgstat.h"
 #include "storage/fd.h"
+#include "libpq/be-fsstubs.h"
 #include "libpq/libpq-fs.h"
 #include "storage/large_object.h"
 #include "utils/acl.h"
 #include "utils/backend_progress.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 }
@@ -81,27 +83,29 @@ private:
 	size_t pos_ = 0;
 };
 
-// A large object, read in chunks so backend memory stays bounded whatever its size.
+// A large object, read in chunks so backend memory stays bounded whatever its size. Opened
+// through the SQL-level lo_open machinery (be-fsstubs) so PostgreSQL closes it, and the
+// catalog relations it keeps open, at transaction end.
 class LargeObjectSource : public ByteSource {
 public:
 	explicit LargeObjectSource(Oid lo)
 	{
-		desc_ = Guard([&] { return inv_open(lo, INV_READ, CurrentMemoryContext); });
+		fd_ = Guard([&] { return DatumGetInt32(DirectFunctionCall2(be_lo_open, ObjectIdGetDatum(lo), Int32GetDatum(INV_READ))); });
 	}
 	~LargeObjectSource() override
 	{
-		if (desc_ != nullptr && std::uncaught_exceptions() == 0)
-			inv_close(desc_);
+		if (fd_ >= 0 && std::uncaught_exceptions() == 0)
+			(void) Guard([&] { return DirectFunctionCall1(be_lo_close, Int32GetDatum(fd_)); });
 	}
 	size_t Read(char* buf, size_t capacity) override
 	{
-		int n = Guard([&] { return inv_read(desc_, buf, static_cast<int>(capacity)); });
+		int n = Guard([&] { return lo_read(fd_, buf, static_cast<int>(capacity)); });
 		return n > 0 ? static_cast<size_t>(n) : 0;
 	}
 	int ProgressType() const override { return PROGRESS_COPY_TYPE_PIPE; }
 
 private:
-	LargeObjectDesc* desc_ = nullptr;
+	int fd_ = -1;
 };
 
 // A server-side file (permission checked before it is opened).

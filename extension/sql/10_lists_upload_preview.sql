@@ -1,0 +1,257 @@
+---------------------------------------------------------------------------------------------
+-- Internal: the import row an operation applies to, visible only to its owner and admins
+---------------------------------------------------------------------------------------------
+CREATE FUNCTION crm_import_job(import bigint, for_update boolean DEFAULT false)
+RETURNS @extschema@.crm_imports
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports;
+BEGIN
+	IF import IS NULL THEN
+		RAISE EXCEPTION 'import id must not be null' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'Pass the id returned by crm_import_upload, crm_import_upload_lo or crm_import_upload_file.';
+	END IF;
+	IF for_update THEN
+		SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id OPERATOR(pg_catalog.=) import FOR UPDATE;
+	ELSE
+		SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id OPERATOR(pg_catalog.=) import;
+	END IF;
+	-- Someone else's import looks exactly like a missing one: its existence is not leaked.
+	IF job.id IS NULL OR NOT (job.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller()
+							   OR @extschema@.crm_import_is_admin()) THEN
+		RAISE EXCEPTION 'import % does not exist', import USING ERRCODE = 'undefined_object',
+			HINT = 'crm_import_status lists the imports you can see.';
+	END IF;
+	RETURN job;
+END
+$$;
+COMMENT ON FUNCTION crm_import_job(bigint, boolean) IS
+	'Internal: the import row with the given id if the caller owns it (or is an admin), locked when for_update; else an undefined_object error';
+
+-- Internal: refuses changes to an import that has already run or is running.
+CREATE FUNCTION crm_import_require_draft(job @extschema@.crm_imports)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	-- A failed import may be fixed and run again; a completed or running one is final.
+	IF job.state OPERATOR(pg_catalog.<>) ALL (ARRAY['draft', 'failed']) THEN
+		RAISE EXCEPTION 'import % is %', job.id, job.state USING ERRCODE = 'object_not_in_prerequisite_state',
+			DETAIL = 'Settings can only change before an import has completed.',
+			HINT = 'Upload the file again to start a new import.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_require_draft(crm_imports) IS 'Internal: raises object_not_in_prerequisite_state unless the import is a draft (or failed, to be fixed and run again)';
+
+---------------------------------------------------------------------------------------------
+-- Step 1: lists
+---------------------------------------------------------------------------------------------
+CREATE FUNCTION crm_import_create_list(name text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	list_name text := pg_catalog.btrim(name);
+	new_id bigint;
+BEGIN
+	IF list_name IS NULL OR list_name OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'list name must not be empty' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Give the list a name, for example crm_import_create_list(''Newsletter 2026'').';
+	END IF;
+	IF pg_catalog.length(list_name) OPERATOR(pg_catalog.>) 200 THEN
+		RAISE EXCEPTION 'list name is too long (% characters)', pg_catalog.length(list_name)
+			USING ERRCODE = 'name_too_long', HINT = 'Use at most 200 characters.';
+	END IF;
+	BEGIN
+		INSERT INTO @extschema@.crm_lists (name, created_by) VALUES (list_name, @extschema@.crm_import_caller())
+			RETURNING id INTO new_id;
+	EXCEPTION WHEN unique_violation THEN
+		RAISE EXCEPTION 'list "%" already exists', list_name USING ERRCODE = 'duplicate_object',
+			HINT = 'Pick another name, or upload into the existing list by passing its name.';
+	END;
+	RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION crm_import_create_list(text) IS
+	'Wizard step 1: creates a contact list and returns its id; a duplicate name is a duplicate_object error';
+
+-- Internal: resolves a list name for an upload, with a "did you mean" hint.
+CREATE FUNCTION crm_import_list_id(list text)
+RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	found_id bigint;
+	close_name text;
+BEGIN
+	SELECT l.id INTO found_id FROM @extschema@.crm_lists l WHERE l.name OPERATOR(pg_catalog.=) pg_catalog.btrim(list);
+	IF found_id IS NULL THEN
+		close_name := @extschema@.crm_import_closest(list, ARRAY(SELECT l.name FROM @extschema@.crm_lists l));
+		RAISE EXCEPTION 'list "%" does not exist', list USING ERRCODE = 'undefined_object',
+			HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
+				OPERATOR(pg_catalog.||) 'Create it first with crm_import_create_list(name).';
+	END IF;
+	RETURN found_id;
+END
+$$;
+COMMENT ON FUNCTION crm_import_list_id(text) IS 'Internal: the id of the named list, or undefined_object with a hint';
+
+CREATE FUNCTION crm_import_closest(word text, candidates text[]) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_closest' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_closest(text, text[]) IS
+	'The candidate closest to word (edit distance, case-insensitive) when close enough for a "did you mean" hint, else NULL';
+
+---------------------------------------------------------------------------------------------
+-- Step 2: upload (C: one streaming libcsv reader for all three sources)
+---------------------------------------------------------------------------------------------
+CREATE FUNCTION crm_import_upload(list text, data bytea, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'crm_import_upload' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION crm_import_upload(text, bytea, text, text) IS
+	'Wizard step 2: stages a UTF-8 CSV passed as bytea for the named list; returns the new draft import id. delimiter NULL: detect comma, semicolon or tab';
+
+CREATE FUNCTION crm_import_upload_lo(list text, lo oid, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'crm_import_upload_lo' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION crm_import_upload_lo(text, oid, text, text) IS
+	'Wizard step 2: stages a CSV from a large object (psql: \lo_import file, then pass :LASTOID), streamed in chunks; the caller must be allowed to read it';
+
+CREATE FUNCTION crm_import_upload_file(list text, path text, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'crm_import_upload_file' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION crm_import_upload_file(text, text, text, text) IS
+	'Wizard step 2: stages a CSV from a server-side path; only for superusers and members of pg_read_server_files';
+
+---------------------------------------------------------------------------------------------
+-- Step 3: preview
+---------------------------------------------------------------------------------------------
+CREATE FUNCTION crm_import_set_header(import bigint, has_header boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+BEGIN
+	PERFORM @extschema@.crm_import_require_draft(job);
+	IF has_header IS NULL THEN
+		RAISE EXCEPTION 'has_header must be true or false' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF job.has_header IS DISTINCT FROM has_header THEN
+		-- Column names change meaning, so mappings made under the other reading are dropped.
+		DELETE FROM @extschema@.crm_import_mappings m WHERE m.import_id OPERATOR(pg_catalog.=) job.id;
+		UPDATE @extschema@.crm_imports j SET has_header = crm_import_set_header.has_header
+			WHERE j.id OPERATOR(pg_catalog.=) job.id;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_set_header(bigint, boolean) IS
+	'Wizard step 3: whether the first record holds column headers (no re-upload needed; existing column mappings are cleared when it changes)';
+
+-- Internal: the display names of the columns under the current header setting.
+CREATE FUNCTION crm_import_column_names(job @extschema@.crm_imports)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN job.has_header THEN job.column_names
+		ELSE ARRAY(SELECT 'column_' OPERATOR(pg_catalog.||) i FROM pg_catalog.generate_series(1, job.column_count) i) END
+$$;
+COMMENT ON FUNCTION crm_import_column_names(crm_imports) IS 'Internal: column names of an import (header names, or column_1.. without a header)';
+
+CREATE FUNCTION crm_import_preview(import bigint, max_rows integer DEFAULT 100)
+RETURNS TABLE (row_no integer, fields text[])
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
+	first_record integer;
+BEGIN
+	IF max_rows IS NULL OR max_rows OPERATOR(pg_catalog.<) 0 THEN
+		RAISE EXCEPTION 'max_rows must be zero or more' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF job.staging_table IS NULL THEN
+		RAISE EXCEPTION 'the staged rows of import % were discarded', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
+			HINT = 'Upload the file again.';
+	END IF;
+	first_record := CASE WHEN job.has_header THEN 2 ELSE 1 END;
+	RETURN QUERY EXECUTE pg_catalog.format(
+		'SELECT ((s.record_no OPERATOR(pg_catalog.-) $1) OPERATOR(pg_catalog.+) 1)::integer, s.fields FROM %s s '
+		'WHERE s.record_no OPERATOR(pg_catalog.>=) $1 AND s.record_no OPERATOR(pg_catalog.<) ($1 OPERATOR(pg_catalog.+) $2) '
+		'ORDER BY s.record_no', job.staging_table)
+		USING first_record, max_rows;
+END
+$$;
+COMMENT ON FUNCTION crm_import_preview(bigint, integer) IS
+	'Wizard step 3: the first max_rows data rows (header excluded when has_header) in file order, as text arrays';
+
+CREATE FUNCTION crm_import_selftest(kind text) RETURNS integer
+	AS 'MODULE_PATHNAME', 'crm_import_selftest' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION crm_import_selftest(text) IS
+	'Diagnostics of the C++/PostgreSQL error boundary: core_error, pg_error and std_exception raise through it; live_guards counts C++ objects leaked by earlier failures (0 expected); ok returns 100';
+
+CREATE FUNCTION crm_import_suggest_fields(headers text[], samples text[], sample_no integer[],
+	field_names text[], field_labels text[], field_types text[], field_custom boolean[])
+RETURNS TABLE (column_no integer, field text, confidence real, basis text)
+	AS 'MODULE_PATHNAME', 'crm_import_suggest_fields' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION crm_import_suggest_fields(text[], text[], integer[], text[], text[], text[], boolean[]) IS
+	'Suggests a catalog field for each column from its header (English and Norwegian spellings, typos) and sample values; one field per column at most';
+
+-- Internal: suggestions for an import's columns under its current header setting.
+CREATE FUNCTION crm_import_suggestions(job @extschema@.crm_imports)
+RETURNS TABLE (column_no integer, field text, confidence real, basis text)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH cat AS (
+		SELECT array_agg(f.name ORDER BY f.name) AS names, array_agg(f.label ORDER BY f.name) AS labels,
+			array_agg(f.type ORDER BY f.name) AS types, array_agg(f.custom ORDER BY f.name) AS custom
+		FROM @extschema@.crm_fields f
+	), cols AS (
+		-- Without a header row the first record is data: its values become samples too.
+		SELECT CASE WHEN job.has_header THEN job.header
+				ELSE array_fill(''::text, ARRAY[job.column_count]) END AS headers,
+			CASE WHEN job.has_header THEN job.column_samples
+				ELSE job.header OPERATOR(pg_catalog.||) job.column_samples END AS samples,
+			CASE WHEN job.has_header THEN job.column_sample_no
+				ELSE ARRAY(SELECT generate_series(1, cardinality(job.header))) OPERATOR(pg_catalog.||) job.column_sample_no
+				END AS sample_no
+	)
+	SELECT s.* FROM cols, cat,
+		@extschema@.crm_import_suggest_fields(cols.headers, coalesce(cols.samples, '{}'), coalesce(cols.sample_no, '{}'),
+			cat.names, cat.labels, cat.types, cat.custom) s
+$$;
+COMMENT ON FUNCTION crm_import_suggestions(crm_imports) IS 'Internal: mapping suggestions for an import''s columns';
+
+CREATE FUNCTION crm_import_columns(import bigint)
+RETURNS TABLE (column_no integer, name text, samples text[], filled bigint, suggested_field text, mapped_to text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
+	names text[] := @extschema@.crm_import_column_names(job);
+BEGIN
+	RETURN QUERY
+	SELECT c.i, names[c.i],
+		CASE WHEN job.has_header THEN
+			ARRAY(SELECT v FROM unnest(job.column_samples, job.column_sample_no) AS x(v, n) WHERE x.n OPERATOR(pg_catalog.=) c.i)
+		ELSE
+			ARRAY(SELECT v FROM (SELECT job.header[c.i] AS v, 0 AS o
+								 UNION ALL
+								 SELECT x.v, 1 FROM unnest(job.column_samples, job.column_sample_no) AS x(v, n)
+								 WHERE x.n OPERATOR(pg_catalog.=) c.i) y
+				  WHERE btrim(y.v) OPERATOR(pg_catalog.<>) '' ORDER BY y.o LIMIT 5)
+		END,
+		coalesce(job.column_filled[c.i], 0)
+			OPERATOR(pg_catalog.+) CASE WHEN NOT job.has_header AND btrim(job.header[c.i]) OPERATOR(pg_catalog.<>) '' THEN 1 ELSE 0 END,
+		s.field,
+		CASE WHEN m.column_no IS NULL THEN NULL ELSE coalesce(m.field, '(do not import)') END
+	FROM generate_series(1, job.column_count) AS c(i)
+	LEFT JOIN @extschema@.crm_import_suggestions(job) s ON s.column_no OPERATOR(pg_catalog.=) c.i
+	LEFT JOIN @extschema@.crm_import_mappings m
+		ON m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) c.i
+	ORDER BY c.i;
+END
+$$;
+COMMENT ON FUNCTION crm_import_columns(bigint) IS
+	'Wizard step 3: each file column with its name (header or column_N), up to 5 sample values, non-blank count, suggested field and current mapping';
+

@@ -1,0 +1,362 @@
+---------------------------------------------------------------------------------------------
+-- Step 4: mapping, custom fields, consent
+---------------------------------------------------------------------------------------------
+
+-- Internal: the column number a name or number designates, with a helpful error.
+CREATE FUNCTION crm_import_resolve_column(job @extschema@.crm_imports, column_name text)
+RETURNS integer
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	names text[] := @extschema@.crm_import_column_names(job);
+	found integer;
+	close_name text;
+BEGIN
+	IF column_name IS NULL THEN
+		RAISE EXCEPTION 'column name must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT i INTO found FROM generate_subscripts(names, 1) i WHERE names[i] OPERATOR(pg_catalog.=) column_name;
+	IF found IS NULL THEN
+		-- Forgiving second try: ignore case and surrounding space, if that is unambiguous.
+		SELECT min(i) INTO found FROM generate_subscripts(names, 1) i
+			WHERE lower(btrim(names[i])) OPERATOR(pg_catalog.=) lower(btrim(column_name))
+			HAVING count(*) OPERATOR(pg_catalog.=) 1;
+	END IF;
+	IF found IS NULL THEN
+		close_name := @extschema@.crm_import_closest(column_name, names);
+		RAISE EXCEPTION 'import % has no column "%"', job.id, column_name USING ERRCODE = 'undefined_column',
+			DETAIL = pg_catalog.format('Columns: %s.', array_to_string(
+				ARRAY(SELECT pg_catalog.format('%s "%s"', i, names[i]) FROM generate_subscripts(names, 1) i), ', ')),
+			HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
+				OPERATOR(pg_catalog.||) CASE WHEN job.has_header THEN 'Columns can also be given by number.'
+				ELSE 'The file has no header row, so columns are named column_1, column_2, ... or given by number.' END;
+	END IF;
+	RETURN found;
+END
+$$;
+COMMENT ON FUNCTION crm_import_resolve_column(crm_imports, text) IS 'Internal: column number of a column name (exact, then case-insensitive), or undefined_column with the candidates';
+
+-- Internal: checks a column number.
+CREATE FUNCTION crm_import_check_column_no(job @extschema@.crm_imports, column_no integer)
+RETURNS integer
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF column_no IS NULL OR column_no OPERATOR(pg_catalog.<) 1 OR column_no OPERATOR(pg_catalog.>) job.column_count THEN
+		RAISE EXCEPTION 'import % has no column %', job.id, coalesce(column_no::text, 'NULL')
+			USING ERRCODE = 'undefined_column',
+			DETAIL = pg_catalog.format('The file has %s columns, numbered from 1.', job.column_count),
+			HINT = 'crm_import_columns(import) lists them.';
+	END IF;
+	RETURN column_no;
+END
+$$;
+COMMENT ON FUNCTION crm_import_check_column_no(crm_imports, integer) IS 'Internal: the column number if the file has it, else undefined_column';
+
+-- Internal: the catalog field a user names (by name, or by label ignoring case).
+CREATE FUNCTION crm_import_resolve_field(field text)
+RETURNS @extschema@.crm_fields
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	f @extschema@.crm_fields;
+	close_name text;
+BEGIN
+	SELECT * INTO f FROM @extschema@.crm_fields c WHERE c.name OPERATOR(pg_catalog.=) btrim(field);
+	IF f.name IS NULL THEN
+		SELECT * INTO f FROM @extschema@.crm_fields c
+			WHERE lower(c.label) OPERATOR(pg_catalog.=) lower(btrim(field)) OR c.name OPERATOR(pg_catalog.=) lower(btrim(field))
+			ORDER BY c.custom LIMIT 1;
+	END IF;
+	IF f.name IS NULL THEN
+		close_name := @extschema@.crm_import_closest(field, ARRAY(SELECT c.name FROM @extschema@.crm_fields c));
+		RAISE EXCEPTION 'field "%" does not exist', field USING ERRCODE = 'undefined_object',
+			DETAIL = 'Fields: ' OPERATOR(pg_catalog.||) array_to_string(ARRAY(
+				SELECT c.name FROM @extschema@.crm_fields c ORDER BY c.custom, c.name), ', ') OPERATOR(pg_catalog.||) '.',
+			HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
+				OPERATOR(pg_catalog.||) 'Create a custom field with crm_import_create_field(name, type), or skip the column with crm_import_skip.';
+	END IF;
+	RETURN f;
+END
+$$;
+COMMENT ON FUNCTION crm_import_resolve_field(text) IS 'Internal: the crm_fields row a user names (name or label), or undefined_object with a did-you-mean hint';
+
+-- Internal: maps (or, with field NULL, skips) one column.
+CREATE FUNCTION crm_import_set_mapping(job @extschema@.crm_imports, col integer, field text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	f @extschema@.crm_fields;
+	other integer;
+	names text[] := @extschema@.crm_import_column_names(job);
+BEGIN
+	PERFORM @extschema@.crm_import_require_draft(job);
+	IF field IS NOT NULL THEN
+		f := @extschema@.crm_import_resolve_field(field);
+		SELECT m.column_no INTO other FROM @extschema@.crm_import_mappings m
+			WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.field OPERATOR(pg_catalog.=) f.name
+				AND m.column_no OPERATOR(pg_catalog.<>) col;
+		IF other IS NOT NULL THEN
+			RAISE EXCEPTION 'field "%" is already mapped from column % "%"', f.name, other, names[other]
+				USING ERRCODE = 'duplicate_object',
+				DETAIL = pg_catalog.format('Column %s "%s" cannot map to it too: one column per field.', col, names[col]),
+				HINT = pg_catalog.format('Skip one of them (crm_import_skip(%s, %s)) or map it to another field.', job.id, other);
+		END IF;
+		IF f.type OPERATOR(pg_catalog.=) 'consent' THEN
+			-- A consent column replaces a consent value set for the whole import.
+			EXECUTE pg_catalog.format('UPDATE @extschema@.crm_imports SET %I = NULL WHERE id = $1',
+				CASE f.name WHEN 'email_marketing' THEN 'email_consent_value' ELSE 'sms_consent_value' END) USING job.id;
+		END IF;
+	END IF;
+	INSERT INTO @extschema@.crm_import_mappings AS m (import_id, column_no, field) VALUES (job.id, col, f.name)
+		ON CONFLICT (import_id, column_no) DO UPDATE SET field = excluded.field;
+END
+$$;
+COMMENT ON FUNCTION crm_import_set_mapping(crm_imports, integer, text) IS 'Internal: records one column''s mapping (NULL field: do not import)';
+
+CREATE FUNCTION crm_import_map(import bigint, column_name text, field text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+BEGIN
+	IF field IS NULL THEN
+		RAISE EXCEPTION 'field must not be null' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'To leave a column out use crm_import_skip(import, column).';
+	END IF;
+	PERFORM @extschema@.crm_import_set_mapping(job, @extschema@.crm_import_resolve_column(job, column_name), field);
+END
+$$;
+COMMENT ON FUNCTION crm_import_map(bigint, text, text) IS
+	'Wizard step 4: maps the named file column to a CRM field (predefined or custom); one column per field';
+
+CREATE FUNCTION crm_import_map(import bigint, column_no integer, field text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+BEGIN
+	IF field IS NULL THEN
+		RAISE EXCEPTION 'field must not be null' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'To leave a column out use crm_import_skip(import, column).';
+	END IF;
+	PERFORM @extschema@.crm_import_set_mapping(job, @extschema@.crm_import_check_column_no(job, column_no), field);
+END
+$$;
+COMMENT ON FUNCTION crm_import_map(bigint, integer, text) IS
+	'Wizard step 4: maps file column number column_no (from 1) to a CRM field';
+
+CREATE FUNCTION crm_import_skip(import bigint, column_name text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+BEGIN
+	PERFORM @extschema@.crm_import_set_mapping(job, @extschema@.crm_import_resolve_column(job, column_name), NULL);
+END
+$$;
+COMMENT ON FUNCTION crm_import_skip(bigint, text) IS 'Wizard step 4: "do not import this column" for the named column';
+
+CREATE FUNCTION crm_import_skip(import bigint, column_no integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+BEGIN
+	PERFORM @extschema@.crm_import_set_mapping(job, @extschema@.crm_import_check_column_no(job, column_no), NULL);
+END
+$$;
+COMMENT ON FUNCTION crm_import_skip(bigint, integer) IS 'Wizard step 4: "do not import this column" for column number column_no';
+
+CREATE FUNCTION crm_import_set_skip_unmapped(import bigint, skip boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+BEGIN
+	PERFORM @extschema@.crm_import_require_draft(job);
+	IF skip IS NULL THEN
+		RAISE EXCEPTION 'skip must be true or false' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	UPDATE @extschema@.crm_imports j SET skip_unmapped = skip WHERE j.id OPERATOR(pg_catalog.=) job.id;
+END
+$$;
+COMMENT ON FUNCTION crm_import_set_skip_unmapped(bigint, boolean) IS
+	'Wizard step 4 checkbox "do not import data in unmapped fields": true lets unmapped columns be left out; false makes each unmapped column block the run';
+
+CREATE FUNCTION crm_import_suggest_mapping(import bigint, apply boolean DEFAULT true)
+RETURNS TABLE (column_no integer, name text, field text, confidence real)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, apply);
+	names text[] := @extschema@.crm_import_column_names(job);
+BEGIN
+	IF apply THEN
+		PERFORM @extschema@.crm_import_require_draft(job);
+		-- Only columns the user has not decided on, and only fields not mapped elsewhere.
+		INSERT INTO @extschema@.crm_import_mappings (import_id, column_no, field)
+		SELECT job.id, s.column_no, s.field FROM @extschema@.crm_import_suggestions(job) s
+		WHERE s.field IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m WHERE m.import_id OPERATOR(pg_catalog.=) job.id
+							AND (m.column_no OPERATOR(pg_catalog.=) s.column_no OR m.field OPERATOR(pg_catalog.=) s.field));
+	END IF;
+	RETURN QUERY SELECT s.column_no, names[s.column_no], s.field, s.confidence
+		FROM @extschema@.crm_import_suggestions(job) s ORDER BY s.column_no;
+END
+$$;
+COMMENT ON FUNCTION crm_import_suggest_mapping(bigint, boolean) IS
+	'Wizard step 4: proposes a field per column from header (English/Norwegian) and values, with a confidence; apply maps the columns not yet decided';
+
+CREATE FUNCTION crm_import_create_field(name text, type text, label text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	field_name text := btrim(name);
+	field_type text := lower(btrim(type));
+	suggestion text;
+BEGIN
+	IF field_name IS NULL OR field_name OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'field name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF field_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
+		suggestion := left(regexp_replace(regexp_replace(lower(field_name), '[^a-z0-9_]+', '_', 'g'), '^[^a-z]+|_+$', '', 'g'), 63);
+		RAISE EXCEPTION 'invalid field name "%"', field_name USING ERRCODE = 'invalid_name',
+			DETAIL = 'A field name starts with a lower-case letter a-z and holds only a-z, 0-9 and _, at most 63 characters.',
+			HINT = CASE WHEN suggestion OPERATOR(pg_catalog.<>) '' THEN pg_catalog.format('Try "%s"; the label can be written freely: crm_import_create_field(%L, %L, label => %L).', suggestion, suggestion, coalesce(type, 'text'), field_name)
+				ELSE 'Choose a name like "customer_number".' END;
+	END IF;
+	IF field_type IS NULL OR field_type OPERATOR(pg_catalog.<>) ALL (ARRAY['text', 'number', 'date', 'boolean', 'email', 'phone']) THEN
+		RAISE EXCEPTION 'invalid field type "%"', type USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Types: text, number, date, boolean, email, phone.';
+	END IF;
+	IF EXISTS (SELECT 1 FROM @extschema@.crm_fields f WHERE f.name OPERATOR(pg_catalog.=) field_name) THEN
+		RAISE EXCEPTION 'field "%" already exists', field_name USING ERRCODE = 'duplicate_object',
+			DETAIL = CASE WHEN (SELECT f.custom FROM @extschema@.crm_fields f WHERE f.name OPERATOR(pg_catalog.=) field_name)
+				THEN 'It is a custom field created earlier.' ELSE 'It is a predefined CRM field.' END,
+			HINT = 'Map the column to the existing field, or choose another name.';
+	END IF;
+	INSERT INTO @extschema@.crm_fields (name, label, type, custom, created_by)
+	VALUES (field_name, coalesce(nullif(btrim(label), ''), initcap(replace(field_name, '_', ' '))), field_type, true,
+		@extschema@.crm_import_caller());
+END
+$$;
+COMMENT ON FUNCTION crm_import_create_field(text, text, text) IS
+	'Wizard step 4 "create custom field": a field of type text, number, date, boolean, email or phone whose values are kept in crm_contacts.custom under its name';
+
+-- Internal: checks that a field name is one of the two consent fields.
+CREATE FUNCTION crm_import_consent_field(field text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF field IS NULL OR btrim(field) OPERATOR(pg_catalog.<>) ALL (ARRAY['email_marketing', 'sms_marketing']) THEN
+		RAISE EXCEPTION '"%" is not a consent field', field USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Consent fields are email_marketing and sms_marketing.';
+	END IF;
+	RETURN btrim(field);
+END
+$$;
+COMMENT ON FUNCTION crm_import_consent_field(text) IS 'Internal: the consent field name, or invalid_parameter_value';
+
+CREATE FUNCTION crm_import_set_consent(import bigint, field text, column_name text DEFAULT NULL, value boolean DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+	consent_field text := @extschema@.crm_import_consent_field(field);
+BEGIN
+	PERFORM @extschema@.crm_import_require_draft(job);
+	IF (column_name IS NULL) OPERATOR(pg_catalog.=) (value IS NULL) THEN
+		RAISE EXCEPTION 'give either column_name or value for %', consent_field USING ERRCODE = 'invalid_parameter_value',
+			HINT = pg_catalog.format('crm_import_set_consent(%s, %L, column_name => ''Newsletter'') takes each row''s status from a column; crm_import_set_consent(%s, %L, value => true) sets one status for every row.',
+				job.id, consent_field, job.id, consent_field);
+	END IF;
+	IF column_name IS NOT NULL THEN
+		PERFORM @extschema@.crm_import_set_mapping(job, @extschema@.crm_import_resolve_column(job, column_name), consent_field);
+	ELSE
+		-- One value for the whole import replaces a consent column.
+		UPDATE @extschema@.crm_import_mappings m SET field = NULL
+			WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.field OPERATOR(pg_catalog.=) consent_field;
+		EXECUTE pg_catalog.format('UPDATE @extschema@.crm_imports SET %I = $2 WHERE id = $1',
+			CASE consent_field WHEN 'email_marketing' THEN 'email_consent_value' ELSE 'sms_consent_value' END)
+			USING job.id, value;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_set_consent(bigint, text, text, boolean) IS
+	'Wizard step 4 marketing consent: email_marketing or sms_marketing from a column (values read with the field''s consent terms) or one value for the whole import';
+
+-- Internal: what is wrong with a consent terms setting, or NULL.
+CREATE FUNCTION crm_import_consent_terms_problem(opt_in text[], opt_out text[])
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN opt_in IS NULL OR cardinality(opt_in) OPERATOR(pg_catalog.=) 0 THEN 'opt_in needs at least one term'
+		WHEN opt_out IS NULL OR cardinality(opt_out) OPERATOR(pg_catalog.=) 0 THEN 'opt_out needs at least one term'
+		WHEN EXISTS (SELECT 1 FROM unnest(opt_in OPERATOR(pg_catalog.||) opt_out) t WHERE t IS NULL OR btrim(t) OPERATOR(pg_catalog.=) '')
+			THEN 'terms must not be empty'
+		WHEN EXISTS (SELECT 1 FROM unnest(opt_in) i, unnest(opt_out) o WHERE lower(btrim(i)) OPERATOR(pg_catalog.=) lower(btrim(o)))
+			THEN pg_catalog.format('%s is both an opt-in and an opt-out term', (SELECT i FROM unnest(opt_in) i, unnest(opt_out) o
+				WHERE lower(btrim(i)) OPERATOR(pg_catalog.=) lower(btrim(o)) LIMIT 1))
+	END
+$$;
+COMMENT ON FUNCTION crm_import_consent_terms_problem(text[], text[]) IS 'Internal: why a consent terms setting is invalid, or NULL';
+
+CREATE FUNCTION crm_import_set_consent_terms(field text, opt_in text[], opt_out text[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	consent_field text := @extschema@.crm_import_consent_field(field);
+	problem text := @extschema@.crm_import_consent_terms_problem(opt_in, opt_out);
+BEGIN
+	IF problem IS NOT NULL THEN
+		RAISE EXCEPTION 'invalid consent terms for %: %', consent_field, problem USING ERRCODE = 'invalid_parameter_value',
+			HINT = pg_catalog.format('For example crm_import_set_consent_terms(%L, ARRAY[''OptIn'',''Yes''], ARRAY[''OptOut'',''No'']).', consent_field);
+	END IF;
+	-- Kept in crm_consent_terms (dumped by pg_dump); its trigger copies them into crm_fields.
+	INSERT INTO @extschema@.crm_consent_terms AS t (field, opt_in_terms, opt_out_terms, changed_by)
+	VALUES (consent_field, ARRAY(SELECT btrim(x) FROM unnest(opt_in) x), ARRAY(SELECT btrim(x) FROM unnest(opt_out) x),
+		@extschema@.crm_import_caller())
+	ON CONFLICT ON CONSTRAINT crm_consent_terms_pkey DO UPDATE SET opt_in_terms = excluded.opt_in_terms, opt_out_terms = excluded.opt_out_terms,
+		changed_by = excluded.changed_by, changed_at = now();
+END
+$$;
+COMMENT ON FUNCTION crm_import_set_consent_terms(text, text[], text[]) IS
+	'Wizard step 4: which values mean opted in and opted out for a consent field (matched ignoring case and surrounding space); kept for later imports';
+
+---------------------------------------------------------------------------------------------
+-- Normalizers (C; immutable, used set-based by the run)
+---------------------------------------------------------------------------------------------
+CREATE FUNCTION crm_import_norm_email(value text) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_norm_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_norm_email(text) IS 'Email trimmed and lower-cased, or NULL when blank or not a valid address';
+CREATE FUNCTION crm_import_norm_phone(value text, region text DEFAULT 'NO') RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_norm_phone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_norm_phone(text, text) IS 'Phone number in E.164 (libphonenumber; region used without a country prefix), or NULL when invalid';
+CREATE FUNCTION crm_import_norm_date(value text) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_norm_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_norm_date(text) IS 'Date as YYYY-MM-DD from ISO or Norwegian forms (31.12.1990, 31/12/1990), or NULL';
+CREATE FUNCTION crm_import_norm_number(value text) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_norm_number' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_norm_number(text) IS 'Number as canonical decimal text (accepts 1 234,50), or NULL';
+CREATE FUNCTION crm_import_norm_boolean(value text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'crm_import_norm_boolean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_norm_boolean(text) IS 'Boolean from true/false, yes/no, ja/nei, sant/usant, 1/0; NULL otherwise';
+CREATE FUNCTION crm_import_norm_consent(value text, opt_in text[], opt_out text[]) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'crm_import_norm_consent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_norm_consent(text, text[], text[]) IS 'Consent: true for an opt-in term, false for an opt-out term (case and surrounding space ignored), NULL otherwise';
+CREATE FUNCTION crm_import_problem(kind text, value text, region text DEFAULT 'NO') RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_problem' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_problem(text, text, text) IS 'Why value is not a valid email, phone, date, number or boolean (kind); NULL when it is';
+

@@ -1,0 +1,734 @@
+---------------------------------------------------------------------------------------------
+-- Step 5: rules; step 6: compliance; options
+---------------------------------------------------------------------------------------------
+CREATE FUNCTION crm_import_set_rules(import bigint, master text, primary_key text, secondary_key text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+	m text := lower(btrim(master));
+	pk text := lower(btrim(primary_key));
+	sk text := nullif(lower(btrim(secondary_key)), '');
+BEGIN
+	PERFORM @extschema@.crm_import_require_draft(job);
+	IF m IS NULL OR m OPERATOR(pg_catalog.<>) ALL (ARRAY['file', 'existing']) THEN
+		RAISE EXCEPTION 'invalid master "%"', master USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'master => ''file'' (the uploaded file is master: matched contacts take the file''s values) or master => ''existing'' (existing data is master: only empty CRM fields are filled).';
+	END IF;
+	IF pk IS NULL OR pk OPERATOR(pg_catalog.<>) ALL (ARRAY['email', 'mobile', 'system_id', 'none']) THEN
+		RAISE EXCEPTION 'invalid primary key "%"', primary_key USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Choose one: email, mobile, system_id, or none (import every row as a new contact, no duplicate check).';
+	END IF;
+	IF sk IS NOT NULL AND sk OPERATOR(pg_catalog.<>) ALL (ARRAY['email', 'mobile', 'system_id']) THEN
+		RAISE EXCEPTION 'invalid secondary key "%"', secondary_key USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Choose email, mobile or system_id, or leave it NULL.';
+	END IF;
+	IF sk IS NOT NULL AND pk OPERATOR(pg_catalog.=) 'none' THEN
+		RAISE EXCEPTION 'a secondary key needs a primary key' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = 'With primary key none every row is imported as a new contact, so there is nothing to fall back from.',
+			HINT = 'Pass secondary_key => NULL, or choose a primary key.';
+	END IF;
+	IF sk OPERATOR(pg_catalog.=) pk THEN
+		RAISE EXCEPTION 'the secondary key must differ from the primary key' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Pick another secondary key or none.';
+	END IF;
+	IF sk IS NOT NULL AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings mp
+			WHERE mp.import_id OPERATOR(pg_catalog.=) job.id AND mp.field OPERATOR(pg_catalog.=) sk) THEN
+		RAISE EXCEPTION 'secondary key % is not mapped from any column', sk USING ERRCODE = 'invalid_parameter_value',
+			HINT = pg_catalog.format('Map a column to %s first: crm_import_map(%s, ''column name'', %L).', sk, job.id, sk);
+	END IF;
+	UPDATE @extschema@.crm_imports j SET master = m, primary_key = pk, secondary_key = sk
+		WHERE j.id OPERATOR(pg_catalog.=) job.id;
+END
+$$;
+COMMENT ON FUNCTION crm_import_set_rules(bigint, text, text, text) IS
+	'Wizard step 5: master (file or existing), primary key (email, mobile, system_id or none) and optional secondary key used when the primary finds no duplicate';
+
+CREATE FUNCTION crm_import_set_options(import bigint, max_errors text DEFAULT NULL, allow_reoptin boolean DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+BEGIN
+	PERFORM @extschema@.crm_import_require_draft(job);
+	IF max_errors IS NOT NULL AND btrim(max_errors) !~ '^[0-9]+(\.[0-9]+)?%?$|^$|^none$' THEN
+		RAISE EXCEPTION 'invalid max_errors "%"', max_errors USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Give a count of rejected rows (''100''), a percentage of the data rows (''5%''), or ''none''.';
+	END IF;
+	UPDATE @extschema@.crm_imports j SET
+		max_errors = CASE WHEN crm_import_set_options.max_errors IS NULL THEN j.max_errors
+			ELSE nullif(nullif(btrim(crm_import_set_options.max_errors), ''), 'none') END,
+		allow_reoptin = coalesce(crm_import_set_options.allow_reoptin, j.allow_reoptin)
+		WHERE j.id OPERATOR(pg_catalog.=) job.id;
+END
+$$;
+COMMENT ON FUNCTION crm_import_set_options(bigint, text, boolean) IS
+	'Run options: max_errors (count or percentage of rejected rows that fails the import; ''none'' clears) and allow_reoptin (may an import turn an opted-out contact into an opted-in one; default false)';
+
+CREATE FUNCTION crm_import_accept_compliance(import bigint, gdpr boolean, tcpa boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+BEGIN
+	PERFORM @extschema@.crm_import_require_draft(job);
+	IF gdpr IS NOT TRUE OR tcpa IS NOT TRUE THEN
+		RAISE EXCEPTION 'GDPR and TCPA rules must both be confirmed' USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = pg_catalog.format('gdpr => %s, tcpa => %s.', coalesce(gdpr::text, 'NULL'), coalesce(tcpa::text, 'NULL')),
+			HINT = 'Confirm that you have read and understood the GDPR and TCPA rules for sending email and SMS to people in the EU and the US: crm_import_accept_compliance(import, gdpr => true, tcpa => true).';
+	END IF;
+	UPDATE @extschema@.crm_imports j SET gdpr_accepted = true, tcpa_accepted = true,
+		compliance_accepted_by = @extschema@.crm_import_caller(), compliance_accepted_at = now()
+		WHERE j.id OPERATOR(pg_catalog.=) job.id;
+END
+$$;
+COMMENT ON FUNCTION crm_import_accept_compliance(bigint, boolean, boolean) IS
+	'Wizard step 6: confirms GDPR and TCPA rules were read and understood (both must be true); records who and when';
+
+---------------------------------------------------------------------------------------------
+-- Step 7: readiness, summary, run, results, status
+---------------------------------------------------------------------------------------------
+
+-- Internal: every problem that blocks an import, with the call that fixes it.
+CREATE FUNCTION crm_import_problems(job @extschema@.crm_imports)
+RETURNS TABLE (problem text, fix text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	names text[] := @extschema@.crm_import_column_names(job);
+	mapped text[];
+	c integer;
+BEGIN
+	SELECT coalesce(array_agg(m.field), '{}') INTO mapped FROM @extschema@.crm_import_mappings m
+		WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.field IS NOT NULL;
+	IF job.state OPERATOR(pg_catalog.=) ANY (ARRAY['completed', 'running']) THEN
+		problem := pg_catalog.format('import %s is %s', job.id, job.state);
+		fix := 'Upload the file again to import it once more.';
+		RETURN NEXT;
+	END IF;
+	IF job.staging_table IS NULL THEN
+		problem := 'the staged rows were discarded';
+		fix := 'Upload the file again.';
+		RETURN NEXT;
+	END IF;
+	IF cardinality(mapped) OPERATOR(pg_catalog.=) 0 THEN
+		problem := 'no column is mapped to a field';
+		fix := pg_catalog.format('SELECT crm_import_suggest_mapping(%s); or crm_import_map(%s, ''column'', ''field'')', job.id, job.id);
+		RETURN NEXT;
+	END IF;
+	IF NOT job.skip_unmapped THEN
+		FOR c IN SELECT i FROM generate_series(1, job.column_count) i
+				WHERE NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m
+					WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) i) LOOP
+			problem := pg_catalog.format('column %s "%s" is not mapped', c, names[c]);
+			fix := pg_catalog.format('crm_import_map(%s, %L, ''field''), crm_import_skip(%s, %L), or crm_import_set_skip_unmapped(%s, true)',
+				job.id, names[c], job.id, names[c], job.id);
+			RETURN NEXT;
+		END LOOP;
+	END IF;
+	IF 'email' OPERATOR(pg_catalog.=) ANY (mapped) AND NOT 'email_marketing' OPERATOR(pg_catalog.=) ANY (mapped)
+			AND job.email_consent_value IS NULL THEN
+		problem := 'email address is mapped but the email marketing status is not given';
+		fix := pg_catalog.format('crm_import_set_consent(%s, ''email_marketing'', column_name => ''...'') or crm_import_set_consent(%s, ''email_marketing'', value => true|false)', job.id, job.id);
+		RETURN NEXT;
+	END IF;
+	IF 'mobile' OPERATOR(pg_catalog.=) ANY (mapped) AND NOT 'sms_marketing' OPERATOR(pg_catalog.=) ANY (mapped)
+			AND job.sms_consent_value IS NULL THEN
+		problem := 'mobile number is mapped but the SMS marketing status is not given';
+		fix := pg_catalog.format('crm_import_set_consent(%s, ''sms_marketing'', column_name => ''...'') or crm_import_set_consent(%s, ''sms_marketing'', value => true|false)', job.id, job.id);
+		RETURN NEXT;
+	END IF;
+	IF job.master IS NULL OR job.primary_key IS NULL THEN
+		problem := 'import rules are not set';
+		fix := pg_catalog.format('crm_import_set_rules(%s, master => ''file''|''existing'', primary_key => ''email''|''mobile''|''system_id''|''none'')', job.id);
+		RETURN NEXT;
+	ELSE
+		IF job.primary_key OPERATOR(pg_catalog.<>) 'none' AND NOT job.primary_key OPERATOR(pg_catalog.=) ANY (mapped) THEN
+			problem := pg_catalog.format('primary key %s is not mapped from any column', job.primary_key);
+			fix := pg_catalog.format('crm_import_map(%s, ''column'', %L), or choose another primary key with crm_import_set_rules', job.id, job.primary_key);
+			RETURN NEXT;
+		END IF;
+		IF job.secondary_key IS NOT NULL AND NOT job.secondary_key OPERATOR(pg_catalog.=) ANY (mapped) THEN
+			problem := pg_catalog.format('secondary key %s is not mapped from any column', job.secondary_key);
+			fix := pg_catalog.format('crm_import_map(%s, ''column'', %L), or set rules without it', job.id, job.secondary_key);
+			RETURN NEXT;
+		END IF;
+	END IF;
+	IF NOT (job.gdpr_accepted AND job.tcpa_accepted) THEN
+		problem := 'GDPR and TCPA compliance is not confirmed';
+		fix := pg_catalog.format('crm_import_accept_compliance(%s, gdpr => true, tcpa => true)', job.id);
+		RETURN NEXT;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_problems(crm_imports) IS 'Internal: what still blocks an import, each with the call that fixes it';
+
+CREATE FUNCTION crm_import_check(import bigint)
+RETURNS TABLE (problem text, fix text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT p.problem, p.fix FROM @extschema@.crm_import_problems(@extschema@.crm_import_job(import)) p
+$$;
+COMMENT ON FUNCTION crm_import_check(bigint) IS
+	'Readiness: every problem that still blocks the import (unmapped columns, missing consent, rules, compliance), each with the call that fixes it; no rows means ready to run';
+
+CREATE FUNCTION crm_import_summary(import bigint)
+RETURNS TABLE (section text, setting text, value text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
+	names text[] := @extschema@.crm_import_column_names(job);
+	list_name text;
+	data_rows bigint := job.record_count OPERATOR(pg_catalog.-) CASE WHEN job.has_header THEN 1 ELSE 0 END;
+BEGIN
+	SELECT l.name INTO list_name FROM @extschema@.crm_lists l WHERE l.id OPERATOR(pg_catalog.=) job.list_id;
+	RETURN QUERY VALUES
+		('file', 'name', coalesce(job.file_name, '(none)')),
+		('file', 'list', list_name),
+		('file', 'source', job.source OPERATOR(pg_catalog.||) coalesce(' ' OPERATOR(pg_catalog.||) job.source_ref, '')),
+		('file', 'size', pg_catalog.pg_size_pretty(job.byte_size) OPERATOR(pg_catalog.||)
+			CASE WHEN job.byte_size OPERATOR(pg_catalog.>=) 10240 THEN pg_catalog.format(' (%s bytes)', job.byte_size) ELSE '' END),
+		('file', 'sha256', job.sha256),
+		('file', 'delimiter', CASE job.delimiter WHEN ',' THEN 'comma' WHEN ';' THEN 'semicolon' WHEN E'\t' THEN 'tab'
+			ELSE pg_catalog.format('''%s''', job.delimiter) END
+			OPERATOR(pg_catalog.||) CASE WHEN job.delimiter_detected THEN ' (detected)' ELSE ' (given)' END),
+		('file', 'header row', CASE WHEN job.has_header THEN 'yes' ELSE 'no' END),
+		('file', 'data rows', data_rows::text),
+		('file', 'columns', job.column_count::text),
+		('file', 'rows with a wrong field count', job.ragged_records::text);
+	RETURN QUERY
+		SELECT 'mapping'::text, pg_catalog.format('column %s "%s"', i, names[i]),
+			CASE WHEN m.column_no IS NULL THEN
+					CASE WHEN job.skip_unmapped THEN 'not mapped (not imported)' ELSE 'NOT MAPPED' END
+				WHEN m.field IS NULL THEN 'do not import'
+				ELSE m.field OPERATOR(pg_catalog.||) CASE WHEN f.custom THEN pg_catalog.format(' (custom %s)', f.type) ELSE '' END END
+		FROM generate_series(1, job.column_count) i
+		LEFT JOIN @extschema@.crm_import_mappings m ON m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) i
+		LEFT JOIN @extschema@.crm_fields f ON f.name OPERATOR(pg_catalog.=) m.field
+		ORDER BY i;
+	RETURN QUERY VALUES ('mapping', 'do not import data in unmapped fields', CASE WHEN job.skip_unmapped THEN 'yes' ELSE 'no' END);
+	RETURN QUERY
+		SELECT 'consent'::text, f.name,
+			coalesce((SELECT pg_catalog.format('from column %s "%s" (opt in: %s; opt out: %s)', m.column_no, names[m.column_no],
+						array_to_string(f.opt_in_terms, ', '), array_to_string(f.opt_out_terms, ', '))
+					  FROM @extschema@.crm_import_mappings m
+					  WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.field OPERATOR(pg_catalog.=) f.name),
+					 CASE WHEN f.name OPERATOR(pg_catalog.=) 'email_marketing' AND job.email_consent_value IS NOT NULL
+						 THEN CASE WHEN job.email_consent_value THEN 'opted in for every row' ELSE 'opted out for every row' END
+						  WHEN f.name OPERATOR(pg_catalog.=) 'sms_marketing' AND job.sms_consent_value IS NOT NULL
+						 THEN CASE WHEN job.sms_consent_value THEN 'opted in for every row' ELSE 'opted out for every row' END
+						 ELSE 'not set' END)
+		FROM @extschema@.crm_fields f WHERE f.type OPERATOR(pg_catalog.=) 'consent' ORDER BY f.name;
+	RETURN QUERY VALUES
+		('consent', 'opted-out contacts may be opted in again', CASE WHEN job.allow_reoptin THEN 'yes' ELSE 'no' END),
+		('rules', 'master', CASE job.master WHEN 'file' THEN 'the uploaded file is master'
+			WHEN 'existing' THEN 'existing data is master' ELSE 'not set' END),
+		('rules', 'primary key', coalesce(job.primary_key, 'not set')),
+		('rules', 'secondary key', coalesce(job.secondary_key, 'none')),
+		('rules', 'max errors', coalesce(job.max_errors, 'no limit')),
+		('compliance', 'GDPR and TCPA', CASE WHEN job.gdpr_accepted AND job.tcpa_accepted
+			THEN pg_catalog.format('confirmed by %s at %s', job.compliance_accepted_by, job.compliance_accepted_at)
+			ELSE 'not confirmed' END),
+		('status', 'state', job.state OPERATOR(pg_catalog.||) coalesce(': ' OPERATOR(pg_catalog.||) job.failure_reason, ''));
+	RETURN QUERY SELECT 'missing'::text, p.problem, p.fix FROM @extschema@.crm_import_problems(job) p;
+END
+$$;
+COMMENT ON FUNCTION crm_import_summary(bigint) IS
+	'Wizard step 7 review: every setting (file, mapping, consent, rules, compliance, state) and, under "missing", what still blocks the run';
+
+-- Aggregates the run uses: the last non-null value in input order, and a key-by-key jsonb
+-- merge where later values win. Both rely on strict transition functions skipping NULLs.
+CREATE FUNCTION crm_import_last_sfunc(state anyelement, value anyelement) RETURNS anyelement
+	AS 'MODULE_PATHNAME', 'crm_import_last_sfunc' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_last_sfunc(anyelement, anyelement) IS 'Internal: transition function of crm_import_last';
+CREATE AGGREGATE crm_import_last(anyelement) (sfunc = crm_import_last_sfunc, stype = anyelement);
+COMMENT ON AGGREGATE crm_import_last(anyelement) IS 'Internal: the last non-null value in input order (file order in the run)';
+CREATE AGGREGATE crm_import_jsonb_merge(jsonb) (sfunc = pg_catalog.jsonb_concat, stype = jsonb);
+COMMENT ON AGGREGATE crm_import_jsonb_merge(jsonb) IS 'Internal: merges jsonb objects key by key, later inputs winning';
+
+-- Internal: the SQL expression that normalizes column c of a staged row for a field type.
+CREATE FUNCTION crm_import_norm_expr(field_type text, c integer, region text, opt_in text[], opt_out text[])
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE field_type
+		WHEN 'text' THEN pg_catalog.format('nullif(pg_catalog.btrim(s.fields[%s]), '''')', c)
+		WHEN 'email' THEN pg_catalog.format('@extschema@.crm_import_norm_email(s.fields[%s])', c)
+		WHEN 'phone' THEN pg_catalog.format('@extschema@.crm_import_norm_phone(s.fields[%s], %L)', c, region)
+		WHEN 'date' THEN pg_catalog.format('(@extschema@.crm_import_norm_date(s.fields[%s]))::date', c)
+		WHEN 'number' THEN pg_catalog.format('(@extschema@.crm_import_norm_number(s.fields[%s]))::numeric', c)
+		WHEN 'boolean' THEN pg_catalog.format('@extschema@.crm_import_norm_boolean(s.fields[%s])', c)
+		WHEN 'id' THEN pg_catalog.format('CASE WHEN pg_catalog.btrim(s.fields[%s]) ~ ''^[0-9]{1,18}$'' THEN (pg_catalog.btrim(s.fields[%s]))::bigint END', c, c)
+		WHEN 'consent' THEN pg_catalog.format('@extschema@.crm_import_norm_consent(s.fields[%s], %L::text[], %L::text[])', c, opt_in, opt_out)
+	END
+$$;
+COMMENT ON FUNCTION crm_import_norm_expr(text, integer, text, text[], text[]) IS 'Internal: SQL expression normalizing a staged column for a field type';
+
+-- Internal: the SQL expression giving the reject reason of a value that did not normalize.
+CREATE FUNCTION crm_import_reason_expr(field_type text, label text, c integer, column_name text, region text,
+	opt_in text[], opt_out text[])
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE
+		WHEN field_type OPERATOR(pg_catalog.=) ANY (ARRAY['email', 'phone', 'date', 'number', 'boolean']) THEN
+			pg_catalog.format('pg_catalog.format(%L, x.r%s, @extschema@.crm_import_problem(%L, x.r%s, %L))',
+				pg_catalog.format('invalid %s %%L in column %s "%s": %%s', label, c, replace(column_name, '%', '%%')),
+				c, field_type, c, region)
+		WHEN field_type OPERATOR(pg_catalog.=) 'id' THEN
+			pg_catalog.format('pg_catalog.format(%L, x.r%s)',
+				pg_catalog.format('invalid system ID %%L in column %s "%s": not a whole number', c, replace(column_name, '%', '%%')), c)
+		WHEN field_type OPERATOR(pg_catalog.=) 'consent' THEN
+			pg_catalog.format('pg_catalog.format(%L, x.r%s)',
+				pg_catalog.format('unknown %s value %%L in column %s "%s": opt-in terms are %s; opt-out terms are %s',
+					label, c, replace(column_name, '%', '%%'), replace(array_to_string(opt_in, ', '), '%', '%%'),
+					replace(array_to_string(opt_out, ', '), '%', '%%')), c)
+	END
+$$;
+COMMENT ON FUNCTION crm_import_reason_expr(text, text, integer, text, text, text[], text[]) IS 'Internal: SQL expression for the reject reason of a column value that does not normalize';
+
+-- Internal: the whole set-based import. Runs inside crm_import_run's subtransaction, so any
+-- error undoes every contact change. Work tables live in crm_import_staging and are dropped.
+CREATE FUNCTION crm_import_execute(job @extschema@.crm_imports, dry_run boolean)
+RETURNS TABLE (inserted bigint, updated bigint, unchanged bigint, merged_in_file bigint, rejected bigint)
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET work_mem = '256MB'
+SET max_parallel_workers_per_gather = 0
+AS $$
+DECLARE
+	p text := pg_catalog.format('crm_import_staging.%I', 'run_' OPERATOR(pg_catalog.||) job.id OPERATOR(pg_catalog.||) '_');
+	w text := p OPERATOR(pg_catalog.||) 'rows';
+	names text[] := @extschema@.crm_import_column_names(job);
+	hdr integer := CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	region text := coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO');
+	inner_cols text := '';
+	outer_cols text := '';
+	reasons text := '';
+	custom_pairs text[] := '{}';
+	custom_expr text;
+	cols text[] := '{}';       -- predefined contact columns the import writes
+	consent_cols text[] := '{}';
+	pk_expr text := 'NULL::text';
+	sk_expr text := 'NULL::text';
+	mp record;
+	col text;
+	data_rows bigint := job.record_count OPERATOR(pg_catalog.-) hdr;
+	rejected_rows bigint;
+	max_rejected bigint;
+	has_custom boolean;
+	sel_new text := '';
+	sel_old text := '';
+	cmp_old text := '';
+	cmp_new text := '';
+	kept_notes text := '';
+	set_list text := '';
+	ins_cols text := '';
+	ins_vals text := '';
+	m_single text := '';
+	m_multi text := '';
+	key_cond text;
+	results text := pg_catalog.format('crm_import_staging.%I', 'results_' OPERATOR(pg_catalog.||) job.id);
+	r record;
+BEGIN
+	-- 1. Normalize: one pass over the staged rows builds the work table of typed values and
+	--    the first reject reason of each row.
+	FOR mp IN
+		SELECT m.column_no AS c, f.name, f.label, f.type, f.custom, f.opt_in_terms, f.opt_out_terms
+		FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name OPERATOR(pg_catalog.=) m.field
+		WHERE m.import_id OPERATOR(pg_catalog.=) job.id ORDER BY m.column_no
+	LOOP
+		inner_cols := inner_cols OPERATOR(pg_catalog.||) pg_catalog.format(', s.fields[%s] AS r%s, %s AS n%s', mp.c, mp.c,
+			@extschema@.crm_import_norm_expr(mp.type, mp.c, region, mp.opt_in_terms, mp.opt_out_terms), mp.c);
+		IF mp.type OPERATOR(pg_catalog.<>) 'text' THEN
+			reasons := reasons OPERATOR(pg_catalog.||) pg_catalog.format(
+				' WHEN pg_catalog.btrim(x.r%s) OPERATOR(pg_catalog.<>) '''' AND x.n%s IS NULL THEN %s', mp.c, mp.c,
+				@extschema@.crm_import_reason_expr(mp.type, lower(mp.label), mp.c, names[mp.c], region, mp.opt_in_terms, mp.opt_out_terms));
+		END IF;
+		IF mp.custom THEN
+			custom_pairs := custom_pairs OPERATOR(pg_catalog.||) pg_catalog.format('%L, x.n%s', mp.name, mp.c);
+		ELSIF mp.type OPERATOR(pg_catalog.=) 'id' THEN
+			outer_cols := outer_cols OPERATOR(pg_catalog.||) pg_catalog.format(', x.n%s AS system_id', mp.c);
+		ELSE
+			outer_cols := outer_cols OPERATOR(pg_catalog.||) pg_catalog.format(', x.n%s AS %I', mp.c, mp.name);
+			cols := cols OPERATOR(pg_catalog.||) mp.name;
+			IF mp.type OPERATOR(pg_catalog.=) 'consent' THEN
+				consent_cols := consent_cols OPERATOR(pg_catalog.||) mp.name;
+			END IF;
+		END IF;
+		IF mp.name OPERATOR(pg_catalog.=) job.primary_key THEN
+			pk_expr := pg_catalog.format('(x.n%s)::text', mp.c);
+		ELSIF mp.name OPERATOR(pg_catalog.=) job.secondary_key THEN
+			sk_expr := pg_catalog.format('(x.n%s)::text', mp.c);
+		END IF;
+	END LOOP;
+	-- Consent set for the whole import.
+	IF job.email_consent_value IS NOT NULL AND NOT 'email_marketing' OPERATOR(pg_catalog.=) ANY (cols) THEN
+		outer_cols := outer_cols OPERATOR(pg_catalog.||) pg_catalog.format(', %L::boolean AS email_marketing', job.email_consent_value);
+		cols := cols OPERATOR(pg_catalog.||) 'email_marketing'::text;
+		consent_cols := consent_cols OPERATOR(pg_catalog.||) 'email_marketing'::text;
+	END IF;
+	IF job.sms_consent_value IS NOT NULL AND NOT 'sms_marketing' OPERATOR(pg_catalog.=) ANY (cols) THEN
+		outer_cols := outer_cols OPERATOR(pg_catalog.||) pg_catalog.format(', %L::boolean AS sms_marketing', job.sms_consent_value);
+		cols := cols OPERATOR(pg_catalog.||) 'sms_marketing'::text;
+		consent_cols := consent_cols OPERATOR(pg_catalog.||) 'sms_marketing'::text;
+	END IF;
+	has_custom := cardinality(custom_pairs) OPERATOR(pg_catalog.>) 0;
+	IF has_custom THEN
+		-- jsonb_build_object takes at most 50 pairs per call.
+		SELECT string_agg(pg_catalog.format('pg_catalog.jsonb_build_object(%s)', string_agg), ' OPERATOR(pg_catalog.||) ')
+		INTO custom_expr
+		FROM (SELECT string_agg(pair, ', ') FROM unnest(custom_pairs) WITH ORDINALITY AS t(pair, i)
+			  GROUP BY (i OPERATOR(pg_catalog.-) 1) OPERATOR(pg_catalog./) 50) q;
+		outer_cols := outer_cols OPERATOR(pg_catalog.||) pg_catalog.format(', nullif(pg_catalog.jsonb_strip_nulls(%s), ''{}'') AS custom', custom_expr);
+	END IF;
+
+	EXECUTE pg_catalog.format(
+		'CREATE UNLOGGED TABLE %s WITH (autovacuum_enabled = false) AS '
+		'SELECT x.row_no, x.line_no, CASE WHEN x.nf OPERATOR(pg_catalog.<>) %s THEN pg_catalog.format(''wrong field count: %%s fields, expected %%s'', x.nf, %s) %s END AS reason'
+		'%s, %s AS pk, %s AS sk '
+		'FROM (SELECT s.record_no OPERATOR(pg_catalog.-) %s AS row_no, s.line_no, pg_catalog.cardinality(s.fields) AS nf%s '
+		'      FROM %s s WHERE s.record_no OPERATOR(pg_catalog.>) %s OFFSET 0) x',
+		w, job.column_count, job.column_count, reasons, outer_cols, pk_expr, sk_expr, hdr, inner_cols, job.staging_table, hdr);
+	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) w;
+
+	-- 2. Units: rows sharing a primary key value form one unit, numbered by its first row.
+	IF job.primary_key OPERATOR(pg_catalog.=) 'none' THEN
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sunits AS SELECT w.row_no AS unit, NULL::text AS pk, NULL::text AS sk, '
+			'NULL::bigint AS existing_id, NULL::text AS matched_by, NULL::text AS reject_reason, '
+			'(OPERATOR(pg_catalog.-) w.row_no)::bigint AS tgt FROM %s w WHERE w.reason IS NULL', p, w);
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sunitrows AS SELECT w.row_no, w.row_no AS unit FROM %s w WHERE w.reason IS NULL', p, w);
+	ELSE
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sgroups AS SELECT w.pk, min(w.row_no) AS unit, min(w.sk) AS sk '
+			'FROM %s w WHERE w.reason IS NULL AND w.pk IS NOT NULL GROUP BY w.pk', p, w);
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %su AS SELECT g.unit, g.pk, g.sk FROM %sgroups g '
+			'UNION ALL SELECT w.row_no, NULL, w.sk FROM %s w WHERE w.reason IS NULL AND w.pk IS NULL', p, p, w);
+		-- 3. Match: primary key first; the secondary key only for units the primary did not match.
+		key_cond := CASE job.primary_key WHEN 'system_id' THEN 'c.id OPERATOR(pg_catalog.=) (u.pk)::bigint'
+			ELSE pg_catalog.format('c.%I OPERATOR(pg_catalog.=) u.pk', job.primary_key) END;
+		IF NOT dry_run THEN
+			-- Serializes the match-and-merge of concurrent imports (readers are not blocked), so
+			-- two imports never both create a contact for one key value.
+			LOCK TABLE @extschema@.crm_contacts IN SHARE ROW EXCLUSIVE MODE;
+		END IF;
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %spm AS SELECT u.unit, count(*) AS n, min(c.id) AS id, max(c.id) AS max_id '
+			'FROM %su u JOIN @extschema@.crm_contacts c ON %s WHERE u.pk IS NOT NULL GROUP BY u.unit', p, p, key_cond);
+		IF job.secondary_key IS NOT NULL THEN
+			key_cond := CASE job.secondary_key WHEN 'system_id' THEN 'c.id OPERATOR(pg_catalog.=) (u.sk)::bigint'
+				ELSE pg_catalog.format('c.%I OPERATOR(pg_catalog.=) u.sk', job.secondary_key) END;
+			EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %ssm AS SELECT u.unit, count(*) AS n, min(c.id) AS id, max(c.id) AS max_id '
+				'FROM %su u JOIN @extschema@.crm_contacts c ON %s WHERE u.sk IS NOT NULL '
+				'AND NOT EXISTS (SELECT 1 FROM %spm pm WHERE pm.unit OPERATOR(pg_catalog.=) u.unit) GROUP BY u.unit', p, p, key_cond, p);
+		ELSE
+			EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %ssm (unit integer, n bigint, id bigint, max_id bigint)', p);
+		END IF;
+		EXECUTE pg_catalog.format(
+			'CREATE UNLOGGED TABLE %st AS SELECT u.unit, u.pk, u.sk, '
+			'CASE WHEN pm.n OPERATOR(pg_catalog.=) 1 THEN pm.id WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.=) 1 THEN sm.id END AS existing_id, '
+			'CASE WHEN pm.n OPERATOR(pg_catalog.=) 1 THEN %L WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.=) 1 THEN %L END AS matched_by, '
+			'CASE WHEN pm.n OPERATOR(pg_catalog.>) 1 THEN pg_catalog.format(''ambiguous: %s %%s matches %%s existing contacts (ids %%s to %%s)'', u.pk, pm.n, pm.id, pm.max_id) '
+			'     WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.>) 1 THEN pg_catalog.format(''ambiguous: %s %%s matches %%s existing contacts (ids %%s to %%s)'', u.sk, sm.n, sm.id, sm.max_id) '
+			'     WHEN %L AND u.pk IS NOT NULL AND pm.n IS NULL AND sm.n IS NULL THEN pg_catalog.format(''no contact has system ID %%s'', u.pk) '
+			'     WHEN %L AND u.sk IS NOT NULL AND pm.n IS NULL AND sm.n IS NULL THEN pg_catalog.format(''no contact has system ID %%s'', u.sk) '
+			'END AS reject_reason '
+			'FROM %su u LEFT JOIN %spm pm ON pm.unit OPERATOR(pg_catalog.=) u.unit LEFT JOIN %ssm sm ON sm.unit OPERATOR(pg_catalog.=) u.unit',
+			p, job.primary_key, job.secondary_key, job.primary_key, coalesce(job.secondary_key, ''),
+			job.primary_key OPERATOR(pg_catalog.=) 'system_id', job.secondary_key IS NOT DISTINCT FROM 'system_id', p, p, p);
+		-- New units sharing a secondary key value become one new contact (the earliest unit).
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sns AS SELECT t.sk, min(t.unit) AS first_unit FROM %st t '
+			'WHERE %L AND t.reject_reason IS NULL AND t.existing_id IS NULL AND t.sk IS NOT NULL GROUP BY t.sk',
+			p, p, job.secondary_key IS NOT NULL);
+		-- Target of each unit: an existing contact id (> 0) or minus the unit that founds a new contact.
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sunits AS SELECT t.unit, t.pk, t.sk, t.existing_id, t.matched_by, t.reject_reason, '
+			'CASE WHEN t.reject_reason IS NOT NULL THEN NULL WHEN t.existing_id IS NOT NULL THEN t.existing_id '
+			'ELSE (OPERATOR(pg_catalog.-) coalesce(ns.first_unit, t.unit))::bigint END AS tgt '
+			'FROM %st t LEFT JOIN %sns ns ON ns.sk OPERATOR(pg_catalog.=) t.sk AND t.reject_reason IS NULL AND t.existing_id IS NULL',
+			p, p, p);
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sunitrows AS SELECT w.row_no, coalesce(g.unit, w.row_no) AS unit '
+			'FROM %s w LEFT JOIN %sgroups g ON g.pk OPERATOR(pg_catalog.=) w.pk WHERE w.reason IS NULL', p, w, p);
+	END IF;
+	-- Each good row with its unit and target.
+	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt AS SELECT ur.row_no, ur.unit, un.tgt, un.matched_by, un.reject_reason '
+		'FROM %sunitrows ur JOIN %sunits un ON un.unit OPERATOR(pg_catalog.=) ur.unit', p, p, p);
+	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %stc AS SELECT rt.tgt, count(*) AS n, min(rt.row_no) AS lead_row '
+		'FROM %srt rt WHERE rt.tgt IS NOT NULL GROUP BY rt.tgt', p, p);
+
+	-- max_errors: fail before anything is written.
+	EXECUTE pg_catalog.format('SELECT (SELECT count(*) FROM %s w WHERE w.reason IS NOT NULL) '
+		'OPERATOR(pg_catalog.+) (SELECT count(*) FROM %srt rt WHERE rt.reject_reason IS NOT NULL)', w, p) INTO rejected_rows;
+	IF job.max_errors IS NOT NULL THEN
+		max_rejected := CASE WHEN job.max_errors LIKE '%\%' THEN
+				floor(data_rows OPERATOR(pg_catalog.*) (rtrim(job.max_errors, '%'))::numeric OPERATOR(pg_catalog./) 100)::bigint
+			ELSE (job.max_errors)::numeric::bigint END;
+		IF rejected_rows OPERATOR(pg_catalog.>) max_rejected THEN
+			RAISE EXCEPTION 'too many rejected rows: % of % (max_errors %)', rejected_rows, data_rows, job.max_errors
+				USING ERRCODE = 'data_exception',
+				HINT = pg_catalog.format('Run with dry_run => true and read crm_import_results(%s) for the reasons; fix the file, or raise the limit with crm_import_set_options(%s, max_errors => ...).', job.id, job.id);
+		END IF;
+	END IF;
+
+	-- 4. Merge the rows of each target in file order: the last non-blank value of a field wins.
+	FOREACH col IN ARRAY cols LOOP
+		m_single := m_single OPERATOR(pg_catalog.||) pg_catalog.format(', w.%I', col);
+		m_multi := m_multi OPERATOR(pg_catalog.||) pg_catalog.format(', @extschema@.crm_import_last(w.%I) AS %I', col, col);
+	END LOOP;
+	IF has_custom THEN
+		m_single := m_single OPERATOR(pg_catalog.||) ', w.custom';
+		m_multi := m_multi OPERATOR(pg_catalog.||) ', @extschema@.crm_import_jsonb_merge(w.custom) AS custom';
+	END IF;
+	EXECUTE pg_catalog.format(
+		'CREATE UNLOGGED TABLE %smerged AS '
+		'SELECT tc.tgt, tc.lead_row, tc.n%s FROM %stc tc JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) tc.lead_row WHERE tc.n OPERATOR(pg_catalog.=) 1 '
+		'UNION ALL '
+		'SELECT q.tgt, min(q.row_no), count(*)%s FROM ('
+		'  SELECT rt.tgt, w.* FROM %srt rt JOIN %stc tc ON tc.tgt OPERATOR(pg_catalog.=) rt.tgt AND tc.n OPERATOR(pg_catalog.>) 1 '
+		'  JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no ORDER BY rt.tgt, rt.row_no) q(tgt) GROUP BY q.tgt',
+		p, m_single, p, w,
+		replace(m_multi, '(w.', '(q.'), p, p, w);
+
+	-- 5. Existing contacts: the new value of each field under the master rule, the old value
+	--    beside it, and whether anything changes.
+	FOREACH col IN ARRAY cols LOOP
+		IF col OPERATOR(pg_catalog.=) ANY (consent_cols) THEN
+			-- Consent: never from opted out to opted in unless the import allows it.
+			sel_new := sel_new OPERATOR(pg_catalog.||) CASE WHEN job.master OPERATOR(pg_catalog.=) 'existing'
+				THEN pg_catalog.format(', coalesce(c.%I, m.%I) AS %I', col, col, col)
+				ELSE pg_catalog.format(', CASE WHEN m.%I IS NULL THEN c.%I WHEN c.%I IS FALSE AND m.%I AND NOT %L THEN false ELSE m.%I END AS %I',
+					col, col, col, col, job.allow_reoptin, col, col) END;
+			sel_new := sel_new OPERATOR(pg_catalog.||) pg_catalog.format(
+				', (c.%I IS FALSE AND m.%I IS TRUE AND NOT %L AND %L) AS %I', col, col, job.allow_reoptin,
+				job.master OPERATOR(pg_catalog.=) 'file', col OPERATOR(pg_catalog.||) '_kept');
+		ELSE
+			sel_new := sel_new OPERATOR(pg_catalog.||) CASE WHEN job.master OPERATOR(pg_catalog.=) 'existing'
+				THEN pg_catalog.format(', coalesce(c.%I, m.%I) AS %I', col, col, col)
+				ELSE pg_catalog.format(', coalesce(m.%I, c.%I) AS %I', col, col, col) END;
+		END IF;
+		sel_old := sel_old OPERATOR(pg_catalog.||) pg_catalog.format(', c.%I AS %I', col, 'o_' OPERATOR(pg_catalog.||) col);
+		cmp_old := cmp_old OPERATOR(pg_catalog.||) pg_catalog.format(', y.%I', 'o_' OPERATOR(pg_catalog.||) col);
+		cmp_new := cmp_new OPERATOR(pg_catalog.||) pg_catalog.format(', y.%I', col);
+		set_list := set_list OPERATOR(pg_catalog.||) pg_catalog.format(', %I = x.%I', col, col);
+		ins_cols := ins_cols OPERATOR(pg_catalog.||) pg_catalog.format(', %I', col);
+		ins_vals := ins_vals OPERATOR(pg_catalog.||) pg_catalog.format(', m.%I', col);
+	END LOOP;
+	IF has_custom THEN
+		sel_new := sel_new OPERATOR(pg_catalog.||) CASE WHEN job.master OPERATOR(pg_catalog.=) 'existing'
+			THEN ', coalesce(m.custom, ''{}'') OPERATOR(pg_catalog.||) c.custom AS custom'
+			ELSE ', c.custom OPERATOR(pg_catalog.||) coalesce(m.custom, ''{}'') AS custom' END;
+		sel_old := sel_old OPERATOR(pg_catalog.||) ', c.custom AS o_custom';
+		cmp_old := cmp_old OPERATOR(pg_catalog.||) ', y.o_custom';
+		cmp_new := cmp_new OPERATOR(pg_catalog.||) ', y.custom';
+		set_list := set_list OPERATOR(pg_catalog.||) ', custom = x.custom';
+		ins_cols := ins_cols OPERATOR(pg_catalog.||) ', custom';
+		ins_vals := ins_vals OPERATOR(pg_catalog.||) ', coalesce(m.custom, ''{}'')';
+	END IF;
+	FOREACH col IN ARRAY consent_cols LOOP
+		-- Where each contact's current consent came from.
+		set_list := set_list OPERATOR(pg_catalog.||) pg_catalog.format(
+			', %I = CASE WHEN x.%I IS DISTINCT FROM c.%I THEN %s ELSE c.%I END, %I = CASE WHEN x.%I IS DISTINCT FROM c.%I THEN pg_catalog.now() ELSE c.%I END',
+			col OPERATOR(pg_catalog.||) '_import', col, col, job.id, col OPERATOR(pg_catalog.||) '_import',
+			col OPERATOR(pg_catalog.||) '_at', col, col, col OPERATOR(pg_catalog.||) '_at');
+		ins_cols := ins_cols OPERATOR(pg_catalog.||) pg_catalog.format(', %I, %I', col OPERATOR(pg_catalog.||) '_import', col OPERATOR(pg_catalog.||) '_at');
+		ins_vals := ins_vals OPERATOR(pg_catalog.||) pg_catalog.format(', CASE WHEN m.%I IS NOT NULL THEN %s END, CASE WHEN m.%I IS NOT NULL THEN pg_catalog.now() END',
+			col, job.id, col);
+		kept_notes := kept_notes OPERATOR(pg_catalog.||) pg_catalog.format(
+			' WHEN x.%I THEN %L', col OPERATOR(pg_catalog.||) '_kept',
+			replace(col, '_marketing', '') OPERATOR(pg_catalog.||) ' consent kept opted out: the contact had opted out and allow_reoptin is off');
+	END LOOP;
+	EXECUTE pg_catalog.format(
+		'CREATE UNLOGGED TABLE %sexisting AS SELECT y.*, (ROW(0%s) IS DISTINCT FROM ROW(0%s)) AS changed FROM ('
+		'  SELECT c.id, m.lead_row%s%s FROM %smerged m JOIN @extschema@.crm_contacts c ON c.id OPERATOR(pg_catalog.=) m.tgt '
+		'  WHERE m.tgt OPERATOR(pg_catalog.>) 0) y',
+		p, cmp_old, cmp_new, sel_old, sel_new, p);
+
+	-- 6. Write: update changed contacts, insert new ones, add every touched contact to the list.
+	IF dry_run THEN
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %snew AS SELECT m.tgt, NULL::bigint AS contact_id FROM %smerged m '
+			'WHERE m.tgt OPERATOR(pg_catalog.<) 0', p, p);
+	ELSE
+		-- New contacts get their ids in file order (nextval runs after the sort).
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %snew AS SELECT m.tgt, pg_catalog.nextval(%L) AS contact_id FROM %smerged m '
+			'WHERE m.tgt OPERATOR(pg_catalog.<) 0 ORDER BY m.lead_row', p, pg_catalog.pg_get_serial_sequence('@extschema@.crm_contacts', 'id'), p);
+		IF set_list OPERATOR(pg_catalog.<>) '' THEN
+			EXECUTE pg_catalog.format('UPDATE @extschema@.crm_contacts c SET updated_at = pg_catalog.now(), updated_by_import = %s%s '
+				'FROM %sexisting x WHERE c.id OPERATOR(pg_catalog.=) x.id AND x.changed', job.id, set_list, p);
+		END IF;
+		EXECUTE pg_catalog.format('INSERT INTO @extschema@.crm_contacts (id, created_by_import, updated_by_import%s) '
+			'SELECT n.contact_id, %s, %s%s FROM %smerged m JOIN %snew n ON n.tgt OPERATOR(pg_catalog.=) m.tgt',
+			ins_cols, job.id, job.id, ins_vals, p, p);
+		EXECUTE pg_catalog.format('INSERT INTO @extschema@.crm_list_members (list_id, contact_id, added_by_import) '
+			'SELECT %s, x.id, %s FROM %sexisting x UNION ALL SELECT %s, n.contact_id, %s FROM %snew n '
+			'ON CONFLICT (list_id, contact_id) DO NOTHING', job.list_id, job.id, p, job.list_id, job.id, p);
+	END IF;
+
+	-- 7. Row results: one row per data row of the file.
+	IF pg_catalog.to_regclass(results) IS NOT NULL THEN
+		EXECUTE pg_catalog.format('DROP TABLE %s', results);
+	END IF;
+	EXECUTE pg_catalog.format('CREATE TABLE %s PARTITION OF @extschema@.crm_import_row_results FOR VALUES IN (%s)', results, job.id);
+	EXECUTE pg_catalog.format(
+		'INSERT INTO %s (import_id, row_no, line_no, outcome, contact_id, matched_by, reason) '
+		'SELECT %s, w.row_no, w.line_no, '
+		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN ''rejected'' '
+		'       WHEN rt.row_no OPERATOR(pg_catalog.<>) tc.lead_row THEN ''merged_in_file'' '
+		'       WHEN rt.tgt OPERATOR(pg_catalog.<) 0 THEN ''inserted'' '
+		'       WHEN x.changed THEN ''updated'' ELSE ''unchanged'' END, '
+		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN NULL '
+		'       WHEN rt.tgt OPERATOR(pg_catalog.>) 0 THEN rt.tgt ELSE n.contact_id END, '
+		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN NULL '
+		'       WHEN rt.row_no OPERATOR(pg_catalog.=) tc.lead_row THEN rt.matched_by '
+		'       WHEN rt.unit OPERATOR(pg_catalog.=) tc.lead_row THEN %L '
+		'       ELSE coalesce(rt.matched_by, %L) END, '
+		'  coalesce(w.reason, rt.reject_reason, CASE WHEN rt.row_no OPERATOR(pg_catalog.=) tc.lead_row THEN CASE%s END END) '
+		'FROM %s w LEFT JOIN %srt rt ON rt.row_no OPERATOR(pg_catalog.=) w.row_no '
+		'LEFT JOIN %stc tc ON tc.tgt OPERATOR(pg_catalog.=) rt.tgt '
+		'LEFT JOIN %sexisting x ON x.id OPERATOR(pg_catalog.=) rt.tgt '
+		'LEFT JOIN %snew n ON n.tgt OPERATOR(pg_catalog.=) rt.tgt',
+		results, job.id, nullif(job.primary_key, 'none'), job.secondary_key,
+		CASE WHEN kept_notes OPERATOR(pg_catalog.=) '' THEN ' WHEN false THEN NULL' ELSE kept_notes END,
+		w, p, p, p, p);
+
+	EXECUTE pg_catalog.format('SELECT count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''inserted''), '
+		'count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''updated''), '
+		'count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''unchanged''), '
+		'count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''merged_in_file''), '
+		'count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''rejected'') FROM %s r', results)
+		INTO inserted, updated, unchanged, merged_in_file, rejected;
+
+	-- Work tables go; the staged rows stay until crm_import_discard.
+	FOR r IN SELECT c.relname FROM pg_catalog.pg_class c
+		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'crm_import_staging'::regnamespace
+		AND c.relkind OPERATOR(pg_catalog.=) 'r'
+		AND starts_with(c.relname, 'run_' OPERATOR(pg_catalog.||) job.id OPERATOR(pg_catalog.||) '_') LOOP
+		EXECUTE pg_catalog.format('DROP TABLE crm_import_staging.%I', r.relname);
+	END LOOP;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION crm_import_execute(crm_imports, boolean) IS
+	'Internal: the set-based import (normalize, dedupe in file, match, merge, list membership, row results); runs inside crm_import_run''s subtransaction';
+
+CREATE FUNCTION crm_import_run(import bigint, dry_run boolean DEFAULT false)
+RETURNS TABLE (inserted bigint, updated bigint, unchanged bigint, merged_in_file bigint, rejected bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+	problems text;
+	err_message text;
+	err_state text;
+	err_detail text;
+	err_hint text;
+BEGIN
+	IF dry_run IS NULL THEN
+		RAISE EXCEPTION 'dry_run must be true or false' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT string_agg(pg_catalog.format('%s (fix: %s)', p.problem, p.fix), E';\n') INTO problems
+		FROM @extschema@.crm_import_problems(job) p;
+	IF problems IS NOT NULL THEN
+		RAISE EXCEPTION 'import % is not ready to run', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
+			DETAIL = problems, HINT = pg_catalog.format('SELECT * FROM crm_import_check(%s) lists what is missing.', job.id);
+	END IF;
+	IF NOT dry_run THEN
+		UPDATE @extschema@.crm_imports j SET state = 'running', started_at = clock_timestamp(), finished_at = NULL,
+			backend_pid = pg_backend_pid(), failure_reason = NULL, failure_sqlstate = NULL
+			WHERE j.id OPERATOR(pg_catalog.=) job.id;
+	END IF;
+	BEGIN
+		-- A subtransaction: on any error every contact change is undone, and the job row,
+		-- written outside it, still records the failure.
+		SELECT * INTO inserted, updated, unchanged, merged_in_file, rejected
+			FROM @extschema@.crm_import_execute(job, dry_run);
+	EXCEPTION WHEN OTHERS OR query_canceled THEN
+		GET STACKED DIAGNOSTICS err_message = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
+			err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+		IF dry_run THEN
+			RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state, DETAIL = err_detail, HINT = err_hint;
+		END IF;
+		UPDATE @extschema@.crm_imports j SET state = 'failed', finished_at = clock_timestamp(),
+			failure_reason = err_message OPERATOR(pg_catalog.||) coalesce(' (' OPERATOR(pg_catalog.||) nullif(err_detail, '') OPERATOR(pg_catalog.||) ')', ''),
+			failure_sqlstate = err_state, inserted = NULL, updated = NULL, unchanged = NULL, merged_in_file = NULL, rejected = NULL
+			WHERE j.id OPERATOR(pg_catalog.=) job.id;
+		RAISE WARNING 'import % failed: %', job.id, err_message
+			USING DETAIL = coalesce(err_detail, '') OPERATOR(pg_catalog.||) pg_catalog.format(' SQLSTATE %s. No contact was changed.', err_state),
+			HINT = coalesce(err_hint, pg_catalog.format('crm_import_status shows the import as failed; fix the cause and run crm_import_run(%s) again.', job.id));
+		RETURN;
+	END;
+	IF dry_run THEN
+		UPDATE @extschema@.crm_imports j SET results_dry_run = true WHERE j.id OPERATOR(pg_catalog.=) job.id;
+	ELSE
+		UPDATE @extschema@.crm_imports j SET state = 'completed', finished_at = clock_timestamp(), results_dry_run = false,
+			inserted = crm_import_run.inserted, updated = crm_import_run.updated, unchanged = crm_import_run.unchanged,
+			merged_in_file = crm_import_run.merged_in_file, rejected = crm_import_run.rejected
+			WHERE j.id OPERATOR(pg_catalog.=) job.id;
+	END IF;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION crm_import_run(bigint, boolean) IS
+	'Wizard step 7: runs the import set-based (normalize, dedupe in file, match on primary then secondary key, merge, list membership) and returns the outcome counts. Refuses while crm_import_check reports problems. On failure nothing changes, the import is marked failed with the reason, a WARNING is raised and no row is returned. dry_run computes the same counts and row results without touching contacts or lists';
+
+CREATE FUNCTION crm_import_results(import bigint)
+RETURNS TABLE (row_no integer, line_no bigint, outcome text, contact_id bigint, matched_by text, reason text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
+BEGIN
+	RETURN QUERY SELECT r.row_no, r.line_no, r.outcome, r.contact_id, r.matched_by, r.reason
+		FROM @extschema@.crm_import_row_results r WHERE r.import_id OPERATOR(pg_catalog.=) job.id ORDER BY r.row_no;
+END
+$$;
+COMMENT ON FUNCTION crm_import_results(bigint) IS
+	'Row-level outcome of the last run (or dry run) of an import: one row per data row with outcome (inserted, updated, unchanged, merged_in_file, rejected), contact, key that matched, and reason';
+
+CREATE FUNCTION crm_import_discard(import bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+BEGIN
+	-- Dropping the per-import table is cheap and leaves no bloat behind.
+	IF job.staging_table IS NOT NULL THEN
+		EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %s', job.staging_table);
+		UPDATE @extschema@.crm_imports j SET staging_table = NULL WHERE j.id OPERATOR(pg_catalog.=) job.id;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_discard(bigint) IS
+	'Drops the staged file rows of an import (a DROP TABLE, not a DELETE); the import, its settings and results stay';
+
+CREATE VIEW crm_import_status AS
+	SELECT j.id, l.name AS list, j.file_name, j.owner, j.state,
+		CASE j.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' ELSE 'Draft' END AS tab,
+		j.record_count OPERATOR(pg_catalog.-) CASE WHEN j.has_header THEN 1 ELSE 0 END AS rows,
+		j.inserted, j.updated, j.unchanged, j.merged_in_file, j.rejected,
+		j.failure_reason, j.created_at, j.started_at, j.finished_at
+	FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id OPERATOR(pg_catalog.=) j.list_id
+	WHERE j.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin();
+COMMENT ON VIEW crm_import_status IS
+	'Imports the caller may see (its own; all for crm_import_admin) with state, wizard tab (Draft, Completed, Failed), row counts and failure reason';
+COMMENT ON COLUMN crm_import_status.id IS 'Import id';
+COMMENT ON COLUMN crm_import_status.list IS 'Target contact list';
+COMMENT ON COLUMN crm_import_status.file_name IS 'File name given at upload';
+COMMENT ON COLUMN crm_import_status.owner IS 'Role that uploaded the file';
+COMMENT ON COLUMN crm_import_status.state IS 'draft, running, completed or failed';
+COMMENT ON COLUMN crm_import_status.tab IS 'Wizard tab: Draft until finished, then Completed or Failed';
+COMMENT ON COLUMN crm_import_status.rows IS 'Data rows in the file (header excluded)';
+COMMENT ON COLUMN crm_import_status.inserted IS 'Rows that created a contact';
+COMMENT ON COLUMN crm_import_status.updated IS 'Rows that changed an existing contact';
+COMMENT ON COLUMN crm_import_status.unchanged IS 'Rows that matched a contact without changing it';
+COMMENT ON COLUMN crm_import_status.merged_in_file IS 'Rows merged into an earlier row of the file';
+COMMENT ON COLUMN crm_import_status.rejected IS 'Rows rejected';
+COMMENT ON COLUMN crm_import_status.failure_reason IS 'Why the import failed';
+COMMENT ON COLUMN crm_import_status.created_at IS 'Upload time';
+COMMENT ON COLUMN crm_import_status.started_at IS 'Run start';
+COMMENT ON COLUMN crm_import_status.finished_at IS 'Run end';
+GRANT SELECT ON crm_import_status TO crm_import_user;
+
+-- Every crm_import function is for crm_import_user (and admins), not PUBLIC; the pure
+-- normalizers stay callable by everyone.

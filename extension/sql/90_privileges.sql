@@ -1,0 +1,14 @@
+DO $grants$
+DECLARE
+	f regprocedure;
+BEGIN
+	FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+		WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::regnamespace
+		AND (p.proname LIKE 'crm\_import%' OR p.proname LIKE 'crm\_consent%') AND p.prokind OPERATOR(pg_catalog.=) 'f'
+		AND p.proname NOT LIKE 'crm\_import\_norm\_%' AND p.proname NOT IN ('crm_import_problem', 'crm_import_closest')
+	LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO crm_import_user', f);
+	END LOOP;
+END
+$grants$;
