@@ -149,6 +149,28 @@ $$;
 COMMENT ON FUNCTION crm_import_set_header(bigint, boolean) IS
 	'Wizard step 3: whether the first record holds column headers (no re-upload needed; existing column mappings are cleared when it changes)';
 
+-- Internal: the SQL reference to field c (from 1) of a staged row s. The staging table
+-- holds the first staged_columns fields in columns c1, c2, ... (like a COPY target, so
+-- staging writes what COPY writes) and any further fields of long rows in extra.
+CREATE FUNCTION crm_import_field_ref(job @extschema@.crm_imports, c integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN c OPERATOR(pg_catalog.<=) job.staged_columns THEN pg_catalog.format('s.c%s', c)
+		ELSE pg_catalog.format('s.extra[%s]', c OPERATOR(pg_catalog.-) job.staged_columns) END
+$$;
+COMMENT ON FUNCTION crm_import_field_ref(crm_imports, integer) IS 'Internal: SQL reference to field c of a staged row aliased s';
+
+-- Internal: the SQL expression rebuilding a staged row s as the text[] of its fields.
+CREATE FUNCTION crm_import_fields_expr(job @extschema@.crm_imports)
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.format('(ARRAY[%s]::text[] OPERATOR(pg_catalog.||) coalesce(s.extra, ''{}''::text[]))[1:s.nfields]',
+		(SELECT string_agg(pg_catalog.format('s.c%s', i), ', ' ORDER BY i) FROM generate_series(1, job.staged_columns) i))
+$$;
+COMMENT ON FUNCTION crm_import_fields_expr(crm_imports) IS 'Internal: SQL expression giving the fields of a staged row aliased s as text[]';
+
 -- Internal: the display names of the columns under the current header setting.
 CREATE FUNCTION crm_import_column_names(job @extschema@.crm_imports)
 RETURNS text[]
@@ -176,9 +198,9 @@ BEGIN
 	END IF;
 	first_record := CASE WHEN job.has_header THEN 2 ELSE 1 END;
 	RETURN QUERY EXECUTE pg_catalog.format(
-		'SELECT ((s.record_no OPERATOR(pg_catalog.-) $1) OPERATOR(pg_catalog.+) 1)::integer, s.fields FROM %s s '
+		'SELECT ((s.record_no OPERATOR(pg_catalog.-) $1) OPERATOR(pg_catalog.+) 1)::integer, %s FROM %s s '
 		'WHERE s.record_no OPERATOR(pg_catalog.>=) $1 AND s.record_no OPERATOR(pg_catalog.<) ($1 OPERATOR(pg_catalog.+) $2) '
-		'ORDER BY s.record_no', job.staging_table)
+		'ORDER BY s.record_no', @extschema@.crm_import_fields_expr(job), job.staging_table)
 		USING first_record, max_rows;
 END
 $$;

@@ -166,13 +166,19 @@ bool IsBlank(std::string_view s)
 }
 
 // Receives every record: stages it and gathers per-column facts for preview and mapping.
+// The staging table is created at the first record, whose field count sets its columns.
 class UploadSink : public core::CsvSink {
 public:
-	UploadSink(StagingWriter& writer, size_t max_columns) : writer_(writer), max_columns_(max_columns) {}
+	UploadSink(SpiSession& spi, std::string table, size_t max_columns)
+		: spi_(spi), table_(std::move(table)), max_columns_(max_columns)
+	{
+	}
 
 	void OnRecord(const core::CsvRecord& record) override
 	{
-		writer_.Add(record);
+		if (!writer_)
+			CreateTable(record.size());
+		writer_->Add(record);
 		if (record.record_no == 1) {
 			for (size_t i = 0; i < record.size(); i++)
 				header_.emplace_back(core::Trim(record.field(i)));
@@ -204,6 +210,17 @@ public:
 			CheckInterrupts();
 	}
 
+	// Flushes the staged rows; false when the file had no record (and so no table).
+	bool Finish()
+	{
+		if (!writer_)
+			return false;
+		writer_->Finish();
+		return true;
+	}
+
+	size_t staged_columns() const { return staged_columns_; }
+
 	std::vector<std::string> header_;
 	size_t column_count_ = 0;
 	long long ragged_ = 0;
@@ -211,8 +228,25 @@ public:
 	std::vector<std::vector<std::string>> samples_;
 
 private:
-	StagingWriter& writer_;
+	void CreateTable(size_t nfields)
+	{
+		staged_columns_ = std::min(nfields, StagingWriter::kMaxStagedColumns);
+		std::string ddl = "CREATE UNLOGGED TABLE crm_import_staging." + table_ +
+						  " (record_no integer NOT NULL, line_no bigint NOT NULL, nfields integer NOT NULL";
+		for (size_t i = 1; i <= staged_columns_; i++)
+			ddl += ", c" + std::to_string(i) + " text";
+		ddl += ", extra text[]) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false)";
+		spi_.Execute(ddl);
+		const char* name = table_.c_str();
+		Oid relid = Guard([&] { return get_relname_relid(name, get_namespace_oid("crm_import_staging", false)); });
+		writer_ = std::make_unique<StagingWriter>(relid, staged_columns_);
+	}
+
+	SpiSession& spi_;
+	std::string table_;
 	size_t max_columns_;
+	size_t staged_columns_ = 0;
+	std::unique_ptr<StagingWriter> writer_;
 };
 
 // Unique, stable column names from the header: blank names become column_N, repeated
@@ -310,12 +344,6 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 				4, types, values, nulls);
 	int64 import_id = spi.Int64(1);
 	std::string table = "job_" + std::to_string(import_id);
-	spi.Execute("CREATE UNLOGGED TABLE crm_import_staging." + table +
-				" (record_no integer NOT NULL, line_no bigint NOT NULL, fields text[] NOT NULL)"
-				" WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false)");
-	Oid relid = Guard([&] {
-		return get_relname_relid(table.c_str(), get_namespace_oid("crm_import_staging", false));
-	});
 
 	pg_cryptohash_ctx* sha = Guard([] {
 		pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
@@ -324,7 +352,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		return ctx;
 	});
 	Guard([&] {
-		pgstat_progress_start_command(PROGRESS_COMMAND_COPY, relid);
+		pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
 		const int index[3] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE, PROGRESS_COPY_BYTES_TOTAL};
 		const int64 val[3] = {PROGRESS_COPY_COMMAND_FROM, source.ProgressType(),
 							  source.TotalBytes() > 0 ? source.TotalBytes() : 0};
@@ -337,8 +365,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	options.max_record_bytes = static_cast<size_t>(g_settings.max_record_size);
 	options.max_columns = static_cast<size_t>(g_settings.max_columns);
 
-	StagingWriter writer(relid);
-	UploadSink sink(writer, options.max_columns);
+	UploadSink sink(spi, table, options.max_columns);
 	core::CsvReader reader(options, sink);
 	std::unique_ptr<char[]> buffer(new char[kChunkBytes]);
 	int64 bytes = 0;
@@ -371,7 +398,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		}
 	}
 	reader.Finish();
-	writer.Finish();
+	bool staged = sink.Finish();
 	uint8 digest[PG_SHA256_DIGEST_LENGTH];
 	Guard([&] {
 		if (pg_cryptohash_final(sha, digest, sizeof(digest)) < 0)
@@ -380,7 +407,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		pgstat_progress_end_command();
 	});
 
-	if (reader.records() == 0)
+	if (!staged || reader.records() == 0)
 		throw core::UserError(core::sqlstate::kBadCopyFileFormat, "file has no rows",
 							  "The file holds " + std::to_string(bytes) + " bytes but no CSV record.",
 							  "Check that the right file was passed; an export with a header row has at least one.");
@@ -422,7 +449,8 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 					"delimiter_detected = $5, had_bom = $6, record_count = $7, column_count = $8, " +
 					"ragged_records = $9, header = $10, column_names = $11, column_filled = $12, " +
 					"column_samples = $13, column_sample_no = $14, staging_table = 'crm_import_staging." + table +
-					"', upload_seconds = " + std::to_string(seconds) + " WHERE id = $1",
+					"', staged_columns = " + std::to_string(sink.staged_columns()) +
+					", upload_seconds = " + std::to_string(seconds) + " WHERE id = $1",
 				14, utypes, uvalues, nullptr);
 
 	if (!renamed.empty()) {

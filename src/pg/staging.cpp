@@ -7,12 +7,13 @@ extern "C" {
 #include "utils/array.h"
 }
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
 namespace crm::pg {
 
-StagingWriter::StagingWriter(Oid relid)
+StagingWriter::StagingWriter(Oid relid, size_t staged_columns) : staged_columns_(staged_columns)
 {
 	Guard([&] {
 		rel_ = table_open(relid, RowExclusiveLock);
@@ -34,39 +35,73 @@ void StagingWriter::Add(const core::CsvRecord& record)
 {
 	const core::CsvRecord* rec = &record;
 	TupleTableSlot* slot = slots_[buffered_rows_];
-	// Build the text[] in one allocation: header, then each element with a 4-byte varlena
-	// header, int-aligned, exactly as construct_array would lay it out.
 	size_t nfields = rec->size();
-	size_t data_bytes = 0;
-	for (size_t i = 0; i < nfields; i++)
-		data_bytes += INTALIGN(VARHDRSZ + rec->field(i).size());
-	size_t total = ARR_OVERHEAD_NONULLS(1) + data_bytes;
+	size_t in_columns = std::min(nfields, staged_columns_);
+	// One allocation per row: the text values of the field columns, then the extra array.
+	size_t column_bytes = 0;
+	for (size_t i = 0; i < in_columns; i++)
+		column_bytes += INTALIGN(VARHDRSZ + rec->field(i).size());
+	size_t extra_bytes = 0;
+	if (nfields > staged_columns_) {
+		extra_bytes = ARR_OVERHEAD_NONULLS(1);
+		for (size_t i = staged_columns_; i < nfields; i++)
+			extra_bytes += INTALIGN(VARHDRSZ + rec->field(i).size());
+	}
+	size_t total = column_bytes + extra_bytes;
 	if (total > MaxAllocSize)
 		throw std::length_error("record too large to stage");
 
 	Guard([&] {
-		MemoryContext old = MemoryContextSwitchTo(batch_context_);
-		ArrayType* array = static_cast<ArrayType*>(palloc0(total));
-		MemoryContextSwitchTo(old);
-		SET_VARSIZE(array, total);
-		array->ndim = 1;
-		array->dataoffset = 0;
-		array->elemtype = TEXTOID;
-		ARR_DIMS(array)[0] = static_cast<int>(nfields);
-		ARR_LBOUND(array)[0] = 1;
-		char* p = ARR_DATA_PTR(array);
-		for (size_t i = 0; i < nfields; i++) {
-			std::string_view f = rec->field(i);
-			SET_VARSIZE(p, VARHDRSZ + f.size());
-			if (!f.empty())
-				memcpy(VARDATA(p), f.data(), f.size());
-			p += INTALIGN(VARHDRSZ + f.size());
-		}
+		char* block = static_cast<char*>(MemoryContextAlloc(batch_context_, total > 0 ? total : 1));
 		ExecClearTuple(slot);
-		slot->tts_values[0] = Int32GetDatum(static_cast<int32>(rec->record_no));
-		slot->tts_values[1] = Int64GetDatum(static_cast<int64>(rec->line_no));
-		slot->tts_values[2] = PointerGetDatum(array);
-		slot->tts_isnull[0] = slot->tts_isnull[1] = slot->tts_isnull[2] = false;
+		Datum* values = slot->tts_values;
+		bool* isnull = slot->tts_isnull;
+		values[0] = Int32GetDatum(static_cast<int32>(rec->record_no));
+		values[1] = Int64GetDatum(static_cast<int64>(rec->line_no));
+		values[2] = Int32GetDatum(static_cast<int32>(nfields));
+		isnull[0] = isnull[1] = isnull[2] = false;
+		char* p = block;
+		for (size_t i = 0; i < staged_columns_; i++) {
+			if (i < nfields) {
+				std::string_view f = rec->field(i);
+				SET_VARSIZE(p, VARHDRSZ + f.size());
+				if (!f.empty())
+					memcpy(VARDATA(p), f.data(), f.size());
+				values[3 + i] = PointerGetDatum(p);
+				isnull[3 + i] = false;
+				p += INTALIGN(VARHDRSZ + f.size());
+			} else {
+				values[3 + i] = (Datum) 0;
+				isnull[3 + i] = true;  // a short (ragged) record: nfields says how many it had
+			}
+		}
+		size_t extra_column = 3 + staged_columns_;
+		if (extra_bytes > 0) {
+			// text[] laid out as construct_array would: 4-byte headers, int alignment.
+			ArrayType* array = reinterpret_cast<ArrayType*>(p);
+			memset(array, 0, ARR_OVERHEAD_NONULLS(1));
+			SET_VARSIZE(array, extra_bytes);
+			array->ndim = 1;
+			array->dataoffset = 0;
+			array->elemtype = TEXTOID;
+			ARR_DIMS(array)[0] = static_cast<int>(nfields - staged_columns_);
+			ARR_LBOUND(array)[0] = 1;
+			char* e = ARR_DATA_PTR(array);
+			for (size_t i = staged_columns_; i < nfields; i++) {
+				std::string_view f = rec->field(i);
+				size_t len = INTALIGN(VARHDRSZ + f.size());
+				memset(e, 0, len);
+				SET_VARSIZE(e, VARHDRSZ + f.size());
+				if (!f.empty())
+					memcpy(VARDATA(e), f.data(), f.size());
+				e += len;
+			}
+			values[extra_column] = PointerGetDatum(array);
+			isnull[extra_column] = false;
+		} else {
+			values[extra_column] = (Datum) 0;
+			isnull[extra_column] = true;
+		}
 		ExecStoreVirtualTuple(slot);
 	});
 	buffered_rows_++;

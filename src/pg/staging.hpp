@@ -1,6 +1,9 @@
 // Writes CSV records into an import's staging table the way COPY FROM does: slots buffered
 // and flushed with table_multi_insert through a BulkInsertState, no executor, no SPI per row.
-// Each staged row is (record_no int4, line_no int8, fields text[]).
+// A staged row is (record_no int4, line_no int8, nfields int4, c1 text, ..., cK text,
+// extra text[]): one text column per field of the first record, like a COPY target, so a
+// row costs what COPY's costs (short varlena headers, a null bitmap for missing fields);
+// fields past K of a longer (ragged) record go to extra.
 #pragma once
 
 #include "pg/boundary.hpp"
@@ -18,7 +21,10 @@ namespace crm::pg {
 
 class StagingWriter {
 public:
-	explicit StagingWriter(Oid relid);
+	// The first field columns of the table; tables can have at most 1600 columns.
+	static constexpr size_t kMaxStagedColumns = 1500;
+
+	StagingWriter(Oid relid, size_t staged_columns);
 	~StagingWriter();
 	StagingWriter(const StagingWriter&) = delete;
 	StagingWriter& operator=(const StagingWriter&) = delete;
@@ -39,6 +45,7 @@ private:
 	TupleTableSlot* slots_[kMaxBufferedRows] = {};
 	MemoryContext batch_context_ = nullptr;  // array datums of the buffered rows
 	CommandId command_id_ = 0;
+	size_t staged_columns_ = 0;
 	int buffered_rows_ = 0;
 	size_t buffered_bytes_ = 0;
 	bool finished_ = false;
