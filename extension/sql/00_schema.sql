@@ -197,7 +197,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-		TRUNCATE @extschema@.crm_list_members;
+		-- DELETE, not TRUNCATE: "TRUNCATE crm_list_members, crm_contacts" is already
+		-- truncating the memberships in this statement.
+		DELETE FROM @extschema@.crm_list_members;
 	ELSIF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'crm_contacts' THEN
 		DELETE FROM @extschema@.crm_list_members m USING gone g WHERE m.contact_id OPERATOR(pg_catalog.=) g.id;
 	ELSE

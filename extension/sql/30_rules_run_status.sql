@@ -367,7 +367,10 @@ BEGIN
 		IF mp.type OPERATOR(pg_catalog.<>) 'text' THEN
 			reasons := reasons OPERATOR(pg_catalog.||) pg_catalog.format(
 				' WHEN pg_catalog.btrim(x.r%s) OPERATOR(pg_catalog.<>) '''' AND x.n%s IS NULL THEN %s', mp.c, mp.c,
-				@extschema@.crm_import_reason_expr(mp.type, lower(mp.label), mp.c, names[mp.c], region, mp.opt_in_terms, mp.opt_out_terms));
+				@extschema@.crm_import_reason_expr(mp.type,
+					-- "email address", "mobile number", but "SMS marketing status"
+					CASE WHEN mp.label ~ '^[A-Z]{2}' THEN mp.label ELSE lower(left(mp.label, 1)) OPERATOR(pg_catalog.||) substr(mp.label, 2) END,
+					mp.c, names[mp.c], region, mp.opt_in_terms, mp.opt_out_terms));
 		END IF;
 		IF mp.custom THEN
 			custom_pairs := custom_pairs OPERATOR(pg_catalog.||) pg_catalog.format('%L, x.n%s', mp.name, mp.c);
@@ -575,7 +578,7 @@ BEGIN
 		ins_vals := ins_vals OPERATOR(pg_catalog.||) pg_catalog.format(', CASE WHEN m.%I IS NOT NULL THEN %s END, CASE WHEN m.%I IS NOT NULL THEN pg_catalog.now() END',
 			col, job.id, col);
 		kept_notes := kept_notes OPERATOR(pg_catalog.||) pg_catalog.format(
-			' WHEN x.%I THEN %L', col OPERATOR(pg_catalog.||) '_kept',
+			', CASE WHEN x.%I THEN %L END', col OPERATOR(pg_catalog.||) '_kept',
 			replace(col, '_marketing', '') OPERATOR(pg_catalog.||) ' consent kept opted out: the contact had opted out and allow_reoptin is off');
 	END LOOP;
 	EXECUTE pg_catalog.format(
@@ -633,13 +636,13 @@ BEGIN
 		'       WHEN rt.row_no OPERATOR(pg_catalog.=) tc.lead_row THEN rt.matched_by '
 		'       WHEN rt.unit OPERATOR(pg_catalog.=) tc.lead_row THEN %L '
 		'       ELSE coalesce(rt.matched_by, %L) END, '
-		'  coalesce(w.reason, rt.reject_reason, CASE WHEN rt.row_no OPERATOR(pg_catalog.=) tc.lead_row THEN CASE%s END END) '
+		'  coalesce(w.reason, rt.reject_reason, CASE WHEN rt.row_no OPERATOR(pg_catalog.=) tc.lead_row THEN nullif(pg_catalog.concat_ws(''; ''%s), '''') END) '
 		'FROM %s w LEFT JOIN %srt rt ON rt.row_no OPERATOR(pg_catalog.=) w.row_no '
 		'LEFT JOIN %stc tc ON tc.tgt OPERATOR(pg_catalog.=) rt.tgt '
 		'LEFT JOIN %sexisting x ON x.id OPERATOR(pg_catalog.=) rt.tgt '
 		'LEFT JOIN %snew n ON n.tgt OPERATOR(pg_catalog.=) rt.tgt',
 		results, job.id, nullif(job.primary_key, 'none'), job.secondary_key,
-		CASE WHEN kept_notes OPERATOR(pg_catalog.=) '' THEN ' WHEN false THEN NULL' ELSE kept_notes END,
+		kept_notes,
 		w, p, p, p, p);
 
 	EXECUTE pg_catalog.format('SELECT count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''inserted''), '
@@ -705,8 +708,9 @@ BEGIN
 			failure_sqlstate = err_state, inserted = NULL, updated = NULL, unchanged = NULL, merged_in_file = NULL, rejected = NULL
 			WHERE j.id OPERATOR(pg_catalog.=) job.id;
 		RAISE WARNING 'import % failed: %', job.id, err_message
-			USING DETAIL = coalesce(err_detail, '') OPERATOR(pg_catalog.||) pg_catalog.format(' SQLSTATE %s. No contact was changed.', err_state),
-			HINT = coalesce(err_hint, pg_catalog.format('crm_import_status shows the import as failed; fix the cause and run crm_import_run(%s) again.', job.id));
+			USING DETAIL = pg_catalog.concat_ws(' ', nullif(err_detail, ''),
+				pg_catalog.format('SQLSTATE %s. No contact was changed.', err_state)),
+			HINT = coalesce(nullif(err_hint, ''), pg_catalog.format('crm_import_status shows the import as failed; fix the cause and run crm_import_run(%s) again.', job.id));
 		RETURN;
 	END;
 	IF dry_run THEN

@@ -1,0 +1,280 @@
+-- Step 4: column mapping, custom fields, consent and readiness (crm_import_check).
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS crm_import CASCADE;
+CREATE EXTENSION crm_import;
+RESET client_min_messages;
+
+-- Runs a statement and shows its error as SQLSTATE: message | detail | hint (no CONTEXT).
+CREATE OR REPLACE FUNCTION t_err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	st text; msg text; det text; hnt text;
+BEGIN
+	EXECUTE stmt;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
+	RETURN format('%s: %s | %s | %s', st, msg, det, hnt);
+END
+$$;
+
+-- The current mapping of an import, column by column.
+CREATE OR REPLACE FUNCTION t_map(imp bigint) RETURNS TABLE (column_no int, name text, mapped_to text)
+LANGUAGE sql AS $$ SELECT c.column_no, c.name, c.mapped_to FROM crm_import_columns(imp) c ORDER BY 1 $$;
+
+SELECT crm_import_create_list('Mapping');
+
+---------------------------------------------------------------------------------------------
+-- Import 1: an English header
+---------------------------------------------------------------------------------------------
+SELECT crm_import_upload('Mapping', convert_to(
+	E'First name,Last name,E-post,Mobil,Firma,Newsletter,Notes\n'
+	 'Ola,Nordmann,ola@example.com,91234567,Acme,Yes,vip\n'
+	 'Kari,Nordmann,kari@example.com,+47 912 34 568,,No,\n', 'UTF8'), 'english.csv') AS imp \gset
+SELECT :imp AS import_id;
+
+-- By name and by number.
+SELECT crm_import_map(:imp, 'First name', 'first_name');
+SELECT crm_import_map(:imp, 2, 'last_name');
+SELECT * FROM t_map(:imp);
+
+-- Unknown column: 42703, the detail lists the columns, a did-you-mean hint on a typo.
+SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Epost', 'email'));
+SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Telephone number', 'mobile'));
+SELECT t_err(format('SELECT crm_import_map(%s, %s, %L)', :imp, 8, 'email'));
+SELECT t_err(format('SELECT crm_import_map(%s, %s, %L)', :imp, 0, 'email'));
+SELECT t_err(format('SELECT crm_import_skip(%s, %L)', :imp, 'Notez'));
+SELECT t_err(format('SELECT crm_import_skip(%s, %s)', :imp, 9));
+SELECT t_err(format('SELECT crm_import_map(%s, %L, NULL)', :imp, 'E-post'));
+
+-- Column names match ignoring case and surrounding space.
+SELECT crm_import_map(:imp, '  e-POST ', 'email');
+SELECT * FROM t_map(:imp) WHERE column_no = 3;
+
+-- Unknown field: 42704 with did-you-mean; a field can be given by its label (any case).
+SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Mobil', 'emial'));
+SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Mobil', 'telephone'));
+SELECT crm_import_map(:imp, 'Mobil', 'Mobile number');
+SELECT crm_import_map(:imp, 'First name', 'First name');
+SELECT crm_import_map(:imp, 'Firma', 'COMPANY');
+SELECT * FROM t_map(:imp);
+
+-- One field, two columns: 42710 naming the column that already has it; nothing changes.
+SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Firma', 'email'));
+SELECT t_err(format('SELECT crm_import_map(%s, %s, %L)', :imp, 7, 'first_name'));
+-- Mapping the same column to the field it already has is fine.
+SELECT crm_import_map(:imp, 'E-post', 'email');
+SELECT * FROM t_map(:imp);
+
+-- Remapping a column moves its field; the old field is free for another column.
+SELECT crm_import_map(:imp, 'Firma', 'city');
+SELECT crm_import_map(:imp, 'Notes', 'company');
+SELECT crm_import_map(:imp, 'Notes', 'address');
+SELECT crm_import_map(:imp, 'Firma', 'company');
+SELECT * FROM t_map(:imp);
+
+-- Skip by name and by number ("do not import this column").
+SELECT crm_import_skip(:imp, 'notes');
+SELECT crm_import_skip(:imp, 6);
+SELECT * FROM t_map(:imp);
+SELECT column_no, field FROM crm_import_mappings WHERE import_id = :imp ORDER BY column_no;
+
+-- A skipped column can be mapped again.
+SELECT crm_import_map(:imp, 6, 'email_marketing');
+SELECT * FROM t_map(:imp) WHERE column_no = 6;
+SELECT crm_import_skip(:imp, 'Newsletter');
+
+---------------------------------------------------------------------------------------------
+-- crm_import_check: exactly the blocking problems, each with its fix
+---------------------------------------------------------------------------------------------
+SELECT * FROM crm_import_check(:imp);
+
+-- Consent: a column or a value, exactly one; only the two consent fields.
+SELECT t_err(format('SELECT crm_import_set_consent(%s, %L)', :imp, 'email_marketing'));
+SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, column_name => %L, value => true)', :imp, 'email_marketing', 'Newsletter'));
+SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, value => true)', :imp, 'email'));
+SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, value => true)', :imp, 'first_name'));
+SELECT t_err(format('SELECT crm_import_set_consent(%s, NULL, value => true)', :imp));
+SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, column_name => %L)', :imp, 'email_marketing', 'Nyhetsbrev'));
+
+-- Email consent from a column: the email problem goes, the SMS one stays.
+SELECT crm_import_set_consent(:imp, 'email_marketing', column_name => 'Newsletter');
+SELECT * FROM t_map(:imp) WHERE column_no = 6;
+SELECT problem FROM crm_import_check(:imp);
+-- SMS consent for the whole import.
+SELECT crm_import_set_consent(:imp, 'sms_marketing', value => false);
+SELECT email_consent_value, sms_consent_value FROM crm_imports WHERE id = :imp;
+SELECT problem FROM crm_import_check(:imp);
+-- A value for the whole import replaces the consent column (which becomes "do not import") ...
+SELECT crm_import_set_consent(:imp, 'email_marketing', value => true);
+SELECT * FROM t_map(:imp) WHERE column_no = 6;
+SELECT email_consent_value, sms_consent_value FROM crm_imports WHERE id = :imp;
+-- ... and a column replaces the value again.
+SELECT crm_import_set_consent(:imp, 'email_marketing', column_name => 'newsletter');
+SELECT * FROM t_map(:imp) WHERE column_no = 6;
+SELECT email_consent_value, sms_consent_value FROM crm_imports WHERE id = :imp;
+-- Mapping a consent column with crm_import_map also replaces a whole-import value.
+SELECT crm_import_set_consent(:imp, 'sms_marketing', value => true);
+SELECT crm_import_map(:imp, 'Notes', 'sms_marketing');
+SELECT email_consent_value, sms_consent_value FROM crm_imports WHERE id = :imp;
+SELECT crm_import_skip(:imp, 'Notes');
+SELECT crm_import_set_consent(:imp, 'sms_marketing', value => false);
+
+-- Unmapped columns (none now) and the checkbox.
+SELECT problem FROM crm_import_check(:imp);
+SELECT crm_import_upload('Mapping', convert_to(E'a,b,c\n1,2,x@example.com\n', 'UTF8'), 'abc.csv') AS imp2 \gset
+SELECT * FROM crm_import_check(:imp2);
+SELECT crm_import_map(:imp2, 'c', 'email');
+SELECT * FROM crm_import_check(:imp2);
+SELECT crm_import_set_skip_unmapped(:imp2, true);
+SELECT skip_unmapped FROM crm_imports WHERE id = :imp2;
+SELECT * FROM crm_import_check(:imp2);
+SELECT crm_import_set_skip_unmapped(:imp2, false);
+SELECT problem FROM crm_import_check(:imp2);
+SELECT t_err(format('SELECT crm_import_set_skip_unmapped(%s, NULL)', :imp2));
+SELECT crm_import_skip(:imp2, 1);
+SELECT crm_import_skip(:imp2, 'b');
+-- Rules: a primary key that is not mapped, and a missing mobile consent.
+SELECT crm_import_set_rules(:imp2, 'file', 'mobile');
+SELECT * FROM crm_import_check(:imp2);
+SELECT crm_import_set_consent(:imp2, 'email_marketing', value => true);
+SELECT crm_import_map(:imp2, 'b', 'mobile');
+SELECT * FROM crm_import_check(:imp2);
+SELECT crm_import_set_consent(:imp2, 'sms_marketing', value => true);
+SELECT * FROM crm_import_check(:imp2);
+SELECT crm_import_accept_compliance(:imp2, true, true);
+-- Ready: no problems.
+SELECT count(*) AS problems FROM crm_import_check(:imp2);
+-- Primary key none needs no mapped key.
+SELECT crm_import_set_rules(:imp2, 'existing', 'none');
+SELECT count(*) AS problems FROM crm_import_check(:imp2);
+
+---------------------------------------------------------------------------------------------
+-- Suggestions: English and Norwegian headers, a headerless file
+---------------------------------------------------------------------------------------------
+SELECT crm_import_upload('Mapping', convert_to(
+	E'First Name,last_name,Email Address,Mobile,Company,City,Country,Birthday,Newsletter,Comment\n'
+	 'Ola,Nordmann,ola@example.com,91234567,Acme,Oslo,Norway,1990-12-31,Yes,hello\n', 'UTF8'), 'suggest_en.csv') AS imp3 \gset
+SELECT * FROM crm_import_suggest_mapping(:imp3, apply => false);
+-- apply => false changes nothing.
+SELECT count(*) AS mappings FROM crm_import_mappings WHERE import_id = :imp3;
+-- The user's choices stay: Company is skipped, Mobile is mapped to another field, and
+-- city (suggested for City) is already taken by Comment, so City stays unmapped.
+SELECT crm_import_skip(:imp3, 'Company');
+SELECT crm_import_map(:imp3, 'Mobile', 'postal_code');
+SELECT crm_import_map(:imp3, 'Comment', 'city');
+SELECT * FROM crm_import_suggest_mapping(:imp3);
+SELECT * FROM t_map(:imp3);
+
+SELECT crm_import_upload('Mapping', convert_to(
+	E'Fornavn;Etternavn;E-post;Mobil;Firma;Poststed;Land;F\u00f8dselsdato;Nyhetsbrev\n'
+	 'Ola;Nordmann;ola@example.com;91234567;Acme;Oslo;Norge;31.12.1990;Ja\n'
+	 'Kari;Nordmann;kari@example.com;+47 912 34 568;;Bergen;Norge;01.02.1985;Nei\n', 'UTF8'), 'suggest_no.csv') AS imp4 \gset
+SELECT delimiter, delimiter_detected FROM crm_imports WHERE id = :imp4;
+SELECT * FROM crm_import_suggest_mapping(:imp4, false);
+SELECT count(*) AS mappings FROM crm_import_mappings WHERE import_id = :imp4;
+SELECT * FROM crm_import_suggest_mapping(:imp4, true);
+SELECT * FROM t_map(:imp4);
+-- Only consent and rules/compliance are left.
+SELECT problem FROM crm_import_check(:imp4);
+
+-- No header row: suggestions from the values (emails, phones, dates, yes/no).
+SELECT crm_import_upload('Mapping', convert_to(
+	E'ola@example.com,+47 912 34 567,1990-12-31,Yes,Ola\n'
+	 'kari@example.com,91234568,01.02.1985,No,Kari\n'
+	 'per@example.org,0047 41234567,1975-06-15,Yes,Per\n', 'UTF8'), 'noheader.csv') AS imp5 \gset
+SELECT crm_import_set_header(:imp5, false);
+SELECT * FROM crm_import_suggest_mapping(:imp5, apply => false);
+SELECT count(*) AS mappings FROM crm_import_mappings WHERE import_id = :imp5;
+SELECT crm_import_map(:imp5, 'column_5', 'first_name');
+SELECT * FROM crm_import_suggest_mapping(:imp5);
+SELECT * FROM t_map(:imp5);
+SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp5, 'column_9', 'city'));
+
+---------------------------------------------------------------------------------------------
+-- Custom fields
+---------------------------------------------------------------------------------------------
+SELECT crm_import_create_field('customer_no', 'text');
+SELECT crm_import_create_field('score', 'number', 'Lead score');
+SELECT crm_import_create_field('member_since', 'DATE');
+SELECT crm_import_create_field('vip', ' boolean ', '  ');
+SELECT crm_import_create_field('work_email', 'email', 'Work email');
+SELECT crm_import_create_field('landline', 'phone');
+SELECT name, label, type, custom, opt_in_terms, created_by = current_user AS by_me
+	FROM crm_fields WHERE custom ORDER BY name;
+-- Invalid names: 42602 with a suggested name in the hint.
+SELECT t_err($$SELECT crm_import_create_field('First Name', 'text')$$);
+SELECT t_err($$SELECT crm_import_create_field('1abc', 'text')$$);
+SELECT t_err($$SELECT crm_import_create_field('x"; drop table crm_contacts; --', 'text')$$);
+SELECT t_err(format('SELECT crm_import_create_field(%L, %L)', repeat('a', 64), 'text'));
+SELECT t_err(format('SELECT crm_import_create_field(%L, %L)', repeat('a', 63), 'text'));
+SELECT t_err($$SELECT crm_import_create_field('', 'text')$$);
+SELECT t_err($$SELECT crm_import_create_field('123', 'text')$$);
+-- Clash with a predefined field, a duplicate custom field, an invalid type.
+SELECT t_err($$SELECT crm_import_create_field('email', 'text')$$);
+SELECT t_err($$SELECT crm_import_create_field('score', 'text')$$);
+SELECT t_err($$SELECT crm_import_create_field('shoe_size', 'integer')$$);
+SELECT t_err($$SELECT crm_import_create_field('shoe_size', 'consent')$$);
+SELECT t_err($$SELECT crm_import_create_field('shoe_size', NULL)$$);
+SELECT count(*) AS custom_fields FROM crm_fields WHERE custom;
+-- Custom fields map by name or label, and the summary shows their type.
+SELECT crm_import_map(:imp2, 'a', 'Lead score');
+SELECT setting, value FROM crm_import_summary(:imp2) WHERE section = 'mapping';
+
+---------------------------------------------------------------------------------------------
+-- Consent terms: a setting of the field, kept for later imports
+---------------------------------------------------------------------------------------------
+SELECT name, opt_in_terms, opt_out_terms FROM crm_fields WHERE type = 'consent' ORDER BY name;
+SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{}', '{No}')$$);
+SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes}', '{}')$$);
+SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes, "  "}', '{No}')$$);
+SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes}', '{No,NULL}')$$);
+SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes,OptIn}', '{No," optin "}')$$);
+SELECT t_err($$SELECT crm_import_set_consent_terms('email', '{OptIn}', '{OptOut}')$$);
+SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', NULL, '{OptOut}')$$);
+-- Nothing changed by the failed calls.
+SELECT name, opt_in_terms, opt_out_terms FROM crm_fields WHERE type = 'consent' ORDER BY name;
+SELECT crm_import_set_consent_terms('email_marketing', ARRAY[' OptIn '], ARRAY['OptOut']);
+SELECT name, opt_in_terms, opt_out_terms FROM crm_fields WHERE type = 'consent' ORDER BY name;
+SELECT field, opt_in_terms, opt_out_terms, changed_by = current_user AS by_me FROM crm_consent_terms;
+-- Setting them again replaces them.
+SELECT crm_import_set_consent_terms('email_marketing', ARRAY['OptIn', 'Subscribed'], ARRAY['OptOut', 'Unsubscribed']);
+SELECT name, opt_in_terms, opt_out_terms FROM crm_fields WHERE type = 'consent' ORDER BY name;
+-- The summary of a later import shows them ...
+SELECT crm_import_upload('Mapping', convert_to(
+	E'Email,Status\nA@Example.com,optin\nb@example.com, Unsubscribed \nc@example.com,Yes\nd@example.com,\n', 'UTF8'), 'terms.csv') AS imp6 \gset
+SELECT crm_import_map(:imp6, 'Email', 'email');
+SELECT crm_import_set_consent(:imp6, 'email_marketing', column_name => 'Status');
+SELECT crm_import_set_rules(:imp6, 'file', 'email');
+SELECT crm_import_accept_compliance(:imp6, true, true);
+SELECT * FROM crm_import_check(:imp6);
+SELECT setting, value FROM crm_import_summary(:imp6) WHERE section = 'consent';
+-- ... and the run reads the column with them: "Yes" is no longer a term.
+SELECT * FROM crm_import_run(:imp6);
+SELECT row_no, outcome, contact_id, reason FROM crm_import_results(:imp6);
+SELECT id, email, email_marketing, email_marketing_import FROM crm_contacts ORDER BY id;
+
+---------------------------------------------------------------------------------------------
+-- A completed import cannot change: 55000
+---------------------------------------------------------------------------------------------
+SELECT state FROM crm_import_status WHERE id = :imp6;
+SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp6, 'Email', 'first_name'));
+SELECT t_err(format('SELECT crm_import_map(%s, %s, %L)', :imp6, 1, 'first_name'));
+SELECT t_err(format('SELECT crm_import_skip(%s, %L)', :imp6, 'Status'));
+SELECT t_err(format('SELECT crm_import_skip(%s, %s)', :imp6, 2));
+SELECT t_err(format('SELECT crm_import_set_skip_unmapped(%s, true)', :imp6));
+SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, value => false)', :imp6, 'email_marketing'));
+SELECT t_err(format('SELECT crm_import_suggest_mapping(%s)', :imp6));
+SELECT t_err(format('SELECT crm_import_set_header(%s, false)', :imp6));
+SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L)', :imp6, 'existing', 'email'));
+SELECT t_err(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp6, '5'));
+SELECT t_err(format('SELECT crm_import_accept_compliance(%s, true, true)', :imp6));
+-- Suggestions without apply still work on a completed import.
+SELECT count(*) FROM crm_import_suggest_mapping(:imp6, false);
+SELECT * FROM t_map(:imp6);
+SELECT email_consent_value, skip_unmapped, master, primary_key FROM crm_imports WHERE id = :imp6;
+
+-- Unknown import.
+SELECT t_err($$SELECT crm_import_map(999, 'x', 'email')$$);
+
+DROP FUNCTION t_map(bigint);
+DROP FUNCTION t_err(text);
