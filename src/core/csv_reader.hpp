@@ -71,9 +71,17 @@ public:
 	// (22021, detail names line and byte offset, hint says re-save as "CSV UTF-8" and says
 	// when the bytes look like Windows-1252/Latin-1), NUL bytes (22021), limits (54000),
 	// malformed quoting (22P04); rethrows whatever the sink threw.
+	// Records and errors do not depend on how the file is split into chunks. A NUL byte
+	// error waits for up to 7 bytes after the NUL (to tell UTF-16 text from binary data),
+	// so it may come from the next Feed or from Finish.
+	// After any exception the reader is unusable: later Feed/Finish calls rethrow the same
+	// exception and deliver nothing. Feed after Finish throws std::logic_error.
+	// Values are kept exactly as written (no trimming); a quote inside an unquoted field is
+	// literal (a"b); text after a closing quote ("a"b) is a 22P04 error. A line of only
+	// spaces/tabs (one unquoted whitespace field) is blank and skipped like an empty line.
 	void Feed(const char* data, std::size_t len);
 	// End of file: flushes a last line without newline; an unterminated quoted field is a
-	// 22P04 error naming the line where the quote opened.
+	// 22P04 error naming the line where the quote opened. Call once.
 	void Finish();
 
 	char delimiter() const noexcept;            // the one in use (0 until detected)
