@@ -1,0 +1,841 @@
+// Value normalizers of the import run: email, phone (libphonenumber), date, number,
+// boolean and consent terms. They run once per value of a file (a million times for a
+// large import), so the common path avoids allocations beyond the returned value.
+#include "normalize.hpp"
+
+#include <phonenumbers/logger.h>
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <set>
+
+namespace crm::core {
+
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+// Byte length of the space character starting at s[i] (ASCII white space, NBSP, the
+// Unicode spaces, zero-width space, word joiner, BOM), or 0 when s[i] starts none.
+std::size_t SpaceAt(std::string_view s, std::size_t i) noexcept
+{
+	unsigned char c = static_cast<unsigned char>(s[i]);
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 1;
+	std::size_t left = s.size() - i;
+	if (c == 0xC2 && left >= 2) {
+		unsigned char d = static_cast<unsigned char>(s[i + 1]);
+		return (d == 0xA0 || d == 0x85) ? 2 : 0;  // NBSP, NEL
+	}
+	if (left < 3)
+		return 0;
+	unsigned char d = static_cast<unsigned char>(s[i + 1]);
+	unsigned char e = static_cast<unsigned char>(s[i + 2]);
+	if (c == 0xE1 && d == 0x9A && e == 0x80)  // U+1680 ogham space mark
+		return 3;
+	if (c == 0xE2 && d == 0x80 && (e <= 0x8B || e == 0xA8 || e == 0xA9 || e == 0xAF))  // U+2000..200B, 2028/9, 202F
+		return 3;
+	if (c == 0xE2 && d == 0x81 && (e == 0x9F || e == 0xA0))  // U+205F, U+2060 word joiner
+		return 3;
+	if (c == 0xE3 && d == 0x80 && e == 0x80)  // U+3000 ideographic space
+		return 3;
+	if (c == 0xEF && d == 0xBB && e == 0xBF)  // U+FEFF byte-order mark
+		return 3;
+	return 0;
+}
+
+// Byte length of the space character that ends at s[end-1], or 0.
+std::size_t SpaceBefore(std::string_view s, std::size_t end) noexcept
+{
+	for (std::size_t len = 1; len <= 3 && len <= end; ++len)
+		if (SpaceAt(s.substr(0, end), end - len) == len)
+			return len;
+	return 0;
+}
+
+// Lower-cases one ASCII byte (other bytes unchanged).
+inline unsigned char FoldByte(unsigned char c) noexcept
+{
+	return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c + 32) : c;
+}
+
+// True when c2 (after a 0xC3 lead byte) is an upper-case Latin-1 supplement letter
+// (U+00C0..U+00DE except the multiplication sign U+00D7).
+inline bool IsLatin1Upper(unsigned char c2) noexcept { return c2 >= 0x80 && c2 <= 0x9E && c2 != 0x97; }
+
+// Decodes one UTF-8 character at s[i]; returns its byte length (0 when invalid: bad lead
+// or continuation byte, overlong form, surrogate, beyond U+10FFFF).
+std::size_t DecodeUtf8(std::string_view s, std::size_t i, char32_t* cp) noexcept
+{
+	unsigned char c = static_cast<unsigned char>(s[i]);
+	std::size_t len;
+	char32_t v;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		v = c & 0x0F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		v = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (s.size() - i < len)
+		return 0;
+	for (std::size_t k = 1; k < len; ++k) {
+		unsigned char d = static_cast<unsigned char>(s[i + k]);
+		if ((d & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (d & 0x3F);
+	}
+	if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)) || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+// True for a non-ASCII code point that may stand for a letter in an internationalized
+// address: from U+00C0 up, minus the spaces, punctuation, symbol and special blocks that
+// are certainly not letters. (No Unicode tables: a permissive approximation.)
+bool IsUnicodeLetterish(char32_t cp) noexcept
+{
+	if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7)
+		return false;
+	if (cp >= 0x2000 && cp <= 0x2BFF)  // punctuation, symbols, arrows, math, boxes, dingbats
+		return false;
+	if (cp >= 0x2E00 && cp <= 0x2E7F)  // supplemental punctuation
+		return false;
+	if (cp >= 0x3000 && cp <= 0x303F)  // CJK symbols and punctuation, ideographic space
+		return false;
+	if (cp >= 0xD800 && cp <= 0xF8FF)  // surrogates, private use
+		return false;
+	if (cp >= 0xFE00 && cp <= 0xFE0F)  // variation selectors
+		return false;
+	if (cp >= 0xFE30 && cp <= 0xFE6F)  // compatibility forms, small forms
+		return false;
+	if (cp >= 0xFEFF && cp <= 0xFF20)  // BOM, full-width punctuation and digits
+		return false;
+	if (cp >= 0xFFF0)  // specials, and everything above the BMP but letters of planes 1-2
+		return cp >= 0x10000 && cp <= 0x2FFFF && !(cp >= 0x1F000 && cp <= 0x1FFFF);  // not emoji
+	return true;
+}
+
+// The character c (or the code point cp of len bytes at s[i]) as a message shows it:
+// quoted when visible, U+XXXX when it is a control or space character.
+std::string ShowChar(std::string_view s, std::size_t i, std::size_t len, char32_t cp)
+{
+	if (cp == ' ' || (cp > 0x20 && cp < 0x7F))
+		return "'" + std::string(1, static_cast<char>(cp)) + "'";
+	char buf[16];
+	if (len == 0) {
+		std::snprintf(buf, sizeof buf, "byte 0x%02X", static_cast<unsigned>(static_cast<unsigned char>(s[i])));
+		return buf;
+	}
+	if (cp < 0xA0 || SpaceAt(s, i) != 0 || cp == 0xAD) {
+		std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(cp));
+		return buf;
+	}
+	return "'" + std::string(s.substr(i, len)) + "'";
+}
+
+// True for the ASCII characters RFC 5322 allows in an unquoted local part ("atext"),
+// besides letters, digits and the dot.
+bool IsLocalPartSymbol(unsigned char c) noexcept
+{
+	switch (c) {
+	case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '/': case '=':
+	case '?': case '^': case '_': case '`': case '{': case '|': case '}': case '~': case '-':
+		return true;
+	default:
+		return false;
+	}
+}
+
+inline bool IsAsciiAlnum(unsigned char c) noexcept
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+inline bool IsDigit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// Checks the (folded) local part of an address; empty string when fine.
+std::string CheckLocalPart(std::string_view local)
+{
+	if (local.size() > 64)
+		return "local part longer than 64 bytes";
+	if (local.front() == '.')
+		return "local part starts with a dot";
+	for (std::size_t i = 0; i < local.size();) {
+		unsigned char c = static_cast<unsigned char>(local[i]);
+		if (c == '.') {
+			if (i + 1 < local.size() && local[i + 1] == '.')
+				return "two dots in a row in local part";
+			++i;
+			continue;
+		}
+		if (c < 0x80) {
+			if (!IsAsciiAlnum(c) && !IsLocalPartSymbol(c))
+				return "invalid character " + ShowChar(local, i, 1, c) + " in local part";
+			++i;
+			continue;
+		}
+		char32_t cp = 0;
+		std::size_t len = DecodeUtf8(local, i, &cp);
+		if (len == 0)
+			return "invalid utf-8 in local part";
+		if (!IsUnicodeLetterish(cp))
+			return "invalid character " + ShowChar(local, i, len, cp) + " in local part";
+		i += len;
+	}
+	if (local.back() == '.')
+		return "local part ends with a dot";
+	return {};
+}
+
+// Checks the (folded) domain of an address; empty string when fine.
+std::string CheckDomain(std::string_view domain)
+{
+	if (domain.size() > 253)
+		return "domain longer than 253 bytes";
+	if (domain.front() == '.')
+		return "domain starts with a dot";
+	if (domain.back() == '.')
+		return "domain ends with a dot";
+	if (domain.find('.') == std::string_view::npos) {
+		// Report a bad character first: "ola@gmail com" is about the space, not the dot.
+		for (std::size_t i = 0; i < domain.size(); ++i) {
+			unsigned char c = static_cast<unsigned char>(domain[i]);
+			if (c < 0x80 && !IsAsciiAlnum(c) && c != '-')
+				return "invalid character " + ShowChar(domain, i, 1, c) + " in domain";
+		}
+		return "domain has no dot";
+	}
+	std::size_t label_start = 0;
+	std::string_view last_label;
+	while (label_start <= domain.size()) {
+		std::size_t dot = domain.find('.', label_start);
+		std::size_t label_end = dot == std::string_view::npos ? domain.size() : dot;
+		std::string_view label = domain.substr(label_start, label_end - label_start);
+		if (label.empty())
+			return "two dots in a row in domain";
+		if (label.size() > 63)
+			return "domain label longer than 63 bytes";
+		for (std::size_t i = 0; i < label.size();) {
+			unsigned char c = static_cast<unsigned char>(label[i]);
+			if (c < 0x80) {
+				if (!IsAsciiAlnum(c) && c != '-')
+					return "invalid character " + ShowChar(label, i, 1, c) + " in domain";
+				++i;
+				continue;
+			}
+			char32_t cp = 0;
+			std::size_t len = DecodeUtf8(label, i, &cp);
+			if (len == 0)
+				return "invalid utf-8 in domain";
+			if (!IsUnicodeLetterish(cp))
+				return "invalid character " + ShowChar(label, i, len, cp) + " in domain";
+			i += len;
+		}
+		if (label.front() == '-')
+			return "domain label starts with a hyphen";
+		if (label.back() == '-')
+			return "domain label ends with a hyphen";
+		last_label = label;
+		if (dot == std::string_view::npos)
+			break;
+		label_start = dot + 1;
+	}
+	// Top-level domain: letters only (ASCII or not), at least two; or a punycode label.
+	if (last_label.size() > 4 && last_label.substr(0, 4) == "xn--")
+		return {};
+	std::size_t letters = 0;
+	for (std::size_t i = 0; i < last_label.size();) {
+		char32_t cp = 0;
+		std::size_t len = DecodeUtf8(last_label, i, &cp);  // valid: checked above
+		if (len == 0)
+			return "invalid utf-8 in domain";
+		if (len == 1 && !((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')))
+			return "top-level domain is not all letters";
+		++letters;
+		i += len;
+	}
+	if (letters < 2)
+		return "top-level domain shorter than 2 letters";
+	return {};
+}
+
+// ---- phone ----
+
+// libphonenumber's singleton, with its logging silenced once (it would write parse
+// problems of user data to stderr, i.e. into the server log).
+const PhoneNumberUtil& PhoneUtil()
+{
+	static PhoneNumberUtil* util = [] {
+		PhoneNumberUtil* u = PhoneNumberUtil::GetInstance();
+		u->SetLogger(new i18n::phonenumbers::NullLogger());  // takes ownership
+		return u;
+	}();
+	return *util;
+}
+
+// The regions libphonenumber has metadata for.
+const std::set<std::string, std::less<>>& SupportedRegions()
+{
+	static const std::set<std::string, std::less<>> regions = [] {
+		std::set<std::string> r;
+		PhoneUtil().GetSupportedRegions(&r);
+		return std::set<std::string, std::less<>>(r.begin(), r.end());
+	}();
+	return regions;
+}
+
+// Upper-cases a region code ("no" -> "NO") into a small string.
+std::string UpperRegion(std::string_view region)
+{
+	std::string r(Trim(region));
+	for (char& c : r)
+		if (c >= 'a' && c <= 'z')
+			c = static_cast<char>(c - 32);
+	return r;
+}
+
+// The digits of s with one leading '+', when s holds nothing but digits, a leading '+'
+// and the separators people type (space, NBSP, '-', '.', '/', parentheses); returns false
+// otherwise (letters, extensions, a '+' in the middle, tabs ...) and for more than 20
+// digits. Only separators that libphonenumber itself ignores are dropped, so Parse reads
+// the compact form as it reads the original.
+bool CompactPhone(std::string_view s, char* out, std::size_t* out_len) noexcept
+{
+	std::size_t n = 0;
+	bool plus = false;
+	for (std::size_t i = 0; i < s.size();) {
+		char c = s[i];
+		if (IsDigit(c)) {
+			if (n >= 21)
+				return false;
+			out[n++] = c;
+			++i;
+		} else if (c == '+') {
+			if (plus || n != 0)
+				return false;
+			plus = true;
+			out[n++] = '+';
+			++i;
+		} else if (c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' || c == ')') {
+			++i;
+		} else if (c == '\xC2' && i + 1 < s.size() && s[i + 1] == '\xA0') {  // NBSP
+			i += 2;
+		} else {
+			return false;
+		}
+	}
+	*out_len = n;
+	return true;
+}
+
+// Fast path for Norwegian numbers, the bulk of this product's data: compacted input c of
+// "+47" or "0047" followed by 8 digits, or 8 digits alone with region NO. Builds the number
+// directly and asks libphonenumber whether it is valid for NO, skipping Parse (about two
+// thirds of the cost). Returns true with the E.164 text in *e164 only when valid; anything
+// else goes through the full Parse path, so this can only accept what Parse +
+// IsValidNumber accept (checked against plain libphonenumber by the unit tests and the
+// fuzz target).
+bool TryNorwegianFastPath(std::string_view c, bool region_is_no, std::string* e164)
+{
+	std::string_view nsn;
+	if (c.size() == 11 && c.substr(0, 3) == "+47")
+		nsn = c.substr(3);
+	else if (region_is_no && c.size() == 12 && c.substr(0, 4) == "0047")
+		nsn = c.substr(4);
+	else if (region_is_no && c.size() == 8)
+		nsn = c;
+	else
+		return false;
+	if (nsn[0] == '0' || nsn[0] == '+')
+		return false;
+	std::uint64_t national = 0;
+	for (char d : nsn)
+		national = national * 10 + static_cast<std::uint64_t>(d - '0');
+	PhoneNumber number;
+	number.set_country_code(47);
+	number.set_national_number(national);
+	if (!PhoneUtil().IsValidNumberForRegion(number, "NO"))
+		return false;
+	e164->reserve(11);
+	e164->assign("+47");
+	e164->append(nsn.data(), nsn.size());
+	return true;
+}
+
+// Region code for messages about a parsed number: "NO", or "+882" for non-geographic
+// codes.
+std::string RegionForMessage(const PhoneNumber& number)
+{
+	std::string region;
+	PhoneUtil().GetRegionCodeForCountryCode(number.country_code(), &region);
+	if (region.empty() || region == "ZZ" || region == "001")
+		return "+" + std::to_string(number.country_code());
+	return region;
+}
+
+// ---- dates ----
+
+bool IsLeapYear(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int DaysInMonth(int y, int m) noexcept
+{
+	static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
+}
+
+// True when s is a time of day as it follows the date in a timestamp: H:MM[:SS[.f...]]
+// with an optional zone (Z, +HH, +HH:MM, +HHMM).
+bool IsTimeOfDay(std::string_view s) noexcept
+{
+	std::size_t i = 0;
+	auto two = [&](int max) {
+		if (i + 2 > s.size() || !IsDigit(s[i]) || !IsDigit(s[i + 1]))
+			return false;
+		int v = (s[i] - '0') * 10 + (s[i + 1] - '0');
+		i += 2;
+		return v <= max;
+	};
+	// hour: one or two digits
+	if (i < s.size() && IsDigit(s[i]) && (i + 1 >= s.size() || !IsDigit(s[i + 1]))) {
+		++i;
+	} else if (!two(24)) {
+		return false;
+	}
+	if (i >= s.size() || s[i] != ':')
+		return false;
+	++i;
+	if (!two(59))
+		return false;
+	if (i < s.size() && s[i] == ':') {
+		++i;
+		if (!two(60))
+			return false;
+		if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+			++i;
+			std::size_t start = i;
+			while (i < s.size() && IsDigit(s[i]))
+				++i;
+			if (i == start)
+				return false;
+		}
+	}
+	while (i < s.size() && s[i] == ' ')
+		++i;
+	if (i == s.size())
+		return true;
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size())
+		return true;
+	if (s[i] != '+' && s[i] != '-')
+		return false;
+	++i;
+	if (!two(23))
+		return false;
+	if (i < s.size() && s[i] == ':')
+		++i;
+	if (i == s.size())
+		return true;
+	return two(59) && i == s.size();
+}
+
+// Splits a date into its three numbers; returns false unless it is exactly
+// digits sep digits sep digits with one separator character of "-./".
+bool SplitDate(std::string_view s, std::string_view parts[3], char* sep) noexcept
+{
+	std::size_t start = 0;
+	int k = 0;
+	*sep = 0;
+	for (std::size_t i = 0; i <= s.size(); ++i) {
+		if (i < s.size() && IsDigit(s[i]))
+			continue;
+		if (i < s.size()) {
+			char c = s[i];
+			if (c != '-' && c != '.' && c != '/')
+				return false;
+			if (*sep == 0)
+				*sep = c;
+			else if (c != *sep)
+				return false;
+		}
+		if (k == 3 || i == start)
+			return false;
+		parts[k++] = s.substr(start, i - start);
+		start = i + 1;
+	}
+	return k == 3;
+}
+
+// Byte length of a thousands separator at s[i] (space, NBSP, thin or narrow NBSP), or 0.
+std::size_t ThousandsSeparatorAt(std::string_view s, std::size_t i) noexcept
+{
+	if (s[i] == ' ')
+		return 1;
+	std::string_view rest = s.substr(i);
+	if (rest.substr(0, 2) == "\xC2\xA0")
+		return 2;
+	if (rest.substr(0, 3) == "\xE2\x80\xAF" || rest.substr(0, 3) == "\xE2\x80\x89")
+		return 3;
+	return 0;
+}
+
+// Value of a short run of decimal digits.
+int ToInt(std::string_view digits) noexcept
+{
+	int v = 0;
+	for (char c : digits)
+		v = v * 10 + (c - '0');
+	return v;
+}
+
+}  // namespace
+
+// Trims ASCII and Unicode spaces (incl. NBSP) at both ends.
+std::string_view Trim(std::string_view s) noexcept
+{
+	std::size_t begin = 0;
+	while (begin < s.size()) {
+		std::size_t n = SpaceAt(s, begin);
+		if (n == 0)
+			break;
+		begin += n;
+	}
+	std::size_t end = s.size();
+	while (end > begin) {
+		std::size_t n = SpaceBefore(s, end);
+		if (n == 0 || end - n < begin)
+			break;
+		end -= n;
+	}
+	return s.substr(begin, end - begin);
+}
+
+// Lower-cases ASCII letters and the Latin-1 supplement letters of UTF-8 (Æ Ø Å É ...);
+// the byte length never changes.
+std::string FoldCase(std::string_view s)
+{
+	std::string out(s);
+	for (std::size_t i = 0; i < out.size(); ++i) {
+		unsigned char c = static_cast<unsigned char>(out[i]);
+		if (c == 0xC3 && i + 1 < out.size() && IsLatin1Upper(static_cast<unsigned char>(out[i + 1]))) {
+			out[i + 1] = static_cast<char>(static_cast<unsigned char>(out[i + 1]) + 0x20);
+			++i;
+		} else {
+			out[i] = static_cast<char>(FoldByte(c));
+		}
+	}
+	return out;
+}
+
+// Compares as FoldCase would, byte by byte: folding keeps byte lengths, and a byte is
+// folded as a Latin-1 letter exactly when the byte before it is the 0xC3 lead byte.
+bool EqualsFolded(std::string_view a, std::string_view b) noexcept
+{
+	if (a.size() != b.size())
+		return false;
+	auto fold_at = [](std::string_view s, std::size_t i) {
+		unsigned char c = static_cast<unsigned char>(s[i]);
+		if (i > 0 && static_cast<unsigned char>(s[i - 1]) == 0xC3 && IsLatin1Upper(c))
+			return static_cast<unsigned char>(c + 0x20);
+		return FoldByte(c);
+	};
+	for (std::size_t i = 0; i < a.size(); ++i)
+		if (fold_at(a, i) != fold_at(b, i))
+			return false;
+	return true;
+}
+
+// Email: trimmed, folded to lower case and syntax checked; see normalize.hpp.
+Normalized NormalizeEmail(std::string_view raw)
+{
+	std::string_view t = Trim(raw);
+	if (t.empty())
+		return Normalized::Fail("empty");
+	std::string folded = FoldCase(t);
+	std::string_view s = folded;
+	std::size_t at = s.find('@');
+	if (at == std::string_view::npos)
+		return Normalized::Fail("missing @");
+	if (s.find('@', at + 1) != std::string_view::npos)
+		return Normalized::Fail("more than one @");
+	std::string_view local = s.substr(0, at);
+	std::string_view domain = s.substr(at + 1);
+	if (local.empty())
+		return Normalized::Fail("no local part before @");
+	if (domain.empty())
+		return Normalized::Fail("no domain");
+	if (std::string why = CheckLocalPart(local); !why.empty())
+		return Normalized::Fail(std::move(why));
+	if (std::string why = CheckDomain(domain); !why.empty())
+		return Normalized::Fail(std::move(why));
+	return Normalized::Ok(std::move(folded));
+}
+
+// Mobile/phone to E.164 with libphonenumber; see normalize.hpp. Norwegian numbers take a
+// fast path; everything else, and every rejection, goes through Parse + IsValidNumber.
+Normalized NormalizePhone(std::string_view raw, std::string_view default_region)
+{
+	std::string_view t = Trim(raw);
+	if (t.empty())
+		return Normalized::Fail("empty");
+	std::string region = UpperRegion(default_region);
+	std::string e164;
+	// Parse is cheaper on "+4791234567" than on "+47 (912) 34-567" and reads both alike.
+	char buf[24];
+	std::size_t n = 0;
+	bool compacted = CompactPhone(t, buf, &n);
+	if (compacted && TryNorwegianFastPath(std::string_view(buf, n), region == "NO", &e164))
+		return Normalized::Ok(std::move(e164));
+	if (t.size() > 250)  // libphonenumber's own input limit
+		return Normalized::Fail("too long for a phone number");
+	std::string_view input = compacted ? std::string_view(buf, n) : t;
+
+	const PhoneNumberUtil& util = PhoneUtil();
+	bool known_region = IsKnownRegion(region);
+	const std::string& parse_region = known_region ? region : std::string("ZZ");
+	PhoneNumber number;
+	PhoneNumberUtil::ErrorType err = util.Parse(std::string(input), parse_region, &number);
+	switch (err) {
+	case PhoneNumberUtil::NO_PARSING_ERROR:
+		break;
+	case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
+		if (!known_region && (input.empty() || input.front() != '+'))
+			return Normalized::Fail(region.empty() ? "no country code (+NN) and no default region"
+												   : "no country code (+NN) and unknown region " + region);
+		return Normalized::Fail("unknown country code");
+	case PhoneNumberUtil::NOT_A_NUMBER:
+		return Normalized::Fail("not a phone number");
+	case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:
+		return Normalized::Fail("too few digits after the international prefix");
+	case PhoneNumberUtil::TOO_SHORT_NSN:
+		return Normalized::Fail("too few digits");
+	case PhoneNumberUtil::TOO_LONG_NSN:
+		return Normalized::Fail("too many digits");
+	default:
+		return Normalized::Fail("not a phone number");
+	}
+	if (!util.IsValidNumber(number)) {
+		switch (util.IsPossibleNumberWithReason(number)) {
+		case PhoneNumberUtil::TOO_SHORT:
+		case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
+			return Normalized::Fail("too few digits for region " + RegionForMessage(number));
+		case PhoneNumberUtil::TOO_LONG:
+			return Normalized::Fail("too many digits for region " + RegionForMessage(number));
+		case PhoneNumberUtil::INVALID_LENGTH:
+			return Normalized::Fail("wrong number of digits for region " + RegionForMessage(number));
+		case PhoneNumberUtil::INVALID_COUNTRY_CODE:
+			return Normalized::Fail("unknown country code +" + std::to_string(number.country_code()));
+		default:
+			return Normalized::Fail("invalid number for region " + RegionForMessage(number));
+		}
+	}
+	util.Format(number, PhoneNumberUtil::E164, &e164);
+	return Normalized::Ok(std::move(e164));
+}
+
+// True when region is one libphonenumber knows ("NO", "SE", "US", ...; any letter case).
+bool IsKnownRegion(std::string_view region)
+{
+	if (region.size() != 2)
+		return false;
+	const auto& regions = SupportedRegions();
+	return regions.find(UpperRegion(region)) != regions.end();
+}
+
+// Date to ISO YYYY-MM-DD; see normalize.hpp. A time after the date ("1990-12-31T00:00:00",
+// "31.12.1990 08:30") is accepted and dropped, without any time zone conversion.
+Normalized NormalizeDate(std::string_view raw)
+{
+	std::string_view s = Trim(raw);
+	if (s.empty())
+		return Normalized::Fail("empty");
+	std::size_t date_end = 0;
+	auto date_char = [](char c) { return IsDigit(c) || c == '-' || c == '.' || c == '/'; };
+	while (date_end < s.size() && date_char(s[date_end]))
+		++date_end;
+	if (date_end < s.size()) {
+		char c = s[date_end];
+		if ((c != 'T' && c != 't' && c != ' ') || !IsTimeOfDay(Trim(s.substr(date_end + 1))))
+			return Normalized::Fail("not a date (expected YYYY-MM-DD or DD.MM.YYYY)");
+		s = s.substr(0, date_end);
+	}
+	std::string_view p[3];
+	char sep = 0;
+	if (!SplitDate(s, p, &sep))
+		return Normalized::Fail("not a date (expected YYYY-MM-DD or DD.MM.YYYY)");
+	int y, m, d;
+	bool day_first;
+	if (p[0].size() == 4 && p[1].size() <= 2 && p[2].size() <= 2) {
+		y = ToInt(p[0]);
+		m = ToInt(p[1]);
+		d = ToInt(p[2]);
+		day_first = false;
+	} else if (p[2].size() == 4 && p[0].size() <= 2 && p[1].size() <= 2) {
+		d = ToInt(p[0]);
+		m = ToInt(p[1]);
+		y = ToInt(p[2]);
+		day_first = true;
+	} else if ((p[2].size() == 2 && p[0].size() <= 2 && p[1].size() <= 2) ||
+			   (p[0].size() == 2 && p[1].size() <= 2 && p[2].size() <= 2)) {
+		return Normalized::Fail("two-digit year is ambiguous (write the year with four digits)");
+	} else {
+		return Normalized::Fail("not a date (expected YYYY-MM-DD or DD.MM.YYYY)");
+	}
+	if (y < 1800 || y > 2200)
+		return Normalized::Fail("year out of range (1800-2200)");
+	if (m < 1 || m > 12) {
+		if (day_first && m > 12 && d >= 1 && d <= 12)
+			return Normalized::Fail("month out of range (dates are read day first: DD.MM.YYYY)");
+		return Normalized::Fail("month out of range");
+	}
+	if (d < 1 || d > DaysInMonth(y, m))
+		return Normalized::Fail("day out of range for the month");
+	char buf[10] = {static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10),
+					static_cast<char>('0' + y / 10 % 10),  static_cast<char>('0' + y % 10),
+					'-',
+					static_cast<char>('0' + m / 10),       static_cast<char>('0' + m % 10),
+					'-',
+					static_cast<char>('0' + d / 10),       static_cast<char>('0' + d % 10)};
+	return Normalized::Ok(std::string(buf, sizeof buf));
+}
+
+// Number to canonical decimal text; see normalize.hpp. Thousands separators (space, NBSP,
+// narrow NBSP) must sit between groups of three digits in the integer part.
+Normalized NormalizeNumber(std::string_view raw)
+{
+	std::string_view s = Trim(raw);
+	if (s.empty())
+		return Normalized::Fail("empty");
+	bool negative = false;
+	std::size_t i = 0;
+	if (s[0] == '-' || s[0] == '+') {
+		negative = s[0] == '-';
+		i = 1;
+	} else if (s.size() >= 3 && s.substr(0, 3) == "\xE2\x88\x92") {  // U+2212 minus sign
+		negative = true;
+		i = 3;
+	}
+	std::string int_digits;
+	std::string frac_digits;
+	bool seen_decimal = false;
+	bool seen_group = false;
+	std::size_t group_len = 0;  // integer digits since the last thousands separator
+	for (; i < s.size();) {
+		char c = s[i];
+		if (IsDigit(c)) {
+			(seen_decimal ? frac_digits : int_digits).push_back(c);
+			if (!seen_decimal)
+				++group_len;
+			++i;
+		} else if (c == '.' || c == ',') {
+			if (seen_decimal)
+				return Normalized::Fail("more than one decimal separator");
+			if (seen_group && group_len != 3)
+				return Normalized::Fail("misplaced thousands separator");
+			seen_decimal = true;
+			++i;
+		} else if (std::size_t sp = ThousandsSeparatorAt(s, i)) {
+			// a thousands separator: after 1-3 digits first, then after exactly 3
+			if (seen_decimal || group_len == 0 || (seen_group ? group_len != 3 : group_len > 3))
+				return Normalized::Fail("misplaced thousands separator");
+			seen_group = true;
+			group_len = 0;
+			i += sp;
+		} else {
+			char32_t cp = 0;
+			std::size_t len = DecodeUtf8(s, i, &cp);
+			return Normalized::Fail("invalid character " + ShowChar(s, i, len, cp) + " in number");
+		}
+	}
+	if (int_digits.empty() && frac_digits.empty())
+		return Normalized::Fail("not a number");
+	if (seen_group && (group_len != 3 && !seen_decimal))
+		return Normalized::Fail("misplaced thousands separator");
+	std::size_t lead = int_digits.find_first_not_of('0');
+	std::string_view int_part = std::string_view(int_digits);
+	int_part = lead == std::string::npos ? std::string_view("0") : int_part.substr(lead);
+	std::size_t last = frac_digits.find_last_not_of('0');
+	std::string_view frac_part = std::string_view(frac_digits);
+	frac_part = last == std::string::npos ? std::string_view() : frac_part.substr(0, last + 1);
+	bool zero = int_part == "0" && frac_part.empty();
+	std::string out;
+	out.reserve(int_part.size() + frac_part.size() + 2);
+	if (negative && !zero)
+		out.push_back('-');
+	out.append(int_part);
+	if (!frac_part.empty()) {
+		out.push_back('.');
+		out.append(frac_part);
+	}
+	return Normalized::Ok(std::move(out));
+}
+
+// Boolean: the yes/no spellings of normalize.hpp to "true"/"false".
+Normalized NormalizeBoolean(std::string_view raw)
+{
+	static constexpr std::string_view kTrue[] = {"true", "yes", "ja", "sant", "1", "y", "j", "t"};
+	static constexpr std::string_view kFalse[] = {"false", "no", "nei", "usant", "0", "n", "f"};
+	std::string_view s = Trim(raw);
+	if (s.empty())
+		return Normalized::Fail("empty");
+	for (std::string_view t : kTrue)
+		if (EqualsFolded(s, t))
+			return Normalized::Ok("true");
+	for (std::string_view f : kFalse)
+		if (EqualsFolded(s, f))
+			return Normalized::Ok("false");
+	return Normalized::Fail("not a yes/no value");
+}
+
+// The product's default consent terms (English and Norwegian UI spellings).
+ConsentTerms DefaultConsentTerms()
+{
+	return ConsentTerms{{"True", "Yes", "Sant", "Ja"}, {"False", "No", "Usant", "Nei"}};
+}
+
+// Maps a consent value to in/out/unknown by the field's terms, ignoring case and
+// surrounding space on both sides; allocation-free (runs once per row).
+Consent ParseConsent(std::string_view raw, const ConsentTerms& terms)
+{
+	std::string_view s = Trim(raw);
+	if (s.empty())
+		return Consent::kUnknown;
+	for (const std::string& t : terms.opt_in)
+		if (EqualsFolded(s, Trim(t)))
+			return Consent::kOptIn;
+	for (const std::string& t : terms.opt_out)
+		if (EqualsFolded(s, Trim(t)))
+			return Consent::kOptOut;
+	return Consent::kUnknown;
+}
+
+// Checks a consent terms setting; empty string when fine, else the problem in words.
+std::string ValidateConsentTerms(const ConsentTerms& terms)
+{
+	if (terms.opt_in.empty())
+		return "no opt-in terms given";
+	if (terms.opt_out.empty())
+		return "no opt-out terms given";
+	for (const auto* list : {&terms.opt_in, &terms.opt_out})
+		for (const std::string& t : *list)
+			if (Trim(t).empty())
+				return "empty consent term";
+	for (const std::string& in : terms.opt_in)
+		for (const std::string& out : terms.opt_out)
+			if (EqualsFolded(Trim(in), Trim(out)))
+				return "term \"" + std::string(Trim(in)) + "\" is both an opt-in and an opt-out term";
+	return {};
+}
+
+}  // namespace crm::core

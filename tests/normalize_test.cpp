@@ -1,0 +1,610 @@
+// Unit tests of the value normalizers (src/core/normalize.cpp): table-driven, with the
+// spellings real files contain (tests/../bench/gen_contacts.py formats among them).
+#include "normalize.hpp"
+
+#include <gtest/gtest.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace crm::core {
+namespace {
+
+// An input and what the normalizer must make of it: ok with value, or !ok with reason.
+struct Case {
+	std::string input;
+	bool ok;
+	std::string expected;  // value when ok, reason when not
+};
+
+// Prints a case readably in failure messages (invisible bytes escaped).
+std::string Show(const std::string& s)
+{
+	std::string out = "\"";
+	for (unsigned char c : s) {
+		if (c >= 0x20 && c < 0x7F) {
+			out.push_back(static_cast<char>(c));
+		} else {
+			char buf[8];
+			std::snprintf(buf, sizeof buf, "\\x%02X", c);
+			out += buf;
+		}
+	}
+	return out + "\"";
+}
+
+template <typename F>
+void CheckCases(const std::vector<Case>& cases, F normalize)
+{
+	for (const Case& c : cases) {
+		Normalized n = normalize(c.input);
+		SCOPED_TRACE("input " + Show(c.input));
+		EXPECT_EQ(n.ok, c.ok) << "value " << Show(n.value) << ", reason " << n.reason;
+		if (c.ok) {
+			EXPECT_EQ(n.value, c.expected);
+			EXPECT_TRUE(n.reason.empty());
+		} else {
+			EXPECT_EQ(n.reason, c.expected);
+			EXPECT_TRUE(n.value.empty());
+		}
+	}
+}
+
+const std::string kNbsp = "\xC2\xA0";
+
+// ---- Trim, FoldCase, EqualsFolded ----
+
+TEST(Trim, RemovesAsciiAndUnicodeSpaceAtBothEnds)
+{
+	struct {
+		std::string in, out;
+	} cases[] = {
+		{"", ""},
+		{"   ", ""},
+		{"abc", "abc"},
+		{"  abc  ", "abc"},
+		{"\tabc\r\n", "abc"},
+		{kNbsp + "abc" + kNbsp, "abc"},
+		{"\xE2\x80\xAF" "abc\xE2\x80\x8B", "abc"},  // narrow NBSP, zero-width space
+		{"\xEF\xBB\xBF" "abc", "abc"},            // byte-order mark
+		{"\xE3\x80\x80" "abc\xE3\x80\x80", "abc"},  // ideographic space
+		{" a b ", "a b"},
+		{"a" + kNbsp + "b", "a" + kNbsp + "b"},
+		{"\xC2", "\xC2"},  // a lone lead byte is not space
+		{"\xA0", "\xA0"},  // nor a lone continuation byte
+		{"Ø ", "Ø"},
+	};
+	for (const auto& c : cases)
+		EXPECT_EQ(Trim(c.in), c.out) << Show(c.in);
+}
+
+TEST(FoldCase, LowersAsciiAndLatin1Letters)
+{
+	struct {
+		std::string in, out;
+	} cases[] = {
+		{"", ""},
+		{"ØYVIND", "øyvind"},
+		{"ÆØÅ æøå", "æøå æøå"},
+		{"Åse Sæther", "åse sæther"},
+		{"CHLOÉ ZOË", "chloé zoë"},
+		{"ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ", "àáâãäåæçèéêëìíîïðñòóôõöøùúûüýþ"},
+		{"×", "×"},                 // U+00D7 multiplication sign has no lower case
+		{"ß", "ß"},
+		{"ŁUKASZ", "Łukasz"},       // Latin Extended-A left alone (outside the contract)
+		{"MIXED Case 123 @._", "mixed case 123 @._"},
+		{"\xC3", "\xC3"},           // truncated sequence left alone
+		{"\xFF\xFE", "\xFF\xFE"},
+	};
+	for (const auto& c : cases) {
+		EXPECT_EQ(FoldCase(c.in), c.out) << Show(c.in);
+		EXPECT_EQ(FoldCase(c.in).size(), c.in.size());
+	}
+}
+
+TEST(EqualsFolded, MatchesFoldCase)
+{
+	const std::string words[] = {"", "yes", "YES", "Yes", "yeS", "ja", "JA", "Påmeldt", "PÅMELDT", "påmeldt",
+								 "Pameldt", "ØYVIND", "øyvind", "\xC3", "\xC3\x97", "\xC3\xB7", "no", "No ",
+								 "\xC3O", "\xC3o", "\xC3\xC3\x80", "\xC3\xC3\xA0", "\x80\x80"};  // broken UTF-8 too
+	for (const auto& a : words)
+		for (const auto& b : words)
+			EXPECT_EQ(EqualsFolded(a, b), FoldCase(a) == FoldCase(b)) << Show(a) << " vs " << Show(b);
+}
+
+// ---- email ----
+
+TEST(NormalizeEmail, AcceptsAndCanonicalizes)
+{
+	CheckCases(
+		{
+			{"ola.nordmann42@gmail.com", true, "ola.nordmann42@gmail.com"},
+			{"Ola.nordmann42@Gmail.com", true, "ola.nordmann42@gmail.com"},  // gen_contacts: capitalized
+			{"OLA.NORDMANN42@GMAIL.COM", true, "ola.nordmann42@gmail.com"},  // gen_contacts: upper case
+			{" ola.nordmann42@gmail.com ", true, "ola.nordmann42@gmail.com"},  // gen_contacts: stray spaces
+			{"ola.nordmann42@gmail.com\t", true, "ola.nordmann42@gmail.com"},  // gen_contacts: tab
+			{"\tOla@Online.NO\r\n", true, "ola@online.no"},
+			{kNbsp + "kari@live.no" + kNbsp, true, "kari@live.no"},
+			{"ØYVIND@EXAMPLE.NO", true, "øyvind@example.no"},
+			{"jørgen.sæther@blåbær.no", true, "jørgen.sæther@blåbær.no"},
+			{"user+tag@example.co.uk", true, "user+tag@example.co.uk"},
+			{"o'brien@example.ie", true, "o'brien@example.ie"},
+			{"first_last-1@sub.domain.example.com", true, "first_last-1@sub.domain.example.com"},
+			{"!#$%&'*+/=?^_`{|}~-@example.com", true, "!#$%&'*+/=?^_`{|}~-@example.com"},
+			{"a@b.co", true, "a@b.co"},
+			{"x@sub-domain.example.no", true, "x@sub-domain.example.no"},
+			{"x@123.example.com", true, "x@123.example.com"},
+			{"test@example.xn--p1ai", true, "test@example.xn--p1ai"},
+			{"post@日本.jp", true, "post@日本.jp"},
+			{"δοκιμή@παράδειγμα.δοκιμή", true, "δοκιμή@παράδειγμα.δοκιμή"},
+			{std::string(64, 'a') + "@example.com", true, std::string(64, 'a') + "@example.com"},
+			{"a@" + std::string(63, 'b') + ".com", true, "a@" + std::string(63, 'b') + ".com"},
+		},
+		NormalizeEmail);
+}
+
+TEST(NormalizeEmail, RejectsWithReason)
+{
+	std::string long_domain;
+	for (int i = 0; i < 4; ++i)
+		long_domain += std::string(62, 'd') + ".";
+	long_domain += "com";  // 4*63 + 3 = 255 bytes
+	CheckCases(
+		{
+			{"", false, "empty"},
+			{"   ", false, "empty"},
+			{"\t" + kNbsp, false, "empty"},
+			{"ola.nordmann.gmail.com", false, "missing @"},
+			{"ola@@gmail.com", false, "more than one @"},
+			{"a@b@c.com", false, "more than one @"},
+			{"@gmail.com", false, "no local part before @"},
+			{"ola@", false, "no domain"},
+			{"ola@gmail", false, "domain has no dot"},
+			{"ola@localhost", false, "domain has no dot"},
+			{"ola nordmann@gmail.com", false, "invalid character ' ' in local part"},
+			{"Ola Nordmann <ola@x.no>", false, "invalid character ' ' in local part"},
+			{"<ola@x.no>", false, "invalid character '<' in local part"},
+			{"\"ola\"@x.no", false, "invalid character '\"' in local part"},
+			{"ola,kari@x.no", false, "invalid character ',' in local part"},
+			{"ola\tkari@x.no", false, "invalid character U+0009 in local part"},
+			{"ola" + kNbsp + "kari@x.no", false, "invalid character U+00A0 in local part"},
+			{"ola\x01@x.no", false, "invalid character U+0001 in local part"},
+			{"ola\xFF@x.no", false, "invalid utf-8 in local part"},
+			{"ola€@x.no", false, "invalid character '€' in local part"},
+			{".ola@gmail.com", false, "local part starts with a dot"},
+			{"ola.@gmail.com", false, "local part ends with a dot"},
+			{"ola..nordmann@gmail.com", false, "two dots in a row in local part"},
+			{std::string(65, 'a') + "@example.com", false, "local part longer than 64 bytes"},
+			{"ola@gmail..com", false, "two dots in a row in domain"},
+			{"ola@.gmail.com", false, "domain starts with a dot"},
+			{"ola@gmail.com.", false, "domain ends with a dot"},
+			{"ola@-gmail.com", false, "domain label starts with a hyphen"},
+			{"ola@gmail-.com", false, "domain label ends with a hyphen"},
+			{"ola@gmail.c", false, "top-level domain shorter than 2 letters"},
+			{"ola@gmail.c0m", false, "top-level domain is not all letters"},
+			{"ola@10.0.0.1", false, "top-level domain is not all letters"},
+			{"ola@gmail,com", false, "invalid character ',' in domain"},
+			{"ola@gmail com", false, "invalid character ' ' in domain"},
+			{"ola@gmail. com", false, "invalid character ' ' in domain"},
+			{"ola@ex_ample.com", false, "invalid character '_' in domain"},
+			{"ola@[10.0.0.1]", false, "invalid character '[' in domain"},
+			{"ola@x.no\xFF", false, "invalid utf-8 in domain"},
+			{"ola@" + std::string(64, 'b') + ".com", false, "domain label longer than 63 bytes"},
+			{"ola@" + long_domain, false, "domain longer than 253 bytes"},
+			{"mailto:ola@x.no", false, "invalid character ':' in local part"},
+		},
+		NormalizeEmail);
+}
+
+TEST(NormalizeEmail, IsIdempotent)
+{
+	for (const char* s : {" Ola.Nordmann@Gmail.com ", "ØYVIND@EXAMPLE.NO", "a+b@c.de"}) {
+		Normalized once = NormalizeEmail(s);
+		ASSERT_TRUE(once.ok) << s;
+		Normalized twice = NormalizeEmail(once.value);
+		EXPECT_TRUE(twice.ok);
+		EXPECT_EQ(twice.value, once.value);
+	}
+}
+
+// ---- phone ----
+
+// Every mobile presentation of gen_contacts.py, for a 9xxxxxxx and a 4xxxxxxx number.
+std::vector<std::string> GenContactsFormats(const std::string& m8)
+{
+	return {
+		"+47 " + m8.substr(0, 3) + " " + m8.substr(3, 2) + " " + m8.substr(5, 3),
+		m8,
+		"0047" + m8,
+		"+47" + m8,
+		m8.substr(0, 3) + " " + m8.substr(3, 2) + " " + m8.substr(5, 3),
+		"+47 " + m8.substr(0, 2) + " " + m8.substr(2, 2) + " " + m8.substr(4, 2) + " " + m8.substr(6, 2),
+		"0047 " + m8.substr(0, 3) + " " + m8.substr(3, 2) + " " + m8.substr(5, 3),
+		"(+47) " + m8,
+	};
+}
+
+TEST(NormalizePhone, AcceptsEveryGenContactsFormat)
+{
+	for (const std::string m8 : {"91234567", "41234567", "98765432", "40000000", "99999999"}) {
+		for (const std::string& f : GenContactsFormats(m8)) {
+			for (const std::string& wrapped : {f, " " + f + " ", "\t" + f, kNbsp + f + kNbsp}) {
+				Normalized n = NormalizePhone(wrapped, "NO");
+				EXPECT_TRUE(n.ok) << Show(wrapped) << ": " << n.reason;
+				EXPECT_EQ(n.value, "+47" + m8) << Show(wrapped);
+			}
+		}
+	}
+}
+
+TEST(NormalizePhone, AcceptsOtherRealWorldSpellings)
+{
+	auto no = [](const std::string& s) { return NormalizePhone(s, "NO"); };
+	CheckCases(
+		{
+			{"91 23 45 67", true, "+4791234567"},
+			{"912-34-567", true, "+4791234567"},
+			{"912.34.567", true, "+4791234567"},
+			{"+47 (0) 912 34 567", false, "too many digits for region NO"},
+			{"+47-912-34-567", true, "+4791234567"},
+			{"+47 912" + kNbsp + "34" + kNbsp + "567", true, "+4791234567"},
+			{"00 47 91 23 45 67", true, "+4791234567"},
+			{"tel:+4791234567", true, "+4791234567"},
+			{"+47 912 34 567 ext. 12", true, "+4791234567"},  // extensions are dropped from E.164
+			{"22 33 44 55", true, "+4722334455"},             // Oslo landline
+			{"+46 70 123 45 67", true, "+46701234567"},
+			{"0046 70 123 45 67", true, "+46701234567"},
+			{"+45 20 12 34 56", true, "+4520123456"},
+			{"+44 7911 123456", true, "+447911123456"},
+			{"+1 650 253 0000", true, "+16502530000"},
+			{"+1 (650) 253-0000", true, "+16502530000"},
+		},
+		no);
+	EXPECT_EQ(NormalizePhone("070-123 45 67", "SE").value, "+46701234567");
+	EXPECT_EQ(NormalizePhone("(650) 253-0000", "US").value, "+16502530000");
+	EXPECT_EQ(NormalizePhone("91234567", "no").value, "+4791234567");  // region in any case
+	EXPECT_EQ(NormalizePhone("+4791234567", "SE").value, "+4791234567");
+	EXPECT_EQ(NormalizePhone("+4791234567", "").value, "+4791234567");
+}
+
+TEST(NormalizePhone, RejectsWithReason)
+{
+	auto no = [](const std::string& s) { return NormalizePhone(s, "NO"); };
+	CheckCases(
+		{
+			{"", false, "empty"},
+			{"  ", false, "empty"},
+			{"abc", false, "not a phone number"},
+			{"ola@example.com", false, "not a phone number"},
+			{"+47", false, "not a phone number"},
+			{"12345678", false, "invalid number for region NO"},
+			{"1234", false, "too few digits for region NO"},
+			{"9123456", false, "wrong number of digits for region NO"},  // NO numbers have 5 or 8
+			{"912345678", false, "too many digits for region NO"},
+			{"+47 912 34 567 8", false, "too many digits for region NO"},
+			{"+4712", false, "too few digits for region NO"},
+			{"0047", false, "too few digits after the international prefix"},
+			{"+999 1234567", false, "unknown country code"},
+			{"9123456789012345678", false, "too many digits"},
+			{std::string(300, '9'), false, "too long for a phone number"},
+		},
+		no);
+	EXPECT_EQ(NormalizePhone("91234567", "").reason, "no country code (+NN) and no default region");
+	EXPECT_EQ(NormalizePhone("91234567", "XX").reason, "no country code (+NN) and unknown region XX");
+	EXPECT_EQ(NormalizePhone("+46 70 123", "NO").reason, "too few digits for region SE");
+}
+
+TEST(IsKnownRegion, KnowsLibphonenumberRegions)
+{
+	for (const char* r : {"NO", "SE", "DK", "US", "GB", "DE", "no", "Se"})
+		EXPECT_TRUE(IsKnownRegion(r)) << r;
+	for (const char* r : {"", "N", "NOR", "XX", "ZZ", "001", "UK"})
+		EXPECT_FALSE(IsKnownRegion(r)) << r;
+}
+
+// What plain libphonenumber says: Parse + IsValidNumber + E.164, no shortcuts.
+Normalized ReferencePhone(const std::string& raw, const std::string& region)
+{
+	using i18n::phonenumbers::PhoneNumber;
+	using i18n::phonenumbers::PhoneNumberUtil;
+	const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+	PhoneNumber n;
+	std::string t(Trim(raw));
+	if (t.empty() || util.Parse(t, region, &n) != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsValidNumber(n))
+		return Normalized::Fail("x");
+	std::string out;
+	util.Format(n, PhoneNumberUtil::E164, &out);
+	return Normalized::Ok(out);
+}
+
+// The Norwegian fast path must agree with plain libphonenumber on every number it sees.
+TEST(NormalizePhone, FastPathAgreesWithLibphonenumber)
+{
+	std::mt19937_64 rng(20240101);
+	std::vector<std::string> inputs;
+	for (int first = 0; first <= 99; ++first) {  // every two-digit prefix
+		for (int k = 0; k < 20; ++k) {
+			char buf[32];
+			std::snprintf(buf, sizeof buf, "%02d%06d", first, static_cast<int>(rng() % 1000000));
+			inputs.push_back(buf);
+		}
+	}
+	for (int k = 0; k < 2000; ++k) {
+		char buf[32];
+		std::snprintf(buf, sizeof buf, "%08d", static_cast<int>(rng() % 100000000));
+		inputs.push_back(buf);
+	}
+	std::size_t valid = 0;
+	for (const std::string& m8 : inputs) {
+		for (const std::string& f : GenContactsFormats(m8)) {
+			for (const char* region : {"NO", "SE"}) {
+				Normalized got = NormalizePhone(f, region);
+				Normalized want = ReferencePhone(f, region);
+				ASSERT_EQ(got.ok, want.ok) << Show(f) << " region " << region << ": " << got.reason;
+				ASSERT_EQ(got.value, want.value) << Show(f) << " region " << region;
+				valid += got.ok;
+			}
+		}
+	}
+	EXPECT_GT(valid, 1000u);  // the sample does exercise valid numbers
+}
+
+// Compacting the input before Parse must not change what libphonenumber makes of it.
+TEST(NormalizePhone, CompactingAgreesWithLibphonenumber)
+{
+	const std::vector<std::string> inputs = {
+		"+47 (0) 912 34 567", "+44 (0)20 7946 0018", "+44 020 7946 0018", "020 7946 0018", "(020) 7946-0018",
+		"0046 70 123 45 67", "070-123 45 67", "+46 (0)70 123 45 67", "(650) 253-0000", "1 650 253 0000",
+		"+1-650-253-0000", "011 47 912 34 567", "00 47 912 34 567", "+ 47 912 34 567", "+(47) 912 34 567",
+		"(+47)91234567", "47 91234567", "4791234567", "+4747912345", "479123456", "0 912 34 567", "091234567",
+		"0091234567", "00", "+", "()", "-", "...", "+0", "+00", "+1", "1", "12", "123", "02800", "+4702800",
+		"0047 02800", "81549300", "+47 815 49 300", "80080000", "79123456", "+47 79 12 34 56", "+47 5800 1234 5678",
+		"91234567/91234568", "912 34 567 / 912 34 568", "9/1/2/3/4/5/6/7", "((((91234567", "9-1-2-3-4-5-6-7",
+		"+49 30 123456", "030 123456", "+49 (0)30 123456", "+39 06 1234 5678", "06 1234 5678", "+61 2 1234 5678",
+		"1-800-555-0199", "+882 1234 5678", "+800 1234 5678", "+47 912 34 567 8", "12345678901234567890",
+		"123456789012345678901", "+123456789012345678901", "31.12\v.1990", "912\t34\t567", "912\xE2\x80\xAF" "34567",
+		"912\xC2\xA0" "34 567", "+47\xE3\x80\x80" "91234567", "31.12.1990", "1990-12-31",
+	};
+	for (const std::string& in : inputs) {
+		for (const char* region : {"NO", "SE", "GB", "US", "DE", "IT", "", "XX"}) {
+			Normalized got = NormalizePhone(in, region);
+			Normalized want = ReferencePhone(in, region);
+			EXPECT_EQ(got.ok, want.ok) << Show(in) << " region " << region << ": " << got.reason;
+			EXPECT_EQ(got.value, want.value) << Show(in) << " region " << region;
+		}
+	}
+}
+
+// Measures the cost per call (run with --gtest_also_run_disabled_tests).
+TEST(NormalizePhone, DISABLED_Benchmark)
+{
+	const std::vector<std::string> inputs = GenContactsFormats("91234567");
+	const int kRounds = 50000;
+	auto start = std::chrono::steady_clock::now();
+	std::size_t ok = 0;
+	for (int i = 0; i < kRounds; ++i)
+		ok += NormalizePhone(inputs[static_cast<std::size_t>(i) % inputs.size()], "NO").ok;
+	auto us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+	EXPECT_EQ(ok, static_cast<std::size_t>(kRounds));
+	std::printf("NormalizePhone: %.2f us/call\n", us / kRounds);
+}
+
+// ---- date ----
+
+TEST(NormalizeDate, AcceptsTheListedFormats)
+{
+	CheckCases(
+		{
+			{"1990-12-31", true, "1990-12-31"},
+			{"31.12.1990", true, "1990-12-31"},
+			{"1.2.1990", true, "1990-02-01"},
+			{"01.02.1990", true, "1990-02-01"},
+			{"1/2/1990", true, "1990-02-01"},
+			{"01/02/1990", true, "1990-02-01"},
+			{"01-02-1990", true, "1990-02-01"},
+			{"1990/12/31", true, "1990-12-31"},
+			{"1990.12.31", true, "1990-12-31"},
+			{"1990-1-5", true, "1990-01-05"},
+			{" 1990-12-31 ", true, "1990-12-31"},
+			{"\t31.12.1990" + kNbsp, true, "1990-12-31"},
+			{"2000-02-29", true, "2000-02-29"},  // divisible by 400
+			{"29.02.2004", true, "2004-02-29"},
+			{"29.02.1996", true, "1996-02-29"},
+			{"30.04.1990", true, "1990-04-30"},
+			{"1800-01-01", true, "1800-01-01"},
+			{"2200-12-31", true, "2200-12-31"},
+			{"1990-12-31T00:00:00", true, "1990-12-31"},
+			{"1990-12-31 00:00:00", true, "1990-12-31"},
+			{"1990-12-31T23:59:59.123Z", true, "1990-12-31"},
+			{"1990-12-31T10:00:00+01:00", true, "1990-12-31"},
+			{"1990-12-31 10:00", true, "1990-12-31"},
+			{"31.12.1990 08:30", true, "1990-12-31"},
+			{"1990-12-31t8:05", true, "1990-12-31"},
+		},
+		NormalizeDate);
+}
+
+TEST(NormalizeDate, RejectsWithReason)
+{
+	const std::string kNotADate = "not a date (expected YYYY-MM-DD or DD.MM.YYYY)";
+	const std::string kTwoDigit = "two-digit year is ambiguous (write the year with four digits)";
+	CheckCases(
+		{
+			{"", false, "empty"},
+			{"  ", false, "empty"},
+			{"31.02.1990", false, "day out of range for the month"},
+			{"30.02.2000", false, "day out of range for the month"},
+			{"29.02.1900", false, "day out of range for the month"},  // divisible by 100, not 400
+			{"29.02.2001", false, "day out of range for the month"},
+			{"31.04.1990", false, "day out of range for the month"},
+			{"31.06.1990", false, "day out of range for the month"},
+			{"32.01.1990", false, "day out of range for the month"},
+			{"0.1.2000", false, "day out of range for the month"},
+			{"1990-13-01", false, "month out of range"},
+			{"00.00.2000", false, "month out of range"},
+			{"12/31/1990", false, "month out of range (dates are read day first: DD.MM.YYYY)"},
+			{"31.12.90", false, kTwoDigit},
+			{"1.2.90", false, kTwoDigit},
+			{"90-12-31", false, kTwoDigit},
+			{"1799-12-31", false, "year out of range (1800-2200)"},
+			{"2201-01-01", false, "year out of range (1800-2200)"},
+			{"0000-01-01", false, "year out of range (1800-2200)"},
+			{"abc", false, kNotADate},
+			{"1990-12", false, kNotADate},
+			{"1990-12-31-01", false, kNotADate},
+			{"1990.12-31", false, kNotADate},
+			{"19901231", false, kNotADate},
+			{"1990--12-31", false, kNotADate},
+			{"31.12.19900", false, kNotADate},
+			{"123.12.1990", false, kNotADate},
+			{"1990-12-31T25:00", false, kNotADate},
+			{"1990-12-31T10:60", false, kNotADate},
+			{"1990-12-31 foo", false, kNotADate},
+			{"1990-12-31T", false, kNotADate},
+			{"December 31, 1990", false, kNotADate},
+			{"-1990-12-31", false, kNotADate},
+		},
+		NormalizeDate);
+}
+
+// ---- number ----
+
+TEST(NormalizeNumber, AcceptsAndCanonicalizes)
+{
+	CheckCases(
+		{
+			{"0", true, "0"},
+			{"1234.5", true, "1234.5"},
+			{"1234,5", true, "1234.5"},
+			{"1 234,50", true, "1234.5"},
+			{"1 234 567,89", true, "1234567.89"},
+			{"12 345 678", true, "12345678"},
+			{"1" + kNbsp + "234", true, "1234"},
+			{"1\xE2\x80\xAF" "234", true, "1234"},  // narrow NBSP
+			{"-3", true, "-3"},
+			{"+3", true, "3"},
+			{"\xE2\x88\x92" "5", true, "-5"},  // U+2212 minus sign
+			{"007", true, "7"},
+			{"0.50", true, "0.5"},
+			{",5", true, "0.5"},
+			{"5,", true, "5"},
+			{"-0", true, "0"},
+			{"-0,00", true, "0"},
+			{" 42 ", true, "42"},
+			{"100", true, "100"},
+			{"1.000", true, "1"},  // '.' is a decimal separator, never a thousands one
+			{"123456789012345678901234567890", true, "123456789012345678901234567890"},
+		},
+		NormalizeNumber);
+}
+
+TEST(NormalizeNumber, RejectsWithReason)
+{
+	CheckCases(
+		{
+			{"", false, "empty"},
+			{"abc", false, "invalid character 'a' in number"},
+			{"1,234.5", false, "more than one decimal separator"},
+			{"1.2.3", false, "more than one decimal separator"},
+			{"12 34", false, "misplaced thousands separator"},
+			{"1  234", false, "misplaced thousands separator"},
+			{"1 2345", false, "misplaced thousands separator"},
+			{"1234 567", false, "misplaced thousands separator"},
+			{"1 234 5", false, "misplaced thousands separator"},
+			{"1,5 0", false, "misplaced thousands separator"},
+			{"1 ,5", false, "misplaced thousands separator"},
+			{"1e5", false, "invalid character 'e' in number"},
+			{"kr 100", false, "invalid character 'k' in number"},
+			{"100 kr", false, "invalid character 'k' in number"},
+			{"--5", false, "invalid character '-' in number"},
+			{"5-", false, "invalid character '-' in number"},
+			{"1\t234", false, "invalid character U+0009 in number"},
+			{"-", false, "not a number"},
+			{".", false, "not a number"},
+			{"12%", false, "invalid character '%' in number"},
+		},
+		NormalizeNumber);
+}
+
+// ---- boolean ----
+
+TEST(NormalizeBoolean, AcceptsYesNoSpellings)
+{
+	std::vector<Case> cases;
+	for (const char* t : {"true", "True", "TRUE", "yes", "Yes", "YES", "ja", "Ja", "JA", "sant", "Sant", "1", "y",
+						  "Y", "j", "J", " yes ", "\tJa\t"})
+		cases.push_back({t, true, "true"});
+	for (const char* f : {"false", "False", "no", "No", "NO", "nei", "Nei", "NEI", "usant", "Usant", "0", "n", "N",
+						  " nei "})
+		cases.push_back({f, true, "false"});
+	cases.push_back({"", false, "empty"});
+	for (const char* bad : {"maybe", "yess", "2", "-1", "ja nei", "OptIn", "sann"})
+		cases.push_back({bad, false, "not a yes/no value"});
+	CheckCases(cases, NormalizeBoolean);
+}
+
+// ---- consent ----
+
+TEST(ParseConsent, DefaultTerms)
+{
+	const ConsentTerms terms = DefaultConsentTerms();
+	for (const char* s : {"True", "true", "TRUE", "Yes", "yes", "YES", " yes ", "Sant", "SANT", "Ja", "ja", "JA",
+						  "\tJa" "\xC2\xA0"})
+		EXPECT_EQ(ParseConsent(s, terms), Consent::kOptIn) << Show(s);
+	for (const char* s : {"False", "false", "No", "no", "NO", "Usant", "usant", "Nei", "nei", " NEI "})
+		EXPECT_EQ(ParseConsent(s, terms), Consent::kOptOut) << Show(s);
+	for (const char* s : {"", " ", "OptIn", "OptOut", "maybe", "1", "0", "y", "n", "ye s", "Jaa"})
+		EXPECT_EQ(ParseConsent(s, terms), Consent::kUnknown) << Show(s);
+}
+
+TEST(ParseConsent, DefaultTermsAreTheProductDefaults)
+{
+	const ConsentTerms terms = DefaultConsentTerms();
+	EXPECT_EQ(terms.opt_in, (std::vector<std::string>{"True", "Yes", "Sant", "Ja"}));
+	EXPECT_EQ(terms.opt_out, (std::vector<std::string>{"False", "No", "Usant", "Nei"}));
+	EXPECT_EQ(ValidateConsentTerms(terms), "");
+}
+
+TEST(ParseConsent, CustomTerms)
+{
+	const ConsentTerms opt{{"OptIn"}, {"OptOut"}};
+	EXPECT_EQ(ParseConsent("OptIn", opt), Consent::kOptIn);
+	EXPECT_EQ(ParseConsent("optin", opt), Consent::kOptIn);
+	EXPECT_EQ(ParseConsent(" OPTIN ", opt), Consent::kOptIn);
+	EXPECT_EQ(ParseConsent("OptOut", opt), Consent::kOptOut);
+	EXPECT_EQ(ParseConsent("optout", opt), Consent::kOptOut);
+	EXPECT_EQ(ParseConsent("Yes", opt), Consent::kUnknown);
+	EXPECT_EQ(ParseConsent("Opt In", opt), Consent::kUnknown);
+
+	const ConsentTerms spaced{{" Opt In "}, {"Opt Out"}};  // terms are trimmed too
+	EXPECT_EQ(ParseConsent("opt in", spaced), Consent::kOptIn);
+	EXPECT_EQ(ParseConsent("OPT OUT", spaced), Consent::kOptOut);
+
+	const ConsentTerms norsk{{"Påmeldt", "X"}, {"Avmeldt", ""}};
+	EXPECT_EQ(ParseConsent("PÅMELDT", norsk), Consent::kOptIn);
+	EXPECT_EQ(ParseConsent("påmeldt", norsk), Consent::kOptIn);
+	EXPECT_EQ(ParseConsent("x", norsk), Consent::kOptIn);
+	EXPECT_EQ(ParseConsent("AVMELDT", norsk), Consent::kOptOut);
+	EXPECT_EQ(ParseConsent("", norsk), Consent::kUnknown);  // an empty term never matches
+	EXPECT_EQ(ParseConsent("pameldt", norsk), Consent::kUnknown);
+}
+
+TEST(ValidateConsentTerms, ReportsProblems)
+{
+	EXPECT_EQ(ValidateConsentTerms({{"OptIn"}, {"OptOut"}}), "");
+	EXPECT_EQ(ValidateConsentTerms({{}, {"No"}}), "no opt-in terms given");
+	EXPECT_EQ(ValidateConsentTerms({{"Yes"}, {}}), "no opt-out terms given");
+	EXPECT_EQ(ValidateConsentTerms({{"Yes", " "}, {"No"}}), "empty consent term");
+	EXPECT_EQ(ValidateConsentTerms({{"Yes"}, {""}}), "empty consent term");
+	EXPECT_EQ(ValidateConsentTerms({{"Yes", "Ja"}, {"No", "ja "}}),
+			  "term \"Ja\" is both an opt-in and an opt-out term");
+	EXPECT_EQ(ValidateConsentTerms({{"Påmeldt"}, {"PÅMELDT"}}),
+			  "term \"Påmeldt\" is both an opt-in and an opt-out term");
+}
+
+}  // namespace
+}  // namespace crm::core
