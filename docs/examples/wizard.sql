@@ -31,11 +31,12 @@ SELECT crm_import_accept_compliance(:import_id, gdpr => true, tcpa => true);
 
 \echo '== Step 7: review and import'
 SELECT * FROM crm_import_check(:import_id);
-SELECT section, setting, value FROM crm_import_summary(:import_id) WHERE setting NOT IN ('sha256', 'GDPR and TCPA');
+SELECT section, setting, value FROM crm_import_summary(:import_id) WHERE setting NOT IN ('sha256', 'source', 'GDPR and TCPA');
 SELECT * FROM crm_import_run(:import_id);
 SELECT id, list, file_name, state, tab, rows, inserted, updated, unchanged, merged_in_file, rejected, failure_reason
 	FROM crm_import_status WHERE id = :import_id;
 SELECT outcome, count(*) FROM crm_import_results(:import_id) GROUP BY outcome ORDER BY outcome;
-SELECT row_no, line_no, outcome, reason FROM crm_import_results(:import_id) WHERE outcome IN ('rejected', 'merged_in_file') ORDER BY row_no LIMIT 8;
-SELECT first_name, last_name, email, mobile, city, birthday, email_marketing, sms_marketing
+SELECT row_no, line_no, outcome, contact_id, matched_by, reason FROM crm_import_results(:import_id)
+	WHERE outcome IN ('rejected', 'merged_in_file') ORDER BY row_no LIMIT 5;
+SELECT id, first_name, last_name, email, mobile, city, to_char(birthday, 'YYYY-MM-DD') AS birthday, email_marketing, sms_marketing
 	FROM crm_contacts ORDER BY id LIMIT 5;

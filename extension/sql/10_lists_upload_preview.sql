@@ -53,7 +53,7 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	list_name text := pg_catalog.btrim(name);
+	list_name text := pg_catalog.btrim(name, E' \t\r\n\f\v');
 	new_id bigint;
 BEGIN
 	IF list_name IS NULL OR list_name OPERATOR(pg_catalog.=) '' THEN
@@ -86,7 +86,7 @@ DECLARE
 	found_id bigint;
 	close_name text;
 BEGIN
-	SELECT l.id INTO found_id FROM @extschema@.crm_lists l WHERE l.name OPERATOR(pg_catalog.=) pg_catalog.btrim(list);
+	SELECT l.id INTO found_id FROM @extschema@.crm_lists l WHERE l.name OPERATOR(pg_catalog.=) pg_catalog.btrim(list, E' \t\r\n\f\v');
 	IF found_id IS NULL THEN
 		close_name := @extschema@.crm_import_closest(list, ARRAY(SELECT l.name FROM @extschema@.crm_lists l));
 		RAISE EXCEPTION 'list "%" does not exist', list USING ERRCODE = 'undefined_object',
@@ -199,7 +199,7 @@ BEGIN
 	first_record := CASE WHEN job.has_header THEN 2 ELSE 1 END;
 	RETURN QUERY EXECUTE pg_catalog.format(
 		'SELECT ((s.record_no OPERATOR(pg_catalog.-) $1) OPERATOR(pg_catalog.+) 1)::integer, %s FROM %s s '
-		'WHERE s.record_no OPERATOR(pg_catalog.>=) $1 AND s.record_no OPERATOR(pg_catalog.<) ($1 OPERATOR(pg_catalog.+) $2) '
+		'WHERE s.record_no OPERATOR(pg_catalog.>=) $1 AND s.record_no OPERATOR(pg_catalog.<) ($1::bigint OPERATOR(pg_catalog.+) $2) '
 		'ORDER BY s.record_no', @extschema@.crm_import_fields_expr(job), job.staging_table)
 		USING first_record, max_rows;
 END

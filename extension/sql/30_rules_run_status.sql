@@ -687,6 +687,13 @@ BEGIN
 		RAISE EXCEPTION 'import % is not ready to run', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
 			DETAIL = problems, HINT = pg_catalog.format('SELECT * FROM crm_import_check(%s) lists what is missing.', job.id);
 	END IF;
+	IF NOT dry_run AND current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
+		-- The merge locks crm_contacts and then must see what imports that committed while it
+		-- waited created; an older snapshot would create duplicates.
+		RAISE EXCEPTION 'crm_import_run needs READ COMMITTED isolation, not %', current_setting('transaction_isolation')
+			USING ERRCODE = 'invalid_transaction_state',
+			HINT = 'Run it outside an explicit transaction, or in one begun with ISOLATION LEVEL READ COMMITTED.';
+	END IF;
 	IF NOT dry_run THEN
 		UPDATE @extschema@.crm_imports j SET state = 'running', started_at = clock_timestamp(), finished_at = NULL,
 			backend_pid = pg_backend_pid(), failure_reason = NULL, failure_sqlstate = NULL

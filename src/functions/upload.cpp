@@ -160,8 +160,15 @@ std::string CutUtf8(std::string_view s, size_t max)
 	return std::string(s.substr(0, end)) + "…";
 }
 
+// True for an empty or all-space value. Most fields start with a letter or digit: decide
+// those on the first byte and leave Unicode spaces to Trim.
 bool IsBlank(std::string_view s)
 {
+	if (s.empty())
+		return true;
+	unsigned char first = static_cast<unsigned char>(s.front());
+	if (first > ' ' && first < 0x80)
+		return false;
 	return core::Trim(s).empty();
 }
 
@@ -263,7 +270,9 @@ std::vector<std::string> UniqueColumnNames(const std::vector<std::string>& heade
 	for (size_t i = 0; i < column_count; i++) {
 		std::string base = i < header.size() ? header[i] : std::string();
 		std::string name = base.empty() ? "column_" + std::to_string(i + 1) : base;
-		for (int n = 2; taken.count(core::FoldCase(name)) != 0 || (base.empty() && used.count(core::FoldCase(name)) != 0);
+		// A new name must not be one the file already uses for another column either
+		// (Navn,Navn,Navn_2 gives Navn,Navn_3,Navn_2).
+		for (int n = 2; taken.count(core::FoldCase(name)) != 0 || (name != base && used.count(core::FoldCase(name)) != 0);
 			 n++)
 			name = (base.empty() ? "column_" + std::to_string(i + 1) : base) + "_" + std::to_string(n);
 		taken.insert(core::FoldCase(name));
