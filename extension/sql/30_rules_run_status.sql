@@ -350,6 +350,7 @@ DECLARE
 	m_single text := '';
 	m_multi text := '';
 	key_cond text;
+	sk_cond text;
 	results text := pg_catalog.format('crm_import_staging.%I', 'results_' OPERATOR(pg_catalog.||) job.id);
 	r record;
 	t timestamptz := clock_timestamp();
@@ -425,74 +426,66 @@ BEGIN
 	PERFORM pg_catalog.set_config('max_parallel_workers_per_gather', '0', true);
 
 	-- 2. Units: rows sharing a primary key value form one unit, numbered by its first row.
+	-- 3. Match each unit: primary key first, the secondary key only where the primary found
+	--    nothing. New units sharing a secondary key value found one new contact together.
+	--    tgt: the existing contact's id (> 0), or minus the unit that founds a new contact.
 	IF job.primary_key OPERATOR(pg_catalog.=) 'none' THEN
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sunits AS SELECT w.row_no AS unit, NULL::text AS pk, NULL::text AS sk, '
-			'NULL::bigint AS existing_id, NULL::text AS matched_by, NULL::text AS reject_reason, '
-			'(OPERATOR(pg_catalog.-) w.row_no)::bigint AS tgt FROM %s w WHERE w.reason IS NULL', p, w);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'units';
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sunitrows AS SELECT w.row_no, w.row_no AS unit FROM %s w WHERE w.reason IS NULL', p, w);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'unitrows';
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt AS SELECT w.row_no, w.row_no AS unit, '
+			'(OPERATOR(pg_catalog.-) w.row_no)::bigint AS tgt, NULL::text AS matched_by, NULL::text AS reject_reason '
+			'FROM %s w WHERE w.reason IS NULL', p, w);
 	ELSE
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sgroups AS SELECT w.pk, min(w.row_no) AS unit, min(w.sk) AS sk '
-			'FROM %s w WHERE w.reason IS NULL AND w.pk IS NOT NULL GROUP BY w.pk', p, w);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'groups';
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %su AS SELECT g.unit, g.pk, g.sk FROM %sgroups g '
-			'UNION ALL SELECT w.row_no, NULL, w.sk FROM %s w WHERE w.reason IS NULL AND w.pk IS NULL', p, p, w);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'u';
-		-- 3. Match: primary key first; the secondary key only for units the primary did not match.
-		key_cond := CASE job.primary_key WHEN 'system_id' THEN 'c.id OPERATOR(pg_catalog.=) (u.pk)::bigint'
-			ELSE pg_catalog.format('c.%I OPERATOR(pg_catalog.=) u.pk', job.primary_key) END;
 		IF NOT dry_run THEN
 			-- Serializes the match-and-merge of concurrent imports (readers are not blocked), so
 			-- two imports never both create a contact for one key value.
 			LOCK TABLE @extschema@.crm_contacts IN SHARE ROW EXCLUSIVE MODE;
 		END IF;
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %spm AS SELECT u.unit, count(*) AS n, min(c.id) AS id, max(c.id) AS max_id '
-			'FROM %su u JOIN @extschema@.crm_contacts c ON %s WHERE u.pk IS NOT NULL GROUP BY u.unit', p, p, key_cond);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'pm';
-		IF job.secondary_key IS NOT NULL THEN
-			key_cond := CASE job.secondary_key WHEN 'system_id' THEN 'c.id OPERATOR(pg_catalog.=) (u.sk)::bigint'
-				ELSE pg_catalog.format('c.%I OPERATOR(pg_catalog.=) u.sk', job.secondary_key) END;
-			EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %ssm AS SELECT u.unit, count(*) AS n, min(c.id) AS id, max(c.id) AS max_id '
-				'FROM %su u JOIN @extschema@.crm_contacts c ON %s WHERE u.sk IS NOT NULL '
-				'AND NOT EXISTS (SELECT 1 FROM %spm pm WHERE pm.unit OPERATOR(pg_catalog.=) u.unit) GROUP BY u.unit', p, p, key_cond, p);
-			EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'sm';
-		ELSE
-			EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %ssm (unit integer, n bigint, id bigint, max_id bigint)', p);
-			EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'sm';
-		END IF;
+		key_cond := CASE job.primary_key WHEN 'system_id' THEN 'c.id OPERATOR(pg_catalog.=) (g.pk)::bigint'
+			ELSE pg_catalog.format('c.%I OPERATOR(pg_catalog.=) g.pk', job.primary_key) END;
+		sk_cond := CASE WHEN job.secondary_key IS NULL THEN NULL
+			WHEN job.secondary_key OPERATOR(pg_catalog.=) 'system_id' THEN 'c.id OPERATOR(pg_catalog.=) (g.sk)::bigint'
+			ELSE pg_catalog.format('c.%I OPERATOR(pg_catalog.=) g.sk', job.secondary_key) END;
 		EXECUTE pg_catalog.format(
-			'CREATE UNLOGGED TABLE %st AS SELECT u.unit, u.pk, u.sk, '
-			'CASE WHEN pm.n OPERATOR(pg_catalog.=) 1 THEN pm.id WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.=) 1 THEN sm.id END AS existing_id, '
-			'CASE WHEN pm.n OPERATOR(pg_catalog.=) 1 THEN %L WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.=) 1 THEN %L END AS matched_by, '
-			'CASE WHEN pm.n OPERATOR(pg_catalog.>) 1 THEN pg_catalog.format(''ambiguous: %s %%s matches %%s existing contacts (ids %%s to %%s)'', u.pk, pm.n, pm.id, pm.max_id) '
-			'     WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.>) 1 THEN pg_catalog.format(''ambiguous: %s %%s matches %%s existing contacts (ids %%s to %%s)'', u.sk, sm.n, sm.id, sm.max_id) '
-			'     WHEN %L AND u.pk IS NOT NULL AND pm.n IS NULL AND sm.n IS NULL THEN pg_catalog.format(''no contact has system ID %%s'', u.pk) '
-			'     WHEN %L AND u.sk IS NOT NULL AND pm.n IS NULL AND sm.n IS NULL THEN pg_catalog.format(''no contact has system ID %%s'', u.sk) '
-			'END AS reject_reason '
-			'FROM %su u LEFT JOIN %spm pm ON pm.unit OPERATOR(pg_catalog.=) u.unit LEFT JOIN %ssm sm ON sm.unit OPERATOR(pg_catalog.=) u.unit',
-			p, job.primary_key, job.secondary_key, job.primary_key, coalesce(job.secondary_key, ''),
-			job.primary_key OPERATOR(pg_catalog.=) 'system_id', job.secondary_key IS NOT DISTINCT FROM 'system_id', p, p, p);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 't';
-		-- New units sharing a secondary key value become one new contact (the earliest unit).
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sns AS SELECT t.sk, min(t.unit) AS first_unit FROM %st t '
-			'WHERE %L AND t.reject_reason IS NULL AND t.existing_id IS NULL AND t.sk IS NOT NULL GROUP BY t.sk',
-			p, p, job.secondary_key IS NOT NULL);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'ns';
-		-- Target of each unit: an existing contact id (> 0) or minus the unit that founds a new contact.
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sunits AS SELECT t.unit, t.pk, t.sk, t.existing_id, t.matched_by, t.reject_reason, '
-			'CASE WHEN t.reject_reason IS NOT NULL THEN NULL WHEN t.existing_id IS NOT NULL THEN t.existing_id '
-			'ELSE (OPERATOR(pg_catalog.-) coalesce(ns.first_unit, t.unit))::bigint END AS tgt '
-			'FROM %st t LEFT JOIN %sns ns ON ns.sk OPERATOR(pg_catalog.=) t.sk AND t.reject_reason IS NULL AND t.existing_id IS NULL',
-			p, p, p);
+			'CREATE UNLOGGED TABLE %sunits AS '
+			'WITH g AS MATERIALIZED ('
+			'  SELECT w.pk, min(w.row_no) AS unit, min(w.sk) AS sk FROM %s w WHERE w.reason IS NULL AND w.pk IS NOT NULL GROUP BY w.pk '
+			'  UNION ALL SELECT NULL::text, w.row_no, w.sk FROM %s w WHERE w.reason IS NULL AND w.pk IS NULL), '
+			'pm AS MATERIALIZED (SELECT g.unit, count(*) AS n, min(c.id) AS id, max(c.id) AS max_id '
+			'  FROM g JOIN @extschema@.crm_contacts c ON %s WHERE g.pk IS NOT NULL GROUP BY g.unit), '
+			'sm AS MATERIALIZED (%s), '
+			't AS MATERIALIZED (SELECT g.unit, g.pk, g.sk, '
+			'  CASE WHEN pm.n OPERATOR(pg_catalog.=) 1 THEN pm.id WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.=) 1 THEN sm.id END AS existing_id, '
+			'  CASE WHEN pm.n OPERATOR(pg_catalog.=) 1 THEN %L WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.=) 1 THEN %L END AS matched_by, '
+			'  CASE WHEN pm.n OPERATOR(pg_catalog.>) 1 THEN pg_catalog.format(''ambiguous: %s %%s matches %%s existing contacts (ids %%s to %%s)'', g.pk, pm.n, pm.id, pm.max_id) '
+			'       WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.>) 1 THEN pg_catalog.format(''ambiguous: %s %%s matches %%s existing contacts (ids %%s to %%s)'', g.sk, sm.n, sm.id, sm.max_id) '
+			'       WHEN %L AND g.pk IS NOT NULL AND pm.n IS NULL AND sm.n IS NULL THEN pg_catalog.format(''no contact has system ID %%s'', g.pk) '
+			'       WHEN %L AND g.sk IS NOT NULL AND pm.n IS NULL AND sm.n IS NULL THEN pg_catalog.format(''no contact has system ID %%s'', g.sk) '
+			'  END AS reject_reason '
+			'  FROM g LEFT JOIN pm ON pm.unit OPERATOR(pg_catalog.=) g.unit LEFT JOIN sm ON sm.unit OPERATOR(pg_catalog.=) g.unit), '
+			'ns AS (SELECT t.sk, min(t.unit) AS first_unit FROM t '
+			'  WHERE %L AND t.reject_reason IS NULL AND t.existing_id IS NULL AND t.sk IS NOT NULL GROUP BY t.sk) '
+			'SELECT t.unit, t.pk, t.sk, t.existing_id, t.matched_by, t.reject_reason, '
+			'  CASE WHEN t.reject_reason IS NOT NULL THEN NULL WHEN t.existing_id IS NOT NULL THEN t.existing_id '
+			'  ELSE (OPERATOR(pg_catalog.-) coalesce(ns.first_unit, t.unit))::bigint END AS tgt '
+			'FROM t LEFT JOIN ns ON ns.sk OPERATOR(pg_catalog.=) t.sk AND t.reject_reason IS NULL AND t.existing_id IS NULL',
+			p, w, w, key_cond,
+			CASE WHEN job.secondary_key IS NULL
+				THEN 'SELECT NULL::integer AS unit, NULL::bigint AS n, NULL::bigint AS id, NULL::bigint AS max_id WHERE false'
+				ELSE pg_catalog.format('SELECT g.unit, count(*) AS n, min(c.id) AS id, max(c.id) AS max_id '
+					'FROM g JOIN @extschema@.crm_contacts c ON %s WHERE g.sk IS NOT NULL '
+					'AND NOT EXISTS (SELECT 1 FROM pm WHERE pm.unit OPERATOR(pg_catalog.=) g.unit) GROUP BY g.unit', sk_cond) END,
+			job.primary_key, job.secondary_key, job.primary_key, coalesce(job.secondary_key, ''),
+			job.primary_key OPERATOR(pg_catalog.=) 'system_id', job.secondary_key IS NOT DISTINCT FROM 'system_id',
+			job.secondary_key IS NOT NULL);
 		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'units';
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %sunitrows AS SELECT w.row_no, coalesce(g.unit, w.row_no) AS unit '
-			'FROM %s w LEFT JOIN %sgroups g ON g.pk OPERATOR(pg_catalog.=) w.pk WHERE w.reason IS NULL', p, w, p);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'unitrows';
+		-- Each good row with its unit and target: by key value, or (no key) by its own row.
+		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt AS '
+			'SELECT w.row_no, un.unit, un.tgt, un.matched_by, un.reject_reason FROM %s w '
+			'JOIN %sunits un ON un.pk OPERATOR(pg_catalog.=) w.pk WHERE w.reason IS NULL '
+			'UNION ALL '
+			'SELECT w.row_no, un.unit, un.tgt, un.matched_by, un.reject_reason FROM %s w '
+			'JOIN %sunits un ON un.unit OPERATOR(pg_catalog.=) w.row_no AND un.pk IS NULL WHERE w.reason IS NULL AND w.pk IS NULL',
+			p, w, p, w, p);
 	END IF;
-	-- Each good row with its unit and target.
-	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt AS SELECT ur.row_no, ur.unit, un.tgt, un.matched_by, un.reject_reason '
-		'FROM %sunitrows ur JOIN %sunits un ON un.unit OPERATOR(pg_catalog.=) ur.unit', p, p, p);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'rt';
 	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %stc AS SELECT rt.tgt, count(*) AS n, min(rt.row_no) AS lead_row '
 		'FROM %srt rt WHERE rt.tgt IS NOT NULL GROUP BY rt.tgt', p, p);
