@@ -13,6 +13,29 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 }
 
+#include "core/normalize.hpp"
+
+// crm_import.default_region must be a region libphonenumber knows: an unknown one would
+// reject every number written without a country prefix.
+static bool CheckDefaultRegion(char** newval, void** extra, GucSource source)
+{
+	if (*newval == nullptr)
+		return true;
+	bool known = false;
+	try {
+		known = crm::core::IsKnownRegion(*newval);
+	} catch (...) {
+		known = false;
+	}
+	if (!known) {
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errdetail("\"%s\" is not a region libphonenumber knows.", *newval);
+		GUC_check_errhint("Use an ISO 3166 two-letter code such as NO, SE, DK, GB or US.");
+		return false;
+	}
+	return true;
+}
+
 namespace crm::pg {
 Settings g_settings = {16 * 1024 * 1024, 256 * 1024 * 1024, 100000, nullptr, 0};
 }
@@ -31,7 +54,7 @@ extern "C" void _PG_init(void)
 							&g_settings.max_columns, 100000, 1, 10000000, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomStringVariable("crm_import.default_region",
 							   "Region (ISO 3166 code) for phone numbers written without a country prefix.", NULL,
-							   &g_settings.default_region, "NO", PGC_USERSET, 0, NULL, NULL, NULL);
+							   &g_settings.default_region, "NO", PGC_USERSET, 0, CheckDefaultRegion, NULL, NULL);
 	DefineCustomIntVariable("crm_import.progress_rows",
 							"Report upload and run progress as a NOTICE every this many rows (0: off).", NULL,
 							&g_settings.progress_rows, 0, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);

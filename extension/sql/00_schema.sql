@@ -256,7 +256,6 @@ CREATE TABLE crm_imports (
 	compliance_accepted_by name,
 	compliance_accepted_at timestamptz,
 	state text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'running', 'completed', 'failed')),
-	phase text,
 	backend_pid integer,
 	failure_reason text,
 	failure_sqlstate text,
@@ -307,7 +306,6 @@ COMMENT ON COLUMN crm_imports.tcpa_accepted IS 'TCPA rules confirmed';
 COMMENT ON COLUMN crm_imports.compliance_accepted_by IS 'Role that confirmed compliance';
 COMMENT ON COLUMN crm_imports.compliance_accepted_at IS 'When compliance was confirmed';
 COMMENT ON COLUMN crm_imports.state IS 'draft, running, completed or failed';
-COMMENT ON COLUMN crm_imports.phase IS 'Current or last phase of the run';
 COMMENT ON COLUMN crm_imports.backend_pid IS 'Backend running the import';
 COMMENT ON COLUMN crm_imports.failure_reason IS 'Why the import failed';
 COMMENT ON COLUMN crm_imports.failure_sqlstate IS 'SQLSTATE of the failure';
@@ -342,7 +340,7 @@ CREATE TABLE crm_import_row_results (
 	matched_by text,
 	reason text
 ) PARTITION BY LIST (import_id);
-COMMENT ON TABLE crm_import_row_results IS 'Outcome of every data row of a completed (or dry-run) import; one partition per import, dropped whole when the import is discarded';
+COMMENT ON TABLE crm_import_row_results IS 'Outcome of every data row of the last run (or dry run) of an import; one partition per import (crm_import_staging.results_N), replaced whole by the next run';
 COMMENT ON COLUMN crm_import_row_results.import_id IS 'The import';
 COMMENT ON COLUMN crm_import_row_results.row_no IS '1-based data row (the header row is not counted)';
 COMMENT ON COLUMN crm_import_row_results.line_no IS 'File line on which the row starts';

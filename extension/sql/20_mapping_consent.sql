@@ -204,6 +204,8 @@ BEGIN
 		INSERT INTO @extschema@.crm_import_mappings (import_id, column_no, field)
 		SELECT job.id, s.column_no, s.field FROM @extschema@.crm_import_suggestions(job) s
 		WHERE s.field IS NOT NULL
+			-- A guess from values alone (e.g. a column of 1s taken for consent) is shown, not applied.
+			AND s.confidence OPERATOR(pg_catalog.>=) 0.6
 			AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m WHERE m.import_id OPERATOR(pg_catalog.=) job.id
 							AND (m.column_no OPERATOR(pg_catalog.=) s.column_no OR m.field OPERATOR(pg_catalog.=) s.field));
 	END IF;
@@ -341,9 +343,10 @@ COMMENT ON FUNCTION crm_import_set_consent_terms(text, text[], text[]) IS
 CREATE FUNCTION crm_import_norm_email(value text) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_norm_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_norm_email(text) IS 'Email trimmed and lower-cased, or NULL when blank or not a valid address';
-CREATE FUNCTION crm_import_norm_phone(value text, region text DEFAULT 'NO') RETURNS text
+CREATE FUNCTION crm_import_norm_phone(value text,
+	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_norm_phone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION crm_import_norm_phone(text, text) IS 'Phone number in E.164 (libphonenumber; region used without a country prefix), or NULL when invalid';
+COMMENT ON FUNCTION crm_import_norm_phone(text, text) IS 'Phone number in E.164 (libphonenumber; region, by default crm_import.default_region, applies to numbers without a country prefix), or NULL when invalid';
 CREATE FUNCTION crm_import_norm_date(value text) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_norm_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_norm_date(text) IS 'Date as YYYY-MM-DD from ISO or Norwegian forms (31.12.1990, 31/12/1990), or NULL';
@@ -356,7 +359,8 @@ COMMENT ON FUNCTION crm_import_norm_boolean(text) IS 'Boolean from true/false, y
 CREATE FUNCTION crm_import_norm_consent(value text, opt_in text[], opt_out text[]) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'crm_import_norm_consent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_norm_consent(text, text[], text[]) IS 'Consent: true for an opt-in term, false for an opt-out term (case and surrounding space ignored), NULL otherwise';
-CREATE FUNCTION crm_import_problem(kind text, value text, region text DEFAULT 'NO') RETURNS text
+CREATE FUNCTION crm_import_problem(kind text, value text,
+	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_problem' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_problem(text, text, text) IS 'Why value is not a valid email, phone, date, number or boolean (kind); NULL when it is';
 

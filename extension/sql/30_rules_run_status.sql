@@ -293,11 +293,14 @@ COMMENT ON FUNCTION crm_import_reason_expr(text, text, integer, text, text, text
 
 -- Internal: reports a finished run phase as a NOTICE (when crm_import.progress_rows > 0)
 -- and returns the time the next phase starts.
-CREATE FUNCTION crm_import_phase_done(import bigint, phase text, started timestamptz, detail text DEFAULT NULL)
+CREATE FUNCTION crm_import_phase_done(import bigint, phase text, started timestamptz, detail text DEFAULT NULL,
+	next_phase text DEFAULT NULL)
 RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM @extschema@.crm_import_report_phase(import, phase OPERATOR(pg_catalog.||) ' done, '
+		OPERATOR(pg_catalog.||) coalesce(next_phase, 'finishing'));
 	IF coalesce(nullif(current_setting('crm_import.progress_rows', true), ''), '0')::integer OPERATOR(pg_catalog.>) 0 THEN
 		RAISE NOTICE 'crm_import run %: % done in % ms%', import, phase,
 			round((extract(epoch FROM clock_timestamp() OPERATOR(pg_catalog.-) started) OPERATOR(pg_catalog.*) 1000)::numeric),
@@ -306,7 +309,11 @@ BEGIN
 	RETURN clock_timestamp();
 END
 $$;
-COMMENT ON FUNCTION crm_import_phase_done(bigint, text, timestamptz, text) IS 'Internal: NOTICE of a finished run phase with its duration (when crm_import.progress_rows > 0)';
+CREATE FUNCTION crm_import_report_phase(import bigint, phase text) RETURNS void
+	AS 'MODULE_PATHNAME', 'crm_import_report_phase' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION crm_import_report_phase(bigint, text) IS
+	'Internal: shows "crm_import run N: phase" as the backend''s query in pg_stat_activity (read by crm_import_progress)';
+COMMENT ON FUNCTION crm_import_phase_done(bigint, text, timestamptz, text, text) IS 'Internal: reports a finished run phase in pg_stat_activity, and as a NOTICE with its duration when crm_import.progress_rows > 0';
 
 -- Internal: the whole set-based import. Runs inside crm_import_run's subtransaction, so any
 -- error undoes every contact change. Work tables live in crm_import_staging and are dropped.
@@ -355,6 +362,7 @@ DECLARE
 	r record;
 	t timestamptz := clock_timestamp();
 BEGIN
+	PERFORM @extschema@.crm_import_report_phase(job.id, 'normalize');
 	-- 1. Normalize: one pass over the staged rows builds the work table of typed values and
 	--    the first reject reason of each row.
 	FOR mp IN
@@ -422,7 +430,7 @@ BEGIN
 		'      FROM %s s WHERE s.record_no OPERATOR(pg_catalog.>) %s OFFSET 0) x',
 		w, job.column_count, job.column_count, reasons, outer_cols, pk_expr, sk_expr, hdr, inner_cols, job.staging_table, hdr);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) w;
-	t := @extschema@.crm_import_phase_done(job.id, 'normalize', t, data_rows OPERATOR(pg_catalog.||) ' rows');
+	t := @extschema@.crm_import_phase_done(job.id, 'normalize', t, data_rows OPERATOR(pg_catalog.||) ' rows', 'dedupe and match');
 	PERFORM pg_catalog.set_config('max_parallel_workers_per_gather', '0', true);
 
 	-- 2. Units: rows sharing a primary key value form one unit, numbered by its first row.
@@ -492,14 +500,19 @@ BEGIN
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'tc';
 
 	-- max_errors: fail before anything is written.
-	t := @extschema@.crm_import_phase_done(job.id, 'dedupe and match', t);
+	t := @extschema@.crm_import_phase_done(job.id, 'dedupe and match', t, next_phase => 'merge');
 	EXECUTE pg_catalog.format('SELECT (SELECT count(*) FROM %s w WHERE w.reason IS NOT NULL) '
 		'OPERATOR(pg_catalog.+) (SELECT count(*) FROM %srt rt WHERE rt.reject_reason IS NOT NULL)', w, p) INTO rejected_rows;
 	IF job.max_errors IS NOT NULL THEN
 		max_rejected := CASE WHEN job.max_errors LIKE '%\%' THEN
 				floor(data_rows OPERATOR(pg_catalog.*) (rtrim(job.max_errors, '%'))::numeric OPERATOR(pg_catalog./) 100)::bigint
 			ELSE (job.max_errors)::numeric::bigint END;
-		IF rejected_rows OPERATOR(pg_catalog.>) max_rejected THEN
+		IF rejected_rows OPERATOR(pg_catalog.>) max_rejected AND dry_run THEN
+			-- A dry run goes on, so its row results show which rows would be rejected.
+			RAISE WARNING 'import % would fail: too many rejected rows: % of % (max_errors %)', job.id, rejected_rows,
+				data_rows, job.max_errors
+				USING HINT = pg_catalog.format('SELECT * FROM crm_import_results(%s) WHERE outcome = ''rejected'' lists them.', job.id);
+		ELSIF rejected_rows OPERATOR(pg_catalog.>) max_rejected THEN
 			RAISE EXCEPTION 'too many rejected rows: % of % (max_errors %)', rejected_rows, data_rows, job.max_errors
 				USING ERRCODE = 'data_exception',
 				HINT = pg_catalog.format('Run with dry_run => true and read crm_import_results(%s) for the reasons; fix the file, or raise the limit with crm_import_set_options(%s, max_errors => ...).', job.id, job.id);
@@ -580,7 +593,7 @@ BEGIN
 		'  WHERE m.tgt OPERATOR(pg_catalog.>) 0) y',
 		p, cmp_old, cmp_new, sel_old, sel_new, p);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'existing';
-	t := @extschema@.crm_import_phase_done(job.id, 'merge', t);
+	t := @extschema@.crm_import_phase_done(job.id, 'merge', t, next_phase => 'write contacts');
 
 	-- 6. Write: update changed contacts, insert new ones, add every touched contact to the list.
 	IF dry_run THEN
@@ -611,7 +624,8 @@ BEGIN
 	END IF;
 
 	-- 7. Row results: one row per data row of the file.
-	t := @extschema@.crm_import_phase_done(job.id, CASE WHEN dry_run THEN 'plan (dry run)' ELSE 'write contacts and list members' END, t);
+	t := @extschema@.crm_import_phase_done(job.id, CASE WHEN dry_run THEN 'plan (dry run)' ELSE 'write contacts and list members' END, t,
+		next_phase => 'row results');
 	IF pg_catalog.to_regclass(results) IS NOT NULL THEN
 		EXECUTE pg_catalog.format('DROP TABLE %s', results);
 	END IF;
@@ -701,7 +715,16 @@ BEGIN
 		GET STACKED DIAGNOSTICS err_message = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
 			err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
 		IF dry_run THEN
-			RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state, DETAIL = err_detail, HINT = err_hint;
+			-- Nothing to record: raise the error as it was (RAISE refuses empty options).
+			IF err_detail OPERATOR(pg_catalog.<>) '' AND err_hint OPERATOR(pg_catalog.<>) '' THEN
+				RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state, DETAIL = err_detail, HINT = err_hint;
+			ELSIF err_detail OPERATOR(pg_catalog.<>) '' THEN
+				RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state, DETAIL = err_detail;
+			ELSIF err_hint OPERATOR(pg_catalog.<>) '' THEN
+				RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state, HINT = err_hint;
+			ELSE
+				RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state;
+			END IF;
 		END IF;
 		UPDATE @extschema@.crm_imports j SET state = 'failed', finished_at = clock_timestamp(),
 			failure_reason = err_message OPERATOR(pg_catalog.||) coalesce(' (' OPERATOR(pg_catalog.||) nullif(err_detail, '') OPERATOR(pg_catalog.||) ')', ''),
@@ -763,7 +786,8 @@ CREATE VIEW crm_import_status AS
 		CASE j.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' ELSE 'Draft' END AS tab,
 		j.record_count OPERATOR(pg_catalog.-) CASE WHEN j.has_header THEN 1 ELSE 0 END AS rows,
 		j.inserted, j.updated, j.unchanged, j.merged_in_file, j.rejected,
-		j.failure_reason, j.created_at, j.started_at, j.finished_at
+		j.failure_reason, j.created_at, j.started_at, j.finished_at,
+		j.failure_sqlstate, j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header
 	FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id OPERATOR(pg_catalog.=) j.list_id
 	WHERE j.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin();
 COMMENT ON VIEW crm_import_status IS
@@ -784,7 +808,39 @@ COMMENT ON COLUMN crm_import_status.failure_reason IS 'Why the import failed';
 COMMENT ON COLUMN crm_import_status.created_at IS 'Upload time';
 COMMENT ON COLUMN crm_import_status.started_at IS 'Run start';
 COMMENT ON COLUMN crm_import_status.finished_at IS 'Run end';
+COMMENT ON COLUMN crm_import_status.failure_sqlstate IS 'SQLSTATE of the failure';
+COMMENT ON COLUMN crm_import_status.results_dry_run IS 'True when crm_import_results holds a dry run''s outcome';
+COMMENT ON COLUMN crm_import_status.byte_size IS 'File size in bytes';
+COMMENT ON COLUMN crm_import_status.sha256 IS 'SHA-256 of the file, hex';
+COMMENT ON COLUMN crm_import_status.delimiter IS 'Delimiter used';
+COMMENT ON COLUMN crm_import_status.had_bom IS 'The file began with a UTF-8 byte-order mark (skipped)';
+COMMENT ON COLUMN crm_import_status.has_header IS 'The first record holds column headers';
 GRANT SELECT ON crm_import_status TO crm_import_user;
+
+CREATE VIEW crm_import_progress AS
+	SELECT a.pid, a.usename AS role,
+		CASE WHEN p.pid IS NOT NULL THEN 'upload' ELSE 'run' END AS step,
+		(substring(a.query FROM '^crm_import run ([0-9]+):'))::bigint AS import_id,
+		CASE WHEN p.pid IS NOT NULL THEN 'staging the file'
+			ELSE substring(a.query FROM '^crm_import run [0-9]+: (.*)$') END AS phase,
+		p.bytes_processed, p.bytes_total, p.tuples_processed AS records_staged,
+		pg_catalog.now() OPERATOR(pg_catalog.-) a.query_start AS running_for
+	FROM pg_catalog.pg_stat_activity a
+	LEFT JOIN pg_catalog.pg_stat_progress_copy p ON p.pid OPERATOR(pg_catalog.=) a.pid
+		AND a.query ~* 'crm_import_upload'
+	WHERE a.query ~ '^crm_import run [0-9]+:' OR p.pid IS NOT NULL;
+COMMENT ON VIEW crm_import_progress IS
+	'Uploads and runs in progress in any session: uploads from pg_stat_progress_copy (bytes and records staged), runs by phase from pg_stat_activity. Other roles'' sessions show only what pg_stat_activity lets the viewer see (pg_read_all_stats)';
+COMMENT ON COLUMN crm_import_progress.pid IS 'Backend running the step';
+COMMENT ON COLUMN crm_import_progress.role IS 'Role of that backend';
+COMMENT ON COLUMN crm_import_progress.step IS 'upload or run';
+COMMENT ON COLUMN crm_import_progress.import_id IS 'Import being run (uploads get their id when they finish)';
+COMMENT ON COLUMN crm_import_progress.phase IS 'Phase of the run, e.g. "normalize done, dedupe and match"';
+COMMENT ON COLUMN crm_import_progress.bytes_processed IS 'Upload: bytes read so far';
+COMMENT ON COLUMN crm_import_progress.bytes_total IS 'Upload: file size when known';
+COMMENT ON COLUMN crm_import_progress.records_staged IS 'Upload: records staged so far';
+COMMENT ON COLUMN crm_import_progress.running_for IS 'Time since the statement started';
+GRANT SELECT ON crm_import_progress TO crm_import_user;
 
 -- Every crm_import function is for crm_import_user (and admins), not PUBLIC; the pure
 -- normalizers stay callable by everyone.

@@ -4,8 +4,10 @@ DECLARE
 BEGIN
 	FOR f IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
 		WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::regnamespace
-		AND (p.proname LIKE 'crm\_import%' OR p.proname LIKE 'crm\_consent%') AND p.prokind OPERATOR(pg_catalog.=) 'f'
-		AND p.proname NOT LIKE 'crm\_import\_norm\_%' AND p.proname NOT IN ('crm_import_problem', 'crm_import_closest')
+		AND (p.proname LIKE 'crm\_import%' OR p.proname LIKE 'crm\_consent%' OR p.proname LIKE 'crm\_list%')
+		AND p.proname NOT IN ('crm_import_norm_email', 'crm_import_norm_phone', 'crm_import_norm_date',
+			'crm_import_norm_number', 'crm_import_norm_boolean', 'crm_import_norm_consent', 'crm_import_problem',
+			'crm_import_closest')
 	LOOP
 		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO crm_import_user', f);

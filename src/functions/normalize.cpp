@@ -48,8 +48,8 @@ Datum TextResult(FunctionCallInfo fcinfo, Fn&& normalize)
 	PG_RETURN_TEXT_P(result);
 }
 
-// Consent terms folded once per query: the arrays are constants of the generated SQL, so
-// they are cached in fn_extra keyed by nothing but the call site.
+// Consent terms parsed once per call site when the term arrays are constants (as in the
+// run's generated SQL); otherwise parsed on every call.
 struct ConsentCache {
 	crm::core::ConsentTerms* terms;
 };
@@ -101,29 +101,40 @@ extern "C" Datum crm_import_norm_boolean(PG_FUNCTION_ARGS)
 extern "C" Datum crm_import_norm_consent(PG_FUNCTION_ARGS)
 {
 	text* raw = PG_GETARG_TEXT_PP(0);
-	ConsentCache* cache = static_cast<ConsentCache*>(fcinfo->flinfo->fn_extra);
+	bool constant_terms = get_fn_expr_arg_stable(fcinfo->flinfo, 1) && get_fn_expr_arg_stable(fcinfo->flinfo, 2);
+	ConsentCache* cache = constant_terms ? static_cast<ConsentCache*>(fcinfo->flinfo->fn_extra) : nullptr;
 	Datum *in_elems = nullptr, *out_elems = nullptr;
 	bool *in_nulls = nullptr, *out_nulls = nullptr;
 	int n_in = 0, n_out = 0;
-	if (cache == nullptr) {
+	if (cache == nullptr || cache->terms == nullptr) {
 		deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &in_elems, &in_nulls, &n_in);
 		deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), TEXTOID, -1, false, TYPALIGN_INT, &out_elems, &out_nulls, &n_out);
+	}
+	if (constant_terms && cache == nullptr) {
 		cache = static_cast<ConsentCache*>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ConsentCache)));
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	int result = -1;
 	RunEntry([&]() -> Datum {
-		if (cache->terms == nullptr) {
-			// Owned for the life of the backend's function cache entry; small and bounded by
-			// the number of distinct call sites, so it is not freed.
-			auto terms = std::make_unique<crm::core::ConsentTerms>();
+		crm::core::ConsentTerms local;
+		const crm::core::ConsentTerms* terms = cache != nullptr ? cache->terms : nullptr;
+		if (terms == nullptr) {
+			crm::core::ConsentTerms parsed;
 			for (auto v : crm::pg::TextElements(in_elems, in_nulls, n_in))
-				terms->opt_in.emplace_back(v);
+				parsed.opt_in.emplace_back(v);
 			for (auto v : crm::pg::TextElements(out_elems, out_nulls, n_out))
-				terms->opt_out.emplace_back(v);
-			cache->terms = terms.release();
+				parsed.opt_out.emplace_back(v);
+			if (cache != nullptr) {
+				// Kept for the life of the call site's FmgrInfo: one small object per query
+				// expression, so it is not freed.
+				cache->terms = new crm::core::ConsentTerms(std::move(parsed));
+				terms = cache->terms;
+			} else {
+				local = std::move(parsed);
+				terms = &local;
+			}
 		}
-		crm::core::Consent c = crm::core::ParseConsent(VarView(raw), *cache->terms);
+		crm::core::Consent c = crm::core::ParseConsent(VarView(raw), *terms);
 		result = c == crm::core::Consent::kOptIn ? 1 : c == crm::core::Consent::kOptOut ? 0 : -1;
 		return (Datum) 0;
 	});
