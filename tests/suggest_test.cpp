@@ -323,6 +323,21 @@ TEST(SuggestMapping, NorwegianExcelHeader)
 												   "country", "birthday", "email_marketing"}));
 }
 
+TEST(SuggestMapping, SalesforceAndHubSpotExports)
+{
+	// Salesforce contact export: qualified address parts and the account's name.
+	std::vector<std::string> headers = {"Id", "FirstName", "LastName", "Email", "MobilePhone", "MailingStreet",
+										"MailingCity", "MailingPostalCode", "MailingCountry", "Account Name"};
+	auto s = SuggestMapping(headers, {}, Catalog());
+	EXPECT_EQ(Fields(s), (std::vector<std::string>{"system_id", "first_name", "last_name", "email", "mobile", "address",
+												   "city", "postal_code", "country", "company"}));
+	// HubSpot: "Zip", "Country/Region", "Company Name".
+	headers = {"First Name", "Last Name", "Email Address", "Zip", "Country/Region", "Company Name"};
+	s = SuggestMapping(headers, {}, Catalog());
+	EXPECT_EQ(Fields(s), (std::vector<std::string>{"first_name", "last_name", "email", "postal_code", "country",
+												   "company"}));
+}
+
 TEST(SuggestMapping, MixedCaseSpacesAndTypos)
 {
 	const std::vector<std::string> headers = {" FORNVAN ", "etternav", "Emial", "  Mobil Nummer", "POSTNR.",

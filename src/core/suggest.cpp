@@ -43,12 +43,13 @@ const SynonymList kSynonyms[] = {
 	{"system_id", {"system id", "id", "contact id", "crm id", "customer id", "customer number", "kundenummer",
 				   "kundenr", "kunde nr", "kunde id"}},
 	{"company", {"company", "company name", "organization", "organisation", "organisasjon", "firma", "firmanavn",
-				 "bedrift", "selskap", "arbeidsgiver", "employer"}},
+				 "bedrift", "selskap", "arbeidsgiver", "employer", "account name", "organization name"}},
 	{"address", {"address", "street", "street address", "postal address", "address line 1", "address 1", "adresse",
 				 "gateadresse", "postadresse", "gate"}},
-	{"postal_code", {"postal code", "zip", "zip code", "postcode", "post code", "postnummer", "postnr", "post nr"}},
+	{"postal_code", {"postal code", "zip", "zip code", "postcode", "post code", "postnummer", "postnr", "post nr",
+					 "zip/postal code", "postal", "zipcode"}},
 	{"city", {"city", "town", "poststed", "by", "sted"}},
-	{"country", {"country", "country name", "land", "nation"}},
+	{"country", {"country", "country name", "land", "nation", "country/region"}},
 	{"birthday", {"birthday", "birth date", "date of birth", "dob", "fødselsdato", "fodselsdato", "fødselsdag",
 				  "bursdag", "født", "fodt"}},
 	{"email_marketing", {"email marketing", "email marketing status", "email opt in", "email optin", "email consent",
@@ -265,6 +266,19 @@ private:
 				Merge(&out, Candidate{e.field, e.exact, "header"});
 		if (!out.empty())
 			return out;
+		// CRM exports qualify address parts: Salesforce's MailingCity, BillingPostalCode,
+		// HubSpot's "Contact Email". Drop such a prefix and try again, a little less sure.
+		for (const char* prefix : {"mailing", "billing", "shipping", "home", "primary", "contact", "personal", "other"}) {
+			std::string_view p(prefix);
+			if (key.size() > p.size() + 2 && key.compare(0, p.size(), p) == 0) {
+				std::string rest = key.substr(p.size());
+				for (const KeyEntry& e : keys_)
+					if (e.key == rest)
+						Merge(&out, Candidate{e.field, e.exact * 0.95f, "header"});
+				if (!out.empty())
+					return out;
+			}
+		}
 
 		std::u32string a = ToCodePoints(key);
 		std::size_t key_chars = a.size();
