@@ -1,0 +1,212 @@
+
+---------------------------------------------------------------------------------------------
+-- Saved import profiles and the one-call import (for weekly psql scripts)
+---------------------------------------------------------------------------------------------
+CREATE TABLE crm_import_profiles (
+	name text PRIMARY KEY CHECK (btrim(name, E' \t\r\n\f\v') <> '' AND length(name) <= 200),
+	owner name NOT NULL,
+	columns jsonb NOT NULL,
+	skip_unmapped boolean NOT NULL,
+	email_consent_value boolean,
+	sms_consent_value boolean,
+	master text,
+	primary_key text,
+	secondary_key text,
+	max_errors text,
+	allow_reoptin boolean NOT NULL DEFAULT false,
+	has_header boolean NOT NULL DEFAULT true,
+	source_import bigint,
+	saved_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE crm_import_profiles IS 'Saved import settings, applied to new uploads by header name (crm_import_save_profile / crm_import_apply_profile / crm_import)';
+COMMENT ON COLUMN crm_import_profiles.name IS 'Profile name';
+COMMENT ON COLUMN crm_import_profiles.owner IS 'Role that saved it; only it (and crm_import_admin) can use, replace or see it';
+COMMENT ON COLUMN crm_import_profiles.columns IS 'Header name -> field name, or null for "do not import this column"';
+COMMENT ON COLUMN crm_import_profiles.skip_unmapped IS 'Do not import data in unmapped fields';
+COMMENT ON COLUMN crm_import_profiles.email_consent_value IS 'Email marketing status for the whole import, when not from a column';
+COMMENT ON COLUMN crm_import_profiles.sms_consent_value IS 'SMS marketing status for the whole import, when not from a column';
+COMMENT ON COLUMN crm_import_profiles.master IS 'Master data rule';
+COMMENT ON COLUMN crm_import_profiles.primary_key IS 'Primary duplicate key';
+COMMENT ON COLUMN crm_import_profiles.secondary_key IS 'Secondary duplicate key';
+COMMENT ON COLUMN crm_import_profiles.max_errors IS 'Rejected rows allowed';
+COMMENT ON COLUMN crm_import_profiles.allow_reoptin IS 'Whether opted-out contacts may be opted in again';
+COMMENT ON COLUMN crm_import_profiles.has_header IS 'Whether files have a header row';
+COMMENT ON COLUMN crm_import_profiles.source_import IS 'Import the profile was saved from';
+COMMENT ON COLUMN crm_import_profiles.saved_at IS 'When it was saved';
+SELECT pg_catalog.pg_extension_config_dump('crm_import_profiles', '');
+REVOKE ALL ON crm_import_profiles FROM PUBLIC;
+
+-- Internal: the profile a caller may use, or undefined_object with a hint.
+CREATE FUNCTION crm_import_profile(profile text)
+RETURNS @extschema@.crm_import_profiles
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p @extschema@.crm_import_profiles;
+	close_name text;
+BEGIN
+	SELECT * INTO p FROM @extschema@.crm_import_profiles x WHERE x.name OPERATOR(pg_catalog.=) profile;
+	IF p.name IS NULL OR NOT (p.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin()) THEN
+		close_name := @extschema@.crm_import_closest(profile, ARRAY(SELECT x.name FROM @extschema@.crm_import_profiles x
+			WHERE x.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin()));
+		RAISE EXCEPTION 'import profile "%" does not exist', profile USING ERRCODE = 'undefined_object',
+			HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
+				OPERATOR(pg_catalog.||) 'Save one from a configured import with crm_import_save_profile(import, name).';
+	END IF;
+	RETURN p;
+END
+$$;
+COMMENT ON FUNCTION crm_import_profile(text) IS 'Internal: the named profile if the caller may use it, else undefined_object';
+
+CREATE FUNCTION crm_import_save_profile(import bigint, name text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
+	names text[] := @extschema@.crm_import_column_names(job);
+	profile_name text := btrim(name, E' \t\r\n\f\v');
+	owner_name name;
+BEGIN
+	IF profile_name IS NULL OR profile_name OPERATOR(pg_catalog.=) '' THEN
+		RAISE EXCEPTION 'profile name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF job.master IS NULL THEN
+		RAISE EXCEPTION 'import % has no rules to save', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
+			HINT = 'Map the columns and set the rules (crm_import_set_rules) before saving a profile.';
+	END IF;
+	SELECT p.owner INTO owner_name FROM @extschema@.crm_import_profiles p WHERE p.name OPERATOR(pg_catalog.=) profile_name;
+	IF owner_name IS NOT NULL AND owner_name OPERATOR(pg_catalog.<>) @extschema@.crm_import_caller()
+			AND NOT @extschema@.crm_import_is_admin() THEN
+		RAISE EXCEPTION 'import profile "%" belongs to another role', profile_name USING ERRCODE = 'insufficient_privilege',
+			HINT = 'Choose another name.';
+	END IF;
+	INSERT INTO @extschema@.crm_import_profiles AS p (name, owner, columns, skip_unmapped, email_consent_value,
+		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import)
+	SELECT profile_name, @extschema@.crm_import_caller(),
+		coalesce((SELECT jsonb_object_agg(names[m.column_no], m.field) FROM @extschema@.crm_import_mappings m
+			WHERE m.import_id OPERATOR(pg_catalog.=) job.id), '{}'),
+		job.skip_unmapped, job.email_consent_value, job.sms_consent_value, job.master, job.primary_key,
+		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id
+	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET owner = excluded.owner, columns = excluded.columns,
+		skip_unmapped = excluded.skip_unmapped, email_consent_value = excluded.email_consent_value,
+		sms_consent_value = excluded.sms_consent_value, master = excluded.master, primary_key = excluded.primary_key,
+		secondary_key = excluded.secondary_key, max_errors = excluded.max_errors, allow_reoptin = excluded.allow_reoptin,
+		has_header = excluded.has_header, source_import = excluded.source_import, saved_at = now();
+END
+$$;
+COMMENT ON FUNCTION crm_import_save_profile(bigint, text) IS
+	'Saves an import''s settings (column choices by header name, skip-unmapped, consent, rules, options) as a named profile; replaces the caller''s profile of that name. Compliance is never saved';
+
+CREATE FUNCTION crm_import_apply_profile(import bigint, name text)
+RETURNS TABLE (column_name text, field text, status text)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+	prof @extschema@.crm_import_profiles := @extschema@.crm_import_profile(name);
+	names text[];
+	entry record;
+	col integer;
+BEGIN
+	PERFORM @extschema@.crm_import_require_draft(job);
+	IF job.has_header IS DISTINCT FROM prof.has_header THEN
+		PERFORM @extschema@.crm_import_set_header(job.id, prof.has_header);
+		job := @extschema@.crm_import_job(import, true);
+	END IF;
+	names := @extschema@.crm_import_column_names(job);
+	DELETE FROM @extschema@.crm_import_mappings m WHERE m.import_id OPERATOR(pg_catalog.=) job.id;
+	UPDATE @extschema@.crm_imports j SET skip_unmapped = prof.skip_unmapped, email_consent_value = prof.email_consent_value,
+		sms_consent_value = prof.sms_consent_value, master = prof.master, primary_key = prof.primary_key,
+		secondary_key = prof.secondary_key, max_errors = prof.max_errors, allow_reoptin = prof.allow_reoptin
+		WHERE j.id OPERATOR(pg_catalog.=) job.id;
+	FOR entry IN SELECT e.key, e.value #>> '{}' AS value FROM jsonb_each(prof.columns) e ORDER BY e.key LOOP
+		-- Same name, or the same name ignoring case and surrounding space.
+		SELECT i INTO col FROM generate_subscripts(names, 1) i WHERE names[i] OPERATOR(pg_catalog.=) entry.key;
+		IF col IS NULL THEN
+			SELECT min(i) INTO col FROM generate_subscripts(names, 1) i
+				WHERE lower(btrim(names[i])) OPERATOR(pg_catalog.=) lower(btrim(entry.key)) HAVING count(*) OPERATOR(pg_catalog.=) 1;
+		END IF;
+		IF col IS NULL THEN
+			column_name := entry.key; field := entry.value; status := 'missing from this file';
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		INSERT INTO @extschema@.crm_import_mappings (import_id, column_no, field) VALUES (job.id, col, entry.value);
+	END LOOP;
+	RETURN QUERY
+		SELECT names[i], m.field,
+			CASE WHEN m.column_no IS NULL THEN
+				CASE WHEN prof.skip_unmapped THEN 'new in this file, not imported' ELSE 'new in this file, not mapped' END
+			WHEN m.field IS NULL THEN 'not imported' ELSE 'mapped' END
+		FROM generate_series(1, job.column_count) i
+		LEFT JOIN @extschema@.crm_import_mappings m ON m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) i
+		ORDER BY i;
+END
+$$;
+COMMENT ON FUNCTION crm_import_apply_profile(bigint, text) IS
+	'Applies a saved profile to a new upload: maps columns by header name and sets consent, rules and options; reports each column (mapped, not imported, new in this file) and each profile column missing from this file';
+
+-- Internal: the one-call import after the upload.
+CREATE FUNCTION crm_import_one_call(import bigint, profile text, gdpr boolean, tcpa boolean, dry_run boolean)
+RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
+	merged_in_file bigint, rejected bigint)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	r record;
+	missing text;
+BEGIN
+	SELECT string_agg(pg_catalog.format('%s (%s)', a.column_name, a.status), ', ') INTO missing
+		FROM @extschema@.crm_import_apply_profile(import, profile) a WHERE a.status OPERATOR(pg_catalog.<>) ALL (ARRAY['mapped', 'not imported']);
+	IF missing IS NOT NULL THEN
+		RAISE NOTICE 'import %: columns that differ from profile "%": %', import, profile, missing;
+	END IF;
+	IF gdpr OR tcpa THEN
+		PERFORM @extschema@.crm_import_accept_compliance(import, gdpr, tcpa);
+	END IF;
+	import_id := import;
+	SELECT * INTO r FROM @extschema@.crm_import_run(import, dry_run) x;
+	SELECT j.state INTO state FROM @extschema@.crm_imports j WHERE j.id OPERATOR(pg_catalog.=) import;
+	inserted := r.inserted; updated := r.updated; unchanged := r.unchanged;
+	merged_in_file := r.merged_in_file; rejected := r.rejected;
+	RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION crm_import_one_call(bigint, text, boolean, boolean, boolean) IS 'Internal: applies the profile, records compliance when given, runs';
+
+CREATE FUNCTION crm_import(list text, data bytea, profile text, gdpr boolean DEFAULT false, tcpa boolean DEFAULT false,
+	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false)
+RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
+	merged_in_file bigint, rejected bigint)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM @extschema@.crm_import_one_call(
+		@extschema@.crm_import_upload(list, data, file_name, delimiter), profile, gdpr, tcpa, dry_run)
+$$;
+COMMENT ON FUNCTION crm_import(text, bytea, text, boolean, boolean, text, text, boolean) IS
+	'One call for scripts: uploads bytes, applies a saved profile, records GDPR/TCPA compliance only when passed true, runs; returns the import id, its state and counts. A failed run leaves a failed import with the reason (state failed)';
+
+CREATE FUNCTION crm_import(list text, lo oid, profile text, gdpr boolean DEFAULT false, tcpa boolean DEFAULT false,
+	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false)
+RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
+	merged_in_file bigint, rejected bigint)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM @extschema@.crm_import_one_call(
+		@extschema@.crm_import_upload_lo(list, lo, file_name, delimiter), profile, gdpr, tcpa, dry_run)
+$$;
+COMMENT ON FUNCTION crm_import(text, oid, text, boolean, boolean, text, text, boolean) IS
+	'One call for scripts: uploads a large object (psql: \lo_import file, then :LASTOID), applies a saved profile, records compliance only when passed true, runs; returns the import id, state and counts';
+
+CREATE FUNCTION crm_import_from_file(list text, path text, profile text, gdpr boolean DEFAULT false,
+	tcpa boolean DEFAULT false, file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false)
+RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
+	merged_in_file bigint, rejected bigint)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM @extschema@.crm_import_one_call(
+		@extschema@.crm_import_upload_file(list, path, file_name, delimiter), profile, gdpr, tcpa, dry_run)
+$$;
+COMMENT ON FUNCTION crm_import_from_file(text, text, text, boolean, boolean, text, text, boolean) IS
+	'One call for scripts with a server-side file (superusers and pg_read_server_files members): upload, apply profile, compliance when given, run';
