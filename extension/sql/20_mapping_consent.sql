@@ -341,14 +341,14 @@ COMMENT ON FUNCTION crm_import_set_consent_terms(text, text[], text[]) IS
 -- Normalizers (C; immutable, used set-based by the run)
 ---------------------------------------------------------------------------------------------
 CREATE FUNCTION crm_import_norm_email(value text) RETURNS text
-	AS 'MODULE_PATHNAME', 'crm_import_norm_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'crm_import_norm_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 COMMENT ON FUNCTION crm_import_norm_email(text) IS 'Email trimmed and lower-cased, or NULL when blank or not a valid address';
 CREATE FUNCTION crm_import_norm_phone(value text,
 	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) RETURNS text
-	AS 'MODULE_PATHNAME', 'crm_import_norm_phone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'crm_import_norm_phone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
 COMMENT ON FUNCTION crm_import_norm_phone(text, text) IS 'Phone number in E.164 (libphonenumber; region, by default crm_import.default_region, applies to numbers without a country prefix), or NULL when invalid';
 CREATE FUNCTION crm_import_norm_date(value text) RETURNS text
-	AS 'MODULE_PATHNAME', 'crm_import_norm_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'crm_import_norm_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION crm_import_norm_date(text) IS 'Date as YYYY-MM-DD from ISO or Norwegian forms (31.12.1990, 31/12/1990), or NULL';
 CREATE FUNCTION crm_import_norm_number(value text) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_norm_number' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -357,7 +357,7 @@ CREATE FUNCTION crm_import_norm_boolean(value text) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'crm_import_norm_boolean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_norm_boolean(text) IS 'Boolean from true/false, yes/no, ja/nei, sant/usant, 1/0; NULL otherwise';
 CREATE FUNCTION crm_import_norm_consent(value text, opt_in text[], opt_out text[]) RETURNS boolean
-	AS 'MODULE_PATHNAME', 'crm_import_norm_consent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'crm_import_norm_consent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION crm_import_norm_consent(text, text[], text[]) IS 'Consent: true for an opt-in term, false for an opt-out term (case and surrounding space ignored), NULL otherwise';
 CREATE FUNCTION crm_import_problem(kind text, value text,
 	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) RETURNS text

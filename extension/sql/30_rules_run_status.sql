@@ -419,8 +419,10 @@ BEGIN
 		outer_cols := outer_cols OPERATOR(pg_catalog.||) pg_catalog.format(', nullif(pg_catalog.jsonb_strip_nulls(%s), ''{}'') AS custom', custom_expr);
 	END IF;
 
-	-- The normalizers are parallel safe: let the one pass over the staged rows use workers.
-	-- Later steps aggregate in input order, so parallelism is off again after it.
+	-- The normalizers are parallel safe: let the one pass over the staged rows use workers
+	-- (the staging table is analyzed so the planner knows its size). Later steps aggregate
+	-- in input order, so parallelism is off again after it.
+	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) job.staging_table;
 	PERFORM pg_catalog.set_config('max_parallel_workers_per_gather', '2', true);
 	EXECUTE pg_catalog.format(
 		'CREATE UNLOGGED TABLE %s WITH (autovacuum_enabled = false) AS '
