@@ -5,7 +5,7 @@ set -euo pipefail
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
-	build-essential cmake pkg-config clang
+	build-essential cmake pkg-config clang libclang-rt-14-dev
 	postgresql-15 postgresql-server-dev-15 postgresql-common postgresql-client-15
 	libcsv-dev libphonenumber-dev libgtest-dev libssl-dev
 	python3 ca-certificates

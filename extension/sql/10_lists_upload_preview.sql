@@ -181,6 +181,28 @@ AS $$
 $$;
 COMMENT ON FUNCTION crm_import_column_names(crm_imports) IS 'Internal: column names of an import (header names, or column_1.. without a header)';
 
+-- Internal: true when an import's staged rows are gone though the file had rows. Staging
+-- tables are UNLOGGED (written like COPY, no WAL), so crash recovery empties them.
+CREATE FUNCTION crm_import_staged_rows_lost(job @extschema@.crm_imports)
+RETURNS boolean
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	has_rows boolean;
+BEGIN
+	IF job.staging_table IS NULL OR job.record_count OPERATOR(pg_catalog.=) 0 THEN
+		RETURN false;
+	END IF;
+	IF pg_catalog.to_regclass(job.staging_table) IS NULL THEN
+		RETURN true;
+	END IF;
+	EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s)', job.staging_table) INTO has_rows;
+	RETURN NOT has_rows;
+END
+$$;
+COMMENT ON FUNCTION crm_import_staged_rows_lost(crm_imports) IS
+	'Internal: true when the staged rows of an import with rows are gone (UNLOGGED staging tables are emptied by crash recovery)';
+
 CREATE FUNCTION crm_import_preview(import bigint, max_rows integer DEFAULT 100)
 RETURNS TABLE (row_no integer, fields text[])
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -194,6 +216,11 @@ BEGIN
 	END IF;
 	IF job.staging_table IS NULL THEN
 		RAISE EXCEPTION 'the staged rows of import % were discarded', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
+			HINT = 'Upload the file again.';
+	END IF;
+	IF @extschema@.crm_import_staged_rows_lost(job) THEN
+		RAISE EXCEPTION 'the staged rows of import % were lost', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
+			DETAIL = 'Staging tables are UNLOGGED; the database server restarted after a crash since the upload.',
 			HINT = 'Upload the file again.';
 	END IF;
 	first_record := CASE WHEN job.has_header THEN 2 ELSE 1 END;

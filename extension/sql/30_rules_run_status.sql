@@ -113,6 +113,10 @@ BEGIN
 		problem := 'the staged rows were discarded';
 		fix := 'Upload the file again.';
 		RETURN NEXT;
+	ELSIF @extschema@.crm_import_staged_rows_lost(job) THEN
+		problem := 'the staged rows were lost: the server restarted after a crash since the upload (staging tables are UNLOGGED)';
+		fix := 'Upload the file again.';
+		RETURN NEXT;
 	END IF;
 	IF cardinality(mapped) OPERATOR(pg_catalog.=) 0 THEN
 		problem := 'no column is mapped to a field';

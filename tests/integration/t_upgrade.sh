@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Upgrade versus fresh install. For every upgrade script extension/crm_import--A--B.sql, each
+# version A that starts an upgrade path (the oldest first) is installed (CREATE EXTENSION
+# crm_import VERSION 'A'), upgraded with ALTER EXTENSION crm_import UPDATE, and compared with
+# a fresh CREATE EXTENSION crm_import: same version, same member objects (pg_describe_object
+# over pg_depend deptype 'e') with the same definitions (pg_get_functiondef for functions;
+# columns, constraints, indexes, triggers, views, ACLs, comments, initial privileges, config
+# tables and seeded rows otherwise; see ext_snapshot.sql).
+# The install script of an old version A is taken from tests/integration/versions/ (a frozen
+# copy of the released crm_import--A.sql) or from PostgreSQL's extension directory.
+# With no upgrade script (one version so far) it checks that ALTER EXTENSION crm_import
+# UPDATE on a fresh install is a no-op, and reports "skipped: no upgrade scripts" as a pass.
+. "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+ext_dir=${IT_EXT_DIR:-$IT_REPO/extension}
+old_dir=${IT_OLD_VERSIONS:-$here/versions}
+sharedir=$("$IT_BIN/pg_config" --sharedir)/extension
+default=$(sed -n "s/^default_version *= *'\(.*\)'.*/\1/p" "$sharedir/crm_import.control")
+
+# Scripts this test copies into the extension directory are removed again at exit.
+added=()
+cleanup() { for f in "${added[@]}"; do rm -f "$f"; done; }
+trap cleanup EXIT
+provide() { # script file name -> the extension directory has it (same content as ours)
+	local src=$1 dst
+	dst=$sharedir/$(basename "$1")
+	if [ ! -e "$dst" ]; then
+		cp "$src" "$dst" && chmod 644 "$dst" && added+=("$dst")
+	else
+		cmp -s "$src" "$dst"
+	fi
+}
+
+snapshot() { # db file
+	psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -f "$here/ext_snapshot.sql" >"$2" 2>&1 ||
+		not_ok "snapshot of the extension in database $1" "$(head -n 20 "$2")"
+}
+compare() { # description fresh upgraded
+	if grep -q 'ERROR:' "$2" "$3"; then not_ok "$1" "a snapshot failed"; return; fi
+	if diff -u "$2" "$3" >"$3.diff"; then ok "$1"; else
+		not_ok "$1" "$(head -n 60 "$3.diff")"
+	fi
+}
+
+newdb it_upgrade_fresh || { not_ok "CREATE EXTENSION crm_import"; finish; }
+fresh=$IT_TMP/snapshot_fresh.txt
+snapshot it_upgrade_fresh "$fresh"
+members=$(grep -c '^function \|^table \|^view \|^schema \|^type \|^sequence ' "$fresh")
+eq "fresh install is version $default (the control file's default_version)" "$default" \
+	"$(q it_upgrade_fresh -c "SELECT extversion FROM pg_extension WHERE extname = 'crm_import'")"
+if [ "$members" -gt 20 ] && grep -q '^function crm_import_run(bigint,boolean)' "$fresh" && grep -q '^table crm_contacts' "$fresh"; then
+	ok "snapshot of the fresh install lists its member objects ($members)"
+else
+	not_ok "snapshot of the fresh install lists its member objects" "$(head -n 20 "$fresh")"
+fi
+
+# The comparison itself: two fresh installs agree, and a changed definition is noticed.
+newdb it_upgrade_probe || { not_ok "CREATE EXTENSION crm_import (second database)"; finish; }
+snapshot it_upgrade_probe "$IT_TMP/snapshot_probe.txt"
+compare "two fresh installs give identical snapshots" "$fresh" "$IT_TMP/snapshot_probe.txt"
+q it_upgrade_probe -c "ALTER FUNCTION crm_import_check(bigint) SET work_mem = '1MB'" \
+	-c "COMMENT ON COLUMN crm_contacts.city IS 'changed'" >/dev/null
+snapshot it_upgrade_probe "$IT_TMP/snapshot_changed.txt"
+changes=$(diff "$fresh" "$IT_TMP/snapshot_changed.txt" | grep -c '^>')
+eq "the comparison notices a changed function definition and a changed comment" 2 "$changes"
+
+shopt -s nullglob
+scripts=("$ext_dir"/crm_import--*--*.sql)
+if [ ${#scripts[@]} -eq 0 ]; then
+	# One version: the update must find nothing to do and change nothing.
+	newdb it_upgrade_noop
+	msg=$(psql -X -q -At -v ON_ERROR_STOP=1 -d it_upgrade_noop -c "ALTER EXTENSION crm_import UPDATE" 2>&1)
+	rc=$?
+	snapshot it_upgrade_noop "$IT_TMP/snapshot_noop.txt"
+	if [ $rc -eq 0 ] && diff -q "$fresh" "$IT_TMP/snapshot_noop.txt" >/dev/null; then
+		ok "upgrade paths: skipped: no upgrade scripts (only version $default); ALTER EXTENSION crm_import UPDATE on a fresh install is a no-op"
+		note "$msg"
+		note "when extension/crm_import--$default--NEXT.sql exists, keep the released install script as"
+		note "tests/integration/versions/crm_import--$default.sql: this test then installs $default, upgrades it and compares."
+	else
+		not_ok "ALTER EXTENSION crm_import UPDATE on a fresh install is a no-op" "$msg" \
+			"$(diff -u "$fresh" "$IT_TMP/snapshot_noop.txt" | head -n 40)"
+	fi
+	finish
+fi
+
+# Upgrade scripts: every one must be installed as in the repository.
+froms=()
+tos=()
+for s in "${scripts[@]}"; do
+	v=${s##*/crm_import--}
+	v=${v%.sql}
+	froms+=("${v%%--*}")
+	tos+=("${v#*--}")
+	if provide "$s"; then ok "upgrade script $(basename "$s") is installed"; else
+		not_ok "upgrade script $(basename "$s") is installed as in the repository" "run make install"; fi
+done
+# Versions an upgrade starts from that no script leads to: the oldest ones.
+starts=$(for f in "${froms[@]}"; do
+	skip=0
+	for t in "${tos[@]}"; do [ "$f" = "$t" ] && skip=1; done
+	[ $skip = 0 ] && echo "$f"
+done | sort -uV)
+# Other versions with a frozen install script are worth checking too.
+for f in "$old_dir"/crm_import--*.sql; do
+	v=${f##*/crm_import--}
+	v=${v%.sql}
+	[[ "$v" == *--* ]] || starts=$(printf '%s\n%s\n' "$starts" "$v")
+done
+starts=$(printf '%s\n' "$starts" | grep -v "^$default\$" | grep -v '^$' | sort -uV)
+for v in $starts; do
+	label="upgrade from $v to $default"
+	if [ -f "$old_dir/crm_import--$v.sql" ]; then
+		provide "$old_dir/crm_import--$v.sql" || { not_ok "$label: the installed crm_import--$v.sql differs from $old_dir's"; continue; }
+	elif [ ! -f "$sharedir/crm_import--$v.sql" ]; then
+		not_ok "$label: install script crm_import--$v.sql found" \
+			"Neither $old_dir/crm_import--$v.sql nor $sharedir/crm_import--$v.sql exists." \
+			"Keep the released install script of $v there (built by make at the release tag)."
+		continue
+	fi
+	db=it_upgrade_from_$(echo "$v" | tr -c 'a-zA-Z0-9\n' _)
+	psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+	if ! out=$(q "$db" -v v="$v" 2>&1 <<<"CREATE EXTENSION crm_import VERSION :'v';"); then
+		not_ok "$label: CREATE EXTENSION crm_import VERSION '$v'" "$out"
+		continue
+	fi
+	if ! out=$(q "$db" -c "ALTER EXTENSION crm_import UPDATE" 2>&1); then
+		not_ok "$label: ALTER EXTENSION crm_import UPDATE" "$out"
+		continue
+	fi
+	eq "$label: version after ALTER EXTENSION crm_import UPDATE" "$default" \
+		"$(q "$db" -c "SELECT extversion FROM pg_extension WHERE extname = 'crm_import'")"
+	snapshot "$db" "$IT_TMP/snapshot_$v.txt"
+	compare "$label: same member objects and definitions as a fresh install" "$fresh" "$IT_TMP/snapshot_$v.txt"
+done
+finish
