@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Soak: several sessions import overlapping files into the same CRM at the same time for a
+# while, then the CRM is checked: no two contacts share an email (the primary key used), every
+# import is completed or failed with a reason, and each completed import's row results add
+# up to its file's data rows and to its counts.
+#   bench/soak.sh [sessions] [seconds] [rows per file]
+# Uses the cluster PGHOST/PGPORT point at when PGPORT is set, else a pg_virtualenv one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-}" != "--inside" ]; then
+	SESSIONS=${1:-4}
+	SECONDS_TOTAL=${2:-180}
+	ROWS=${3:-20000}
+	GEN=${GEN:-../shared/bench/gen_contacts.py}
+	WORK=$(mktemp -d /tmp/crm_soak.XXXXXX)
+	chmod 755 "$WORK"
+	trap 'rm -rf "$WORK"' EXIT
+	# Files share one universe of persons (ids 0..3*ROWS), so imports overlap heavily.
+	for i in $(seq 1 8); do
+		python3 "$GEN" --rows "$ROWS" --dup-rate 0.1 --seed "$i" --existing-rows $((3 * ROWS)) --overlap 0.7 \
+			--out "$WORK/f$i.csv"
+	done
+	chmod 644 "$WORK"/*.csv
+	if [ -n "${PGPORT:-}" ]; then
+		"$0" --inside "$WORK" "$SESSIONS" "$SECONDS_TOTAL"
+	else
+		pg_virtualenv -v 15 "$0" --inside "$WORK" "$SESSIONS" "$SECONDS_TOTAL"
+	fi
+	exit 0
+fi
+WORK=$2
+SESSIONS=$3
+SECONDS_TOTAL=$4
+psql -X -q -d postgres -c "DROP DATABASE IF EXISTS crm_soak" -c "CREATE DATABASE crm_soak"
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d crm_soak "$@"; }
+q -c "CREATE EXTENSION crm_import" -c "SELECT crm_import_create_list('soak')" \
+	-c "SELECT crm_import_set_consent_terms(f, ARRAY['Yes','True','Ja','Sant','OptIn'], ARRAY['No','False','Nei','Usant','OptOut']) FROM unnest(ARRAY['email_marketing','sms_marketing']) f" >/dev/null
+# A profile from one wizard run, then every session uses the one-call import.
+id=$(echo "SELECT crm_import_upload_file('soak', :'file');" | q -v file="$WORK/f1.csv" -f -)
+q -c "SELECT count(*) FROM crm_import_suggest_mapping($id)" -c "SELECT crm_import_skip($id, 'notes')" \
+	-c "SELECT crm_import_set_rules($id, 'file', 'email', 'mobile')" -c "SELECT crm_import_set_options($id, max_errors => '50%')" \
+	-c "SELECT crm_import_save_profile($id, 'soak')" -c "SELECT crm_import_discard($id)" >/dev/null
+end=$(( $(date +%s) + SECONDS_TOTAL ))
+worker() {
+	local n=0
+	while [ "$(date +%s)" -lt "$end" ]; do
+		local f="$WORK/f$(( (RANDOM % 8) + 1 )).csv"
+		echo "SELECT import_id, state FROM crm_import_from_file('soak', :'file', 'soak', gdpr => true, tcpa => true);" |
+			psql -X -q -At -d crm_soak -v file="$f" -f - >> "$WORK/session$1.log" 2>&1 || true
+		n=$((n + 1))
+	done
+	echo "$n" > "$WORK/session$1.count"
+}
+started=$(date +%s)
+for s in $(seq 1 "$SESSIONS"); do worker "$s" & done
+wait
+elapsed=$(( $(date +%s) - started ))
+runs=$(cat "$WORK"/session*.count | awk '{ s += $1 } END { print s }')
+echo "sessions: $SESSIONS, duration: ${elapsed}s, imports started: $runs"
+q -c "SELECT format('imports: %s completed, %s failed, %s other; rows imported: %s', count(*) FILTER (WHERE state = 'completed'), count(*) FILTER (WHERE state = 'failed'), count(*) FILTER (WHERE state NOT IN ('completed', 'failed')), sum(rows) FILTER (WHERE state = 'completed')) FROM crm_import_status WHERE file_name <> 'f1.csv' OR id > $id"
+fail=0
+dups=$(q -c "SELECT count(*) FROM (SELECT email FROM crm_contacts WHERE email IS NOT NULL GROUP BY email HAVING count(*) > 1) d")
+echo "contacts: $(q -c 'SELECT count(*) FROM crm_contacts'); emails held by more than one contact: $dups"
+[ "$dups" -eq 0 ] || fail=1
+noreason=$(q -c "SELECT count(*) FROM crm_import_status WHERE state = 'failed' AND coalesce(failure_reason, '') = ''")
+echo "failed imports without a reason: $noreason"
+[ "$noreason" -eq 0 ] || fail=1
+bad=$(q -c "SELECT count(*) FROM crm_import_status s WHERE s.state = 'completed' AND (
+	(SELECT count(*) FROM crm_import_results(s.id)) <> s.rows
+	OR s.inserted + s.updated + s.unchanged + s.merged_in_file + s.rejected <> s.rows)")
+echo "completed imports whose results do not add up to their rows: $bad"
+[ "$bad" -eq 0 ] || fail=1
+grep -h "ERROR" "$WORK"/session*.log | sort | uniq -c | head -5 || true
+psql -X -q -d postgres -c "DROP DATABASE crm_soak"
+if [ "$fail" -eq 0 ]; then echo "soak: all checks passed"; else echo "soak: CHECKS FAILED"; exit 1; fi
