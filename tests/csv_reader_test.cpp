@@ -915,5 +915,32 @@ TEST(CsvReader, RandomRoundTrip)
 	}
 }
 
+// Excel writes a "sep=;" line first when asked for a list-separator hint: it names the
+// delimiter and is not a record; the header that follows is on line 2.
+TEST(CsvReader, ExcelSepLineNamesTheDelimiter)
+{
+	const std::string input = "sep=;\r\nFornavn;E-post\r\nOla;ola@x.no\r\n";
+	Outcome o = Parse(input);
+	ASSERT_FALSE(o.failed) << o.message;
+	EXPECT_EQ(o.delimiter, ';');
+	ASSERT_EQ(o.records.size(), 2u);
+	EXPECT_EQ(o.records[0].fields, Fields({"Fornavn", "E-post"}));
+	EXPECT_EQ(o.records[0].record_no, 1u);
+	EXPECT_EQ(o.records[0].line_no, 2u);
+	EXPECT_EQ(o.records[1].fields, Fields({"Ola", "ola@x.no"}));
+	ExpectSameEverySplit(input);
+	// With the delimiter given, the line is dropped too; with a BOM before it as well.
+	CsvOptions semicolon;
+	semicolon.delimiter = ';';
+	EXPECT_EQ(Parse(input, semicolon).records.size(), 2u);
+	Outcome bom = Parse("\xEF\xBB\xBFsep=,\na,b\n1,2\n");
+	EXPECT_EQ(bom.delimiter, ',');
+	ASSERT_EQ(bom.records.size(), 2u);
+	EXPECT_EQ(bom.records[0].fields, Fields({"a", "b"}));
+	// Only as the very first line: later it is data.
+	Outcome later = Parse("a;b\nsep=;\n", semicolon);
+	EXPECT_EQ(later.records.size(), 2u);
+}
+
 }  // namespace
 }  // namespace crm::core

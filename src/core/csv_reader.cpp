@@ -208,6 +208,7 @@ struct CsvReader::Impl {
 	char delimiter = 0;
 	bool detected = false;
 	bool had_bom = false;
+	bool sep_line_seen = false;  // an Excel "sep=X" line was dropped
 	std::uint64_t records = 0;
 	std::uint64_t bytes_read = 0;
 	unsigned char head[4] = {};  // first bytes of the file as fed (file-type hints)
@@ -305,7 +306,13 @@ void CsvReader::Impl::Forward(const unsigned char* p, std::size_t n)
 // Picks the delimiter from the buffered sample and parses the sample.
 void CsvReader::Impl::StartParsing(bool complete)
 {
-	delimiter = Sniff(sniff_buffer, complete);
+	// Excel's "sep=;" first line names the delimiter; EndRecord drops that line.
+	std::string_view head(sniff_buffer);
+	if (head.size() >= 5 && head.compare(0, 4, "sep=") == 0 && head[4] > ' ' && head[4] < 0x7f && head[4] != '"' &&
+		(head.size() == 5 || head[5] == '\r' || head[5] == '\n'))
+		delimiter = head[4];
+	else
+		delimiter = Sniff(sniff_buffer, complete);
 	detected = true;
 	csv_set_delim(&parser, static_cast<unsigned char>(delimiter));
 	stage = Stage::kParse;
@@ -537,6 +544,13 @@ void CsvReader::Impl::EndRecord()
 			record.Clear();
 			return;
 		}
+	}
+	// An Excel "sep=X" line before the first record names the delimiter; it is not data.
+	if (records == 0 && !sep_line_seen && record.size() == 2 && !first_quoted && record.field(0) == "sep=" &&
+		record.field(1).empty()) {
+		sep_line_seen = true;
+		record.Clear();
+		return;
 	}
 	record.record_no = ++records;
 	record.line_no = record_line;
