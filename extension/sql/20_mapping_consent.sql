@@ -2,7 +2,21 @@
 -- Step 4: mapping, custom fields, consent
 ---------------------------------------------------------------------------------------------
 
--- Internal: the column number a name or number designates, with a helpful error.
+-- Internal: the column called column_name: the exact name, else the one name equal to it
+-- ignoring case and surrounding space; NULL when there is none (or several).
+CREATE FUNCTION crm_import_find_column(names text[], column_name text)
+RETURNS integer
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce(
+		(SELECT min(i) FROM generate_subscripts(names, 1) i WHERE names[i] OPERATOR(pg_catalog.=) column_name),
+		(SELECT min(i) FROM generate_subscripts(names, 1) i
+			WHERE lower(btrim(names[i])) OPERATOR(pg_catalog.=) lower(btrim(column_name))
+			HAVING count(*) OPERATOR(pg_catalog.=) 1))
+$$;
+COMMENT ON FUNCTION crm_import_find_column(text[], text) IS 'Internal: position of a column name (exact, then unambiguous case-insensitive match), or NULL';
+
+-- Internal: the column number a name designates, with a helpful error.
 CREATE FUNCTION crm_import_resolve_column(job @extschema@.crm_imports, column_name text)
 RETURNS integer
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
@@ -15,13 +29,7 @@ BEGIN
 	IF column_name IS NULL THEN
 		RAISE EXCEPTION 'column name must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT i INTO found FROM generate_subscripts(names, 1) i WHERE names[i] OPERATOR(pg_catalog.=) column_name;
-	IF found IS NULL THEN
-		-- Forgiving second try: ignore case and surrounding space, if that is unambiguous.
-		SELECT min(i) INTO found FROM generate_subscripts(names, 1) i
-			WHERE lower(btrim(names[i])) OPERATOR(pg_catalog.=) lower(btrim(column_name))
-			HAVING count(*) OPERATOR(pg_catalog.=) 1;
-	END IF;
+	found := @extschema@.crm_import_find_column(names, column_name);
 	IF found IS NULL THEN
 		close_name := @extschema@.crm_import_closest(column_name, names);
 		RAISE EXCEPTION 'import % has no column "%"', job.id, column_name USING ERRCODE = 'undefined_column',

@@ -121,12 +121,7 @@ BEGIN
 		secondary_key = prof.secondary_key, max_errors = prof.max_errors, allow_reoptin = prof.allow_reoptin
 		WHERE j.id OPERATOR(pg_catalog.=) job.id;
 	FOR entry IN SELECT e.key, e.value #>> '{}' AS value FROM jsonb_each(prof.columns) e ORDER BY e.key LOOP
-		-- Same name, or the same name ignoring case and surrounding space.
-		SELECT i INTO col FROM generate_subscripts(names, 1) i WHERE names[i] OPERATOR(pg_catalog.=) entry.key;
-		IF col IS NULL THEN
-			SELECT min(i) INTO col FROM generate_subscripts(names, 1) i
-				WHERE lower(btrim(names[i])) OPERATOR(pg_catalog.=) lower(btrim(entry.key)) HAVING count(*) OPERATOR(pg_catalog.=) 1;
-		END IF;
+		col := @extschema@.crm_import_find_column(names, entry.key);
 		IF col IS NULL THEN
 			column_name := entry.key; field := entry.value; status := 'missing from this file';
 			RETURN NEXT;
