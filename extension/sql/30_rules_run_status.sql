@@ -620,13 +620,15 @@ BEGIN
 			ins_cols, job.id, job.id, ins_vals, p, p,
 			-- In key order the email index takes its entries page by page instead of at random.
 			CASE WHEN 'email' OPERATOR(pg_catalog.=) ANY (cols) THEN ' ORDER BY m.email COLLATE "C"' ELSE '' END);
-		-- New contacts cannot be members yet: a plain insert; matched ones may already be.
+		-- New contacts cannot be members yet: a plain insert; matched ones may already be. No
+		-- ON CONFLICT (its speculative insertion doubles the WAL records): only imports write
+		-- memberships, and those that match contacts hold the lock taken above.
 		EXECUTE pg_catalog.format('INSERT INTO @extschema@.crm_list_members (list_id, contact_id, added_by_import) '
 			'SELECT %s, n.contact_id, %s FROM %snew n', job.list_id, job.id, p);
 		EXECUTE pg_catalog.format('INSERT INTO @extschema@.crm_list_members (list_id, contact_id, added_by_import) '
 			'SELECT %s, x.id, %s FROM %sexisting x WHERE NOT EXISTS (SELECT 1 FROM @extschema@.crm_list_members lm '
-			'WHERE lm.list_id OPERATOR(pg_catalog.=) %s AND lm.contact_id OPERATOR(pg_catalog.=) x.id) ORDER BY x.id '
-			'ON CONFLICT (list_id, contact_id) DO NOTHING', job.list_id, job.id, p, job.list_id);
+			'WHERE lm.list_id OPERATOR(pg_catalog.=) %s AND lm.contact_id OPERATOR(pg_catalog.=) x.id) ORDER BY x.id',
+			job.list_id, job.id, p, job.list_id);
 	END IF;
 
 	-- 7. Row results: one row per data row of the file.
