@@ -10,7 +10,8 @@ SELECT crm_import_upload_lo('Nyhetsbrev 2026', :LASTOID, file_name => 'kontakter
 SELECT lo_unlink(:LASTOID);
 
 -- b) A file on the database server (superusers and members of pg_read_server_files).
-SELECT crm_import_upload_file('Kunder', '/work/main/data/kontakter.csv') AS server_import \gset
+\set server_file `pwd`/data/kontakter.csv
+SELECT crm_import_upload_file('Kunder', :'server_file') AS server_import \gset
 
 -- c) Bytes passed as an argument, here a small comma-separated file written inline.
 SELECT crm_import_upload('Kunder',
@@ -22,7 +23,7 @@ SELECT id, list, file_name, state, tab, rows FROM crm_import_status ORDER BY id;
 
 -- What the reader found: the delimiter (detected: semicolon), the Excel byte-order mark
 -- (skipped, not data), the record and column counts.
-SELECT setting, value FROM crm_import_summary(:import_id) WHERE section = 'file';
+SELECT setting, value FROM crm_import_summary(:import_id) WHERE section = 'file' AND setting <> 'source';
 -- crm_imports holds the same facts (readable by superusers and the extension owner).
 SELECT id, source, byte_size, delimiter, delimiter_detected, had_bom, record_count, column_count, ragged_records
 	FROM crm_imports ORDER BY id;

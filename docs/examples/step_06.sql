@@ -10,4 +10,5 @@ SELECT crm_import_accept_compliance(:import_id, gdpr => true, tcpa => false);
 SELECT crm_import_accept_compliance(:import_id, gdpr => true, tcpa => true);
 
 -- Who confirmed, and when, is recorded with the import.
-SELECT setting, value FROM crm_import_summary(:import_id) WHERE section = 'compliance';
+SELECT compliance_accepted_by, compliance_accepted_at > now() - interval '1 minute' AS just_now
+	FROM crm_import_status WHERE id = :import_id;

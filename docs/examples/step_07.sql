@@ -7,7 +7,7 @@ SELECT max(id) AS import_id FROM crm_import_status WHERE list = 'Nyhetsbrev 2026
 SELECT * FROM crm_import_check(:import_id);
 
 -- The review page: every setting chosen.
-SELECT * FROM crm_import_summary(:import_id) WHERE setting <> 'sha256';
+SELECT * FROM crm_import_summary(:import_id) WHERE setting NOT IN ('sha256', 'source', 'GDPR and TCPA');
 
 -- What would happen, without touching contacts or lists.
 SELECT * FROM crm_import_run(:import_id, dry_run => true);

@@ -97,7 +97,7 @@ SELECT id, file_name, state, tab, rows, inserted, rejected, failure_reason FROM 
 CREATE ROLE docs_troubleshooting_user;
 GRANT crm_import_user TO docs_troubleshooting_user;
 SET ROLE docs_troubleshooting_user;
-SELECT crm_import_upload_file('Feilsøking', '/work/main/data/kontakter.csv');
+SELECT crm_import_upload_file('Feilsøking', '/srv/exports/kontakter.csv');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- Another user's import looks like a missing one.
 SELECT * FROM crm_import_summary(:imp);

@@ -235,7 +235,8 @@ BEGIN
 		('rules', 'secondary key', coalesce(job.secondary_key, 'none')),
 		('rules', 'max errors', coalesce(job.max_errors, 'no limit')),
 		('compliance', 'GDPR and TCPA', CASE WHEN job.gdpr_accepted AND job.tcpa_accepted
-			THEN pg_catalog.format('confirmed by %s at %s', job.compliance_accepted_by, job.compliance_accepted_at)
+			THEN pg_catalog.format('confirmed by %s at %s', job.compliance_accepted_by,
+				pg_catalog.to_char(job.compliance_accepted_at, 'YYYY-MM-DD HH24:MI:SS TZ'))
 			ELSE 'not confirmed' END),
 		('status', 'state', job.state OPERATOR(pg_catalog.||) coalesce(': ' OPERATOR(pg_catalog.||) job.failure_reason, ''));
 	RETURN QUERY SELECT 'missing'::text, p.problem, p.fix FROM @extschema@.crm_import_problems(job) p;
@@ -795,7 +796,8 @@ CREATE VIEW crm_import_status AS
 		j.record_count OPERATOR(pg_catalog.-) CASE WHEN j.has_header THEN 1 ELSE 0 END AS rows,
 		j.inserted, j.updated, j.unchanged, j.merged_in_file, j.rejected,
 		j.failure_reason, j.created_at, j.started_at, j.finished_at,
-		j.failure_sqlstate, j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header
+		j.failure_sqlstate, j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header,
+		j.compliance_accepted_by, j.compliance_accepted_at
 	FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id OPERATOR(pg_catalog.=) j.list_id
 	WHERE j.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin();
 COMMENT ON VIEW crm_import_status IS
@@ -823,6 +825,8 @@ COMMENT ON COLUMN crm_import_status.sha256 IS 'SHA-256 of the file, hex';
 COMMENT ON COLUMN crm_import_status.delimiter IS 'Delimiter used';
 COMMENT ON COLUMN crm_import_status.had_bom IS 'The file began with a UTF-8 byte-order mark (skipped)';
 COMMENT ON COLUMN crm_import_status.has_header IS 'The first record holds column headers';
+COMMENT ON COLUMN crm_import_status.compliance_accepted_by IS 'Role that confirmed GDPR and TCPA compliance';
+COMMENT ON COLUMN crm_import_status.compliance_accepted_at IS 'When compliance was confirmed';
 GRANT SELECT ON crm_import_status TO crm_import_user;
 
 CREATE VIEW crm_import_progress AS
