@@ -50,6 +50,28 @@ static char* CopyNoThrow(const char* s)
 	return copy;
 }
 
+// The core writes details and hints as phrases ("line 3, byte offset 17: ..."); PostgreSQL's
+// message style wants them as sentences: capital first letter, final period.
+static char* AsSentence(const char* s)
+{
+	char* copy = CopyNoThrow(s);
+	if (copy == nullptr)
+		return nullptr;
+	if (copy[0] >= 'a' && copy[0] <= 'z')
+		copy[0] = static_cast<char>(copy[0] - 'a' + 'A');
+	size_t n = std::strlen(copy);
+	char last = copy[n - 1];
+	if (last == '.' || last == '!' || last == '?')
+		return copy;
+	char* with_period = static_cast<char*>(palloc_extended(n + 2, MCXT_ALLOC_NO_OOM));
+	if (with_period == nullptr)
+		return copy;
+	std::memcpy(with_period, copy, n);
+	with_period[n] = '.';
+	with_period[n + 1] = '\0';
+	return with_period;
+}
+
 void CapturePendingError(PendingError* pending) noexcept
 {
 	try {
@@ -62,8 +84,8 @@ void CapturePendingError(PendingError* pending) noexcept
 		pending->kind = PendingError::kUser;
 		pending->sqlerrcode = s.size() == 5 ? MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4]) : ERRCODE_INTERNAL_ERROR;
 		pending->message = CopyNoThrow(e.what());
-		pending->detail = CopyNoThrow(e.detail().c_str());
-		pending->hint = CopyNoThrow(e.hint().c_str());
+		pending->detail = AsSentence(e.detail().c_str());
+		pending->hint = AsSentence(e.hint().c_str());
 	} catch (const Interrupted&) {
 		pending->kind = PendingError::kInterrupted;
 	} catch (const std::bad_alloc&) {
