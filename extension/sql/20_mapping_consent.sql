@@ -127,14 +127,10 @@ CREATE FUNCTION crm_import_map(import bigint, column_name text, field text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
 BEGIN
-	IF field IS NULL THEN
-		RAISE EXCEPTION 'field must not be null' USING ERRCODE = 'null_value_not_allowed',
-			HINT = 'To leave a column out use crm_import_skip(import, column).';
-	END IF;
-	PERFORM @extschema@.crm_import_set_mapping(job, @extschema@.crm_import_resolve_column(job, column_name), field);
+	-- The column by name; the rest is crm_import_map by number.
+	PERFORM @extschema@.crm_import_map(import,
+		@extschema@.crm_import_resolve_column(@extschema@.crm_import_job(import, true), column_name), field);
 END
 $$;
 COMMENT ON FUNCTION crm_import_map(bigint, text, text) IS
@@ -161,10 +157,9 @@ CREATE FUNCTION crm_import_skip(import bigint, column_name text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
 BEGIN
-	PERFORM @extschema@.crm_import_set_mapping(job, @extschema@.crm_import_resolve_column(job, column_name), NULL);
+	PERFORM @extschema@.crm_import_skip(import,
+		@extschema@.crm_import_resolve_column(@extschema@.crm_import_job(import, true), column_name));
 END
 $$;
 COMMENT ON FUNCTION crm_import_skip(bigint, text) IS 'Wizard step 4: "do not import this column" for the named column';
