@@ -9,18 +9,7 @@ CREATE EXTENSION crm_import;
 RESET client_min_messages;
 \set VERBOSITY default
 
-CREATE FUNCTION pg_temp.expect_error(sql text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	s text; m text; d text; h text;
-BEGIN
-	EXECUTE sql;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS s = RETURNED_SQLSTATE, m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
-	RETURN format('%s: %s | %s | %s', s, m, d, h);
-END
-$$;
+\i sql/include/expect_error.sql
 
 SELECT pg_backend_pid() AS pid \gset
 -- Nothing leaked yet; the plain path works.

@@ -5,17 +5,7 @@ CREATE EXTENSION crm_import;
 RESET client_min_messages;
 
 -- Runs a statement and shows its error as SQLSTATE: message | detail | hint (no CONTEXT).
-CREATE OR REPLACE FUNCTION t_err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	st text; msg text; det text; hnt text;
-BEGIN
-	EXECUTE stmt;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-	RETURN format('%s: %s | %s | %s', st, msg, det, hnt);
-END
-$$;
+\i sql/include/expect_error.sql
 
 -- The current mapping of an import, column by column.
 CREATE OR REPLACE FUNCTION t_map(imp bigint) RETURNS TABLE (column_no int, name text, mapped_to text)
@@ -38,29 +28,29 @@ SELECT crm_import_map(:imp, 2, 'last_name');
 SELECT * FROM t_map(:imp);
 
 -- Unknown column: 42703, the detail lists the columns, a did-you-mean hint on a typo.
-SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Epost', 'email'));
-SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Telephone number', 'mobile'));
-SELECT t_err(format('SELECT crm_import_map(%s, %s, %L)', :imp, 8, 'email'));
-SELECT t_err(format('SELECT crm_import_map(%s, %s, %L)', :imp, 0, 'email'));
-SELECT t_err(format('SELECT crm_import_skip(%s, %L)', :imp, 'Notez'));
-SELECT t_err(format('SELECT crm_import_skip(%s, %s)', :imp, 9));
-SELECT t_err(format('SELECT crm_import_map(%s, %L, NULL)', :imp, 'E-post'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Epost', 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Telephone number', 'mobile'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %s, %L)', :imp, 8, 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %s, %L)', :imp, 0, 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_skip(%s, %L)', :imp, 'Notez'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_skip(%s, %s)', :imp, 9));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, NULL)', :imp, 'E-post'));
 
 -- Column names match ignoring case and surrounding space.
 SELECT crm_import_map(:imp, '  e-POST ', 'email');
 SELECT * FROM t_map(:imp) WHERE column_no = 3;
 
 -- Unknown field: 42704 with did-you-mean; a field can be given by its label (any case).
-SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Mobil', 'emial'));
-SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Mobil', 'telephone'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Mobil', 'emial'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Mobil', 'telephone'));
 SELECT crm_import_map(:imp, 'Mobil', 'Mobile number');
 SELECT crm_import_map(:imp, 'First name', 'First name');
 SELECT crm_import_map(:imp, 'Firma', 'COMPANY');
 SELECT * FROM t_map(:imp);
 
 -- One field, two columns: 42710 naming the column that already has it; nothing changes.
-SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Firma', 'email'));
-SELECT t_err(format('SELECT crm_import_map(%s, %s, %L)', :imp, 7, 'first_name'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp, 'Firma', 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %s, %L)', :imp, 7, 'first_name'));
 -- Mapping the same column to the field it already has is fine.
 SELECT crm_import_map(:imp, 'E-post', 'email');
 SELECT * FROM t_map(:imp);
@@ -89,12 +79,12 @@ SELECT crm_import_skip(:imp, 'Newsletter');
 SELECT * FROM crm_import_check(:imp);
 
 -- Consent: a column or a value, exactly one; only the two consent fields.
-SELECT t_err(format('SELECT crm_import_set_consent(%s, %L)', :imp, 'email_marketing'));
-SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, column_name => %L, value => true)', :imp, 'email_marketing', 'Newsletter'));
-SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, value => true)', :imp, 'email'));
-SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, value => true)', :imp, 'first_name'));
-SELECT t_err(format('SELECT crm_import_set_consent(%s, NULL, value => true)', :imp));
-SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, column_name => %L)', :imp, 'email_marketing', 'Nyhetsbrev'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_consent(%s, %L)', :imp, 'email_marketing'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_consent(%s, %L, column_name => %L, value => true)', :imp, 'email_marketing', 'Newsletter'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_consent(%s, %L, value => true)', :imp, 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_consent(%s, %L, value => true)', :imp, 'first_name'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_consent(%s, NULL, value => true)', :imp));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_consent(%s, %L, column_name => %L)', :imp, 'email_marketing', 'Nyhetsbrev'));
 
 -- Email consent from a column: the email problem goes, the SMS one stays.
 SELECT crm_import_set_consent(:imp, 'email_marketing', column_name => 'Newsletter');
@@ -130,7 +120,7 @@ SELECT skip_unmapped FROM crm_imports WHERE id = :imp2;
 SELECT * FROM crm_import_check(:imp2);
 SELECT crm_import_set_skip_unmapped(:imp2, false);
 SELECT problem FROM crm_import_check(:imp2);
-SELECT t_err(format('SELECT crm_import_set_skip_unmapped(%s, NULL)', :imp2));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_skip_unmapped(%s, NULL)', :imp2));
 SELECT crm_import_skip(:imp2, 1);
 SELECT crm_import_skip(:imp2, 'b');
 -- Rules: a primary key that is not mapped, and a missing mobile consent.
@@ -188,7 +178,7 @@ SELECT count(*) AS mappings FROM crm_import_mappings WHERE import_id = :imp5;
 SELECT crm_import_map(:imp5, 'column_5', 'first_name');
 SELECT * FROM crm_import_suggest_mapping(:imp5);
 SELECT * FROM t_map(:imp5);
-SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp5, 'column_9', 'city'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp5, 'column_9', 'city'));
 
 ---------------------------------------------------------------------------------------------
 -- Custom fields
@@ -202,19 +192,19 @@ SELECT crm_import_create_field('landline', 'phone');
 SELECT name, label, type, custom, opt_in_terms, created_by = current_user AS by_me
 	FROM crm_fields WHERE custom ORDER BY name;
 -- Invalid names: 42602 with a suggested name in the hint.
-SELECT t_err($$SELECT crm_import_create_field('First Name', 'text')$$);
-SELECT t_err($$SELECT crm_import_create_field('1abc', 'text')$$);
-SELECT t_err($$SELECT crm_import_create_field('x"; drop table crm_contacts; --', 'text')$$);
-SELECT t_err(format('SELECT crm_import_create_field(%L, %L)', repeat('a', 64), 'text'));
-SELECT t_err(format('SELECT crm_import_create_field(%L, %L)', repeat('a', 63), 'text'));
-SELECT t_err($$SELECT crm_import_create_field('', 'text')$$);
-SELECT t_err($$SELECT crm_import_create_field('123', 'text')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('First Name', 'text')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('1abc', 'text')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('x"; drop table crm_contacts; --', 'text')$$);
+SELECT pg_temp.expect_error(format('SELECT crm_import_create_field(%L, %L)', repeat('a', 64), 'text'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_create_field(%L, %L)', repeat('a', 63), 'text'));
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('', 'text')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('123', 'text')$$);
 -- Clash with a predefined field, a duplicate custom field, an invalid type.
-SELECT t_err($$SELECT crm_import_create_field('email', 'text')$$);
-SELECT t_err($$SELECT crm_import_create_field('score', 'text')$$);
-SELECT t_err($$SELECT crm_import_create_field('shoe_size', 'integer')$$);
-SELECT t_err($$SELECT crm_import_create_field('shoe_size', 'consent')$$);
-SELECT t_err($$SELECT crm_import_create_field('shoe_size', NULL)$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('email', 'text')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('score', 'text')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('shoe_size', 'integer')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('shoe_size', 'consent')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_create_field('shoe_size', NULL)$$);
 SELECT count(*) AS custom_fields FROM crm_fields WHERE custom;
 -- Custom fields map by name or label, and the summary shows their type.
 SELECT crm_import_map(:imp2, 'a', 'Lead score');
@@ -224,13 +214,13 @@ SELECT setting, value FROM crm_import_summary(:imp2) WHERE section = 'mapping';
 -- Consent terms: a setting of the field, kept for later imports
 ---------------------------------------------------------------------------------------------
 SELECT name, opt_in_terms, opt_out_terms FROM crm_fields WHERE type = 'consent' ORDER BY name;
-SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{}', '{No}')$$);
-SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes}', '{}')$$);
-SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes, "  "}', '{No}')$$);
-SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes}', '{No,NULL}')$$);
-SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes,OptIn}', '{No," optin "}')$$);
-SELECT t_err($$SELECT crm_import_set_consent_terms('email', '{OptIn}', '{OptOut}')$$);
-SELECT t_err($$SELECT crm_import_set_consent_terms('email_marketing', NULL, '{OptOut}')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_set_consent_terms('email_marketing', '{}', '{No}')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes}', '{}')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes, "  "}', '{No}')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes}', '{No,NULL}')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_set_consent_terms('email_marketing', '{Yes,OptIn}', '{No," optin "}')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_set_consent_terms('email', '{OptIn}', '{OptOut}')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_set_consent_terms('email_marketing', NULL, '{OptOut}')$$);
 -- Nothing changed by the failed calls.
 SELECT name, opt_in_terms, opt_out_terms FROM crm_fields WHERE type = 'consent' ORDER BY name;
 SELECT crm_import_set_consent_terms('email_marketing', ARRAY[' OptIn '], ARRAY['OptOut']);
@@ -257,24 +247,23 @@ SELECT id, email, email_marketing, email_marketing_import FROM crm_contacts ORDE
 -- A completed import cannot change: 55000
 ---------------------------------------------------------------------------------------------
 SELECT state FROM crm_import_status WHERE id = :imp6;
-SELECT t_err(format('SELECT crm_import_map(%s, %L, %L)', :imp6, 'Email', 'first_name'));
-SELECT t_err(format('SELECT crm_import_map(%s, %s, %L)', :imp6, 1, 'first_name'));
-SELECT t_err(format('SELECT crm_import_skip(%s, %L)', :imp6, 'Status'));
-SELECT t_err(format('SELECT crm_import_skip(%s, %s)', :imp6, 2));
-SELECT t_err(format('SELECT crm_import_set_skip_unmapped(%s, true)', :imp6));
-SELECT t_err(format('SELECT crm_import_set_consent(%s, %L, value => false)', :imp6, 'email_marketing'));
-SELECT t_err(format('SELECT crm_import_suggest_mapping(%s)', :imp6));
-SELECT t_err(format('SELECT crm_import_set_header(%s, false)', :imp6));
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L)', :imp6, 'existing', 'email'));
-SELECT t_err(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp6, '5'));
-SELECT t_err(format('SELECT crm_import_accept_compliance(%s, true, true)', :imp6));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp6, 'Email', 'first_name'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %s, %L)', :imp6, 1, 'first_name'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_skip(%s, %L)', :imp6, 'Status'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_skip(%s, %s)', :imp6, 2));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_skip_unmapped(%s, true)', :imp6));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_consent(%s, %L, value => false)', :imp6, 'email_marketing'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_suggest_mapping(%s)', :imp6));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_header(%s, false)', :imp6));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, %L)', :imp6, 'existing', 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp6, '5'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_accept_compliance(%s, true, true)', :imp6));
 -- Suggestions without apply still work on a completed import.
 SELECT count(*) FROM crm_import_suggest_mapping(:imp6, false);
 SELECT * FROM t_map(:imp6);
 SELECT email_consent_value, skip_unmapped, master, primary_key FROM crm_imports WHERE id = :imp6;
 
 -- Unknown import.
-SELECT t_err($$SELECT crm_import_map(999, 'x', 'email')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_map(999, 'x', 'email')$$);
 
 DROP FUNCTION t_map(bigint);
-DROP FUNCTION t_err(text);

@@ -6,17 +6,7 @@ DROP ROLE IF EXISTS regress_t05_user;
 RESET client_min_messages;
 
 -- Runs a statement and shows its error as SQLSTATE: message | detail | hint (no CONTEXT).
-CREATE OR REPLACE FUNCTION t_err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	st text; msg text; det text; hnt text;
-BEGIN
-	EXECUTE stmt;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-	RETURN format('%s: %s | %s | %s', st, msg, det, hnt);
-END
-$$;
+\i sql/include/expect_error.sql
 
 -- The rule and option settings of an import.
 CREATE OR REPLACE FUNCTION t_rules(imp bigint)
@@ -36,17 +26,17 @@ SELECT crm_import_set_consent(:imp, 'email_marketing', column_name => 'Newslette
 -- crm_import_set_rules
 ---------------------------------------------------------------------------------------------
 SELECT * FROM t_rules(:imp);
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L)', :imp, 'newest', 'email'));
-SELECT t_err(format('SELECT crm_import_set_rules(%s, NULL, %L)', :imp, 'email'));
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L)', :imp, 'file', 'phone'));
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, NULL)', :imp, 'file'));
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'email', 'first_name'));
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'email', 'none'));
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'none', 'email'));
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'email', 'Email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, %L)', :imp, 'newest', 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, NULL, %L)', :imp, 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, %L)', :imp, 'file', 'phone'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, NULL)', :imp, 'file'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'email', 'first_name'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'email', 'none'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'none', 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'email', 'Email'));
 -- Secondary key not mapped (mobile and system_id are not mapped yet).
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'email', 'mobile'));
-SELECT t_err(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'existing', 'email', 'system_id'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'file', 'email', 'mobile'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_rules(%s, %L, %L, %L)', :imp, 'existing', 'email', 'system_id'));
 -- None of the failed calls set anything.
 SELECT * FROM t_rules(:imp);
 -- Valid rules; names are read ignoring case and surrounding space; '' is no secondary key.
@@ -77,10 +67,10 @@ SELECT crm_import_map(:imp, 'Id', 'system_id');
 -- crm_import_accept_compliance
 ---------------------------------------------------------------------------------------------
 SELECT gdpr_accepted, tcpa_accepted, compliance_accepted_by, compliance_accepted_at FROM crm_imports WHERE id = :imp;
-SELECT t_err(format('SELECT crm_import_accept_compliance(%s, true, false)', :imp));
-SELECT t_err(format('SELECT crm_import_accept_compliance(%s, false, true)', :imp));
-SELECT t_err(format('SELECT crm_import_accept_compliance(%s, NULL, true)', :imp));
-SELECT t_err(format('SELECT crm_import_accept_compliance(%s, true, NULL)', :imp));
+SELECT pg_temp.expect_error(format('SELECT crm_import_accept_compliance(%s, true, false)', :imp));
+SELECT pg_temp.expect_error(format('SELECT crm_import_accept_compliance(%s, false, true)', :imp));
+SELECT pg_temp.expect_error(format('SELECT crm_import_accept_compliance(%s, NULL, true)', :imp));
+SELECT pg_temp.expect_error(format('SELECT crm_import_accept_compliance(%s, true, NULL)', :imp));
 SELECT gdpr_accepted, tcpa_accepted, compliance_accepted_by, compliance_accepted_at FROM crm_imports WHERE id = :imp;
 SELECT problem FROM crm_import_check(:imp) WHERE problem LIKE '%GDPR%';
 SELECT crm_import_accept_compliance(:imp, gdpr => true, tcpa => true);
@@ -119,11 +109,11 @@ SELECT crm_import_set_options(:imp, max_errors => '0');
 SELECT * FROM t_rules(:imp);
 SELECT crm_import_set_options(:imp, max_errors => '');
 SELECT * FROM t_rules(:imp);
-SELECT t_err(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, 'ten'));
-SELECT t_err(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, '-1'));
-SELECT t_err(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, '5%%'));
-SELECT t_err(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, '%'));
-SELECT t_err(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, '1e3'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, 'ten'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, '-1'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, '5%%'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, '%'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_options(%s, max_errors => %L)', :imp, '1e3'));
 SELECT * FROM t_rules(:imp);
 SELECT crm_import_set_options(:imp, max_errors => '3', allow_reoptin => false);
 SELECT * FROM t_rules(:imp);
@@ -152,8 +142,8 @@ SELECT crm_import_upload('Rules', convert_to(
 SELECT crm_import_map(:imp2, 'Name', 'first_name');
 SELECT crm_import_map(:imp2, 'Email', 'email');
 SELECT crm_import_map(:imp2, 'Mobile', 'mobile');
-SELECT t_err(format('SELECT * FROM crm_import_run(%s)', :imp2));
-SELECT t_err(format('SELECT * FROM crm_import_run(%s, dry_run => true)', :imp2));
+SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s)', :imp2));
+SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s, dry_run => true)', :imp2));
 SELECT section, setting, value FROM crm_import_summary(:imp2) WHERE section IN ('missing', 'status');
 SELECT id, state, tab, inserted, updated, unchanged, merged_in_file, rejected, failure_reason, started_at, finished_at
 	FROM crm_import_status WHERE id = :imp2;
@@ -165,7 +155,7 @@ SELECT crm_import_skip(:imp2, 'Extra');
 SELECT crm_import_set_consent(:imp2, 'email_marketing', value => true);
 SELECT crm_import_set_consent(:imp2, 'sms_marketing', value => true);
 SELECT crm_import_set_rules(:imp2, 'file', 'email');
-SELECT t_err(format('SELECT * FROM crm_import_run(%s)', :imp2));
+SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s)', :imp2));
 SELECT crm_import_accept_compliance(:imp2, true, true);
 SELECT * FROM crm_import_check(:imp2);
 SELECT * FROM crm_import_run(:imp2);
@@ -175,9 +165,8 @@ SELECT id, state, tab, inserted, updated, unchanged, merged_in_file, rejected, f
 	started_at IS NOT NULL AS started, finished_at >= started_at AS finished
 	FROM crm_import_status WHERE id = :imp2;
 -- Once completed it refuses again, reporting its state.
-SELECT t_err(format('SELECT * FROM crm_import_run(%s)', :imp2));
-SELECT t_err(format('SELECT * FROM crm_import_run(%s, NULL)', :imp2));
-SELECT t_err($$SELECT * FROM crm_import_run(NULL)$$);
+SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s)', :imp2));
+SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s, NULL)', :imp2));
+SELECT pg_temp.expect_error($$SELECT * FROM crm_import_run(NULL)$$);
 
 DROP FUNCTION t_rules(bigint);
-DROP FUNCTION t_err(text);

@@ -6,17 +6,7 @@ CREATE EXTENSION crm_import;
 RESET client_min_messages;
 
 -- Runs a statement and shows its error as SQLSTATE: message | detail | hint (no CONTEXT).
-CREATE OR REPLACE FUNCTION t_err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	st text; msg text; det text; hnt text;
-BEGIN
-	EXECUTE stmt;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-	RETURN format('%s: %s | %s | %s', st, msg, det, hnt);
-END
-$$;
+\i sql/include/expect_error.sql
 
 SELECT crm_import_create_list('Run list');
 SELECT crm_import_create_list('Other list');
@@ -313,4 +303,3 @@ DROP FUNCTION t_contacts();
 DROP FUNCTION t_members();
 DROP FUNCTION t_file();
 DROP FUNCTION t_reset();
-DROP FUNCTION t_err(text);

@@ -8,17 +8,7 @@ RESET client_min_messages;
 \set SHOW_CONTEXT never
 
 -- Runs a statement and shows its error as SQLSTATE: message | detail | hint (no CONTEXT).
-CREATE OR REPLACE FUNCTION t_err(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-	st text; msg text; det text; hnt text;
-BEGIN
-	EXECUTE stmt;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL, hnt = PG_EXCEPTION_HINT;
-	RETURN format('%s: %s | %s | %s', st, msg, det, hnt);
-END
-$$;
+\i sql/include/expect_error.sql
 
 CREATE OR REPLACE FUNCTION t_contacts()
 RETURNS TABLE (id bigint, first_name text, email text, mobile text, birthday date, custom text, created_by bigint, updated_by bigint)
@@ -93,7 +83,7 @@ SELECT row_no, line_no, outcome, contact_id, matched_by, reason FROM crm_import_
 ---------------------------------------------------------------------------------------------
 SELECT crm_import_set_options(:imp, max_errors => '12');
 -- A dry run reports the failure as an error (the import stays a draft).
-SELECT t_err(format('SELECT * FROM crm_import_run(%s, dry_run => true)', :imp));
+SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s, dry_run => true)', :imp));
 SELECT * FROM t_status(:imp);
 -- A real run: a WARNING (its detail gives the SQLSTATE), no row, the import failed.
 SELECT * FROM crm_import_run(:imp);
@@ -120,8 +110,8 @@ SELECT row_no, line_no, outcome, contact_id, matched_by FROM crm_import_results(
 SELECT * FROM t_contacts();
 SELECT * FROM t_members();
 -- Completed: running again is refused.
-SELECT t_err(format('SELECT * FROM crm_import_run(%s)', :imp));
-SELECT t_err(format('SELECT * FROM crm_import_run(%s, dry_run => true)', :imp));
+SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s)', :imp));
+SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s, dry_run => true)', :imp));
 
 -- A count limit that is met exactly, and 0 with no rejected row.
 SELECT crm_import_upload('Failures', convert_to(E'Email,First\nbad@,X\ngood1@example.com,G1\n', 'UTF8'), 'limit.csv') AS imp2 \gset
@@ -236,4 +226,3 @@ DROP TABLE t_members_before;
 DROP FUNCTION t_status(bigint);
 DROP FUNCTION t_members();
 DROP FUNCTION t_contacts();
-DROP FUNCTION t_err(text);
