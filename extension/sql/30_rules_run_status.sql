@@ -255,6 +255,12 @@ COMMENT ON AGGREGATE crm_import_last(anyelement) IS 'Internal: the last non-null
 CREATE AGGREGATE crm_import_jsonb_merge(jsonb) (sfunc = pg_catalog.jsonb_concat, stype = jsonb);
 COMMENT ON AGGREGATE crm_import_jsonb_merge(jsonb) IS 'Internal: merges jsonb objects key by key, later inputs winning';
 
+CREATE FUNCTION crm_import_plan_matches(work regclass, contacts regclass, primary_key text, secondary_key text)
+RETURNS TABLE (row_no integer, unit integer, tgt bigint, matched_by text, reject_reason text, lead_row integer, n bigint)
+	AS 'MODULE_PATHNAME', 'crm_import_plan_matches' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION crm_import_plan_matches(regclass, regclass, text, text) IS
+	'Internal: dedupe in file and match against the contacts (primary key, then secondary), in memory; one row per good data row of the run''s work table';
+
 -- Internal: the SQL expression that normalizes a staged field (SQL reference ref) for a field type.
 CREATE FUNCTION crm_import_norm_expr(field_type text, ref text, region text, opt_in text[], opt_out text[])
 RETURNS text
@@ -361,8 +367,6 @@ DECLARE
 	ins_vals text := '';
 	m_single text := '';
 	m_multi text := '';
-	key_cond text;
-	sk_cond text;
 	results text := pg_catalog.format('crm_import_staging.%I', 'results_' OPERATOR(pg_catalog.||) job.id);
 	r record;
 	t timestamptz := clock_timestamp();
@@ -444,67 +448,18 @@ BEGIN
 	-- 3. Match each unit: primary key first, the secondary key only where the primary found
 	--    nothing. New units sharing a secondary key value found one new contact together.
 	--    tgt: the existing contact's id (> 0), or minus the unit that founds a new contact.
-	IF job.primary_key OPERATOR(pg_catalog.=) 'none' THEN
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt AS SELECT w.row_no, w.row_no AS unit, '
-			'(OPERATOR(pg_catalog.-) w.row_no)::bigint AS tgt, NULL::text AS matched_by, NULL::text AS reject_reason '
-			'FROM %s w WHERE w.reason IS NULL', p, w);
-	ELSE
-		IF NOT dry_run THEN
-			-- Serializes the match-and-merge of concurrent imports (readers are not blocked), so
-			-- two imports never both create a contact for one key value.
-			LOCK TABLE @extschema@.crm_contacts IN SHARE ROW EXCLUSIVE MODE;
-		END IF;
-		key_cond := CASE job.primary_key WHEN 'system_id' THEN 'c.id OPERATOR(pg_catalog.=) (g.pk)::bigint'
-			ELSE pg_catalog.format('c.%I OPERATOR(pg_catalog.=) g.pk', job.primary_key) END;
-		sk_cond := CASE WHEN job.secondary_key IS NULL THEN NULL
-			WHEN job.secondary_key OPERATOR(pg_catalog.=) 'system_id' THEN 'c.id OPERATOR(pg_catalog.=) (g.sk)::bigint'
-			ELSE pg_catalog.format('c.%I OPERATOR(pg_catalog.=) g.sk', job.secondary_key) END;
-		EXECUTE pg_catalog.format(
-			'CREATE UNLOGGED TABLE %sunits AS '
-			'WITH g AS MATERIALIZED ('
-			'  SELECT w.pk, min(w.row_no) AS unit, min(w.sk) AS sk FROM %s w WHERE w.reason IS NULL AND w.pk IS NOT NULL GROUP BY w.pk '
-			'  UNION ALL SELECT NULL::text, w.row_no, w.sk FROM %s w WHERE w.reason IS NULL AND w.pk IS NULL), '
-			'pm AS MATERIALIZED (SELECT g.unit, count(*) AS n, min(c.id) AS id, max(c.id) AS max_id '
-			'  FROM g JOIN @extschema@.crm_contacts c ON %s WHERE g.pk IS NOT NULL GROUP BY g.unit), '
-			'sm AS MATERIALIZED (%s), '
-			't AS MATERIALIZED (SELECT g.unit, g.pk, g.sk, '
-			'  CASE WHEN pm.n OPERATOR(pg_catalog.=) 1 THEN pm.id WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.=) 1 THEN sm.id END AS existing_id, '
-			'  CASE WHEN pm.n OPERATOR(pg_catalog.=) 1 THEN %L WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.=) 1 THEN %L END AS matched_by, '
-			'  CASE WHEN pm.n OPERATOR(pg_catalog.>) 1 THEN pg_catalog.format(''ambiguous: %s %%s matches %%s existing contacts (ids %%s to %%s)'', g.pk, pm.n, pm.id, pm.max_id) '
-			'       WHEN pm.n IS NULL AND sm.n OPERATOR(pg_catalog.>) 1 THEN pg_catalog.format(''ambiguous: %s %%s matches %%s existing contacts (ids %%s to %%s)'', g.sk, sm.n, sm.id, sm.max_id) '
-			'       WHEN %L AND g.pk IS NOT NULL AND pm.n IS NULL AND sm.n IS NULL THEN pg_catalog.format(''no contact has system ID %%s'', g.pk) '
-			'       WHEN %L AND g.sk IS NOT NULL AND pm.n IS NULL AND sm.n IS NULL THEN pg_catalog.format(''no contact has system ID %%s'', g.sk) '
-			'  END AS reject_reason '
-			'  FROM g LEFT JOIN pm ON pm.unit OPERATOR(pg_catalog.=) g.unit LEFT JOIN sm ON sm.unit OPERATOR(pg_catalog.=) g.unit), '
-			'ns AS (SELECT t.sk, min(t.unit) AS first_unit FROM t '
-			'  WHERE %L AND t.reject_reason IS NULL AND t.existing_id IS NULL AND t.sk IS NOT NULL GROUP BY t.sk) '
-			'SELECT t.unit, t.pk, t.sk, t.existing_id, t.matched_by, t.reject_reason, '
-			'  CASE WHEN t.reject_reason IS NOT NULL THEN NULL WHEN t.existing_id IS NOT NULL THEN t.existing_id '
-			'  ELSE (OPERATOR(pg_catalog.-) coalesce(ns.first_unit, t.unit))::bigint END AS tgt '
-			'FROM t LEFT JOIN ns ON ns.sk OPERATOR(pg_catalog.=) t.sk AND t.reject_reason IS NULL AND t.existing_id IS NULL',
-			p, w, w, key_cond,
-			CASE WHEN job.secondary_key IS NULL
-				THEN 'SELECT NULL::integer AS unit, NULL::bigint AS n, NULL::bigint AS id, NULL::bigint AS max_id WHERE false'
-				ELSE pg_catalog.format('SELECT g.unit, count(*) AS n, min(c.id) AS id, max(c.id) AS max_id '
-					'FROM g JOIN @extschema@.crm_contacts c ON %s WHERE g.sk IS NOT NULL '
-					'AND NOT EXISTS (SELECT 1 FROM pm WHERE pm.unit OPERATOR(pg_catalog.=) g.unit) GROUP BY g.unit', sk_cond) END,
-			job.primary_key, job.secondary_key, job.primary_key, coalesce(job.secondary_key, ''),
-			job.primary_key OPERATOR(pg_catalog.=) 'system_id', job.secondary_key IS NOT DISTINCT FROM 'system_id',
-			job.secondary_key IS NOT NULL);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'units';
-		-- Each good row with its unit and target: by key value, or (no key) by its own row.
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt AS '
-			'SELECT w.row_no, un.unit, un.tgt, un.matched_by, un.reject_reason FROM %s w '
-			'JOIN %sunits un ON un.pk OPERATOR(pg_catalog.=) w.pk WHERE w.reason IS NULL '
-			'UNION ALL '
-			'SELECT w.row_no, un.unit, un.tgt, un.matched_by, un.reject_reason FROM %s w '
-			'JOIN %sunits un ON un.unit OPERATOR(pg_catalog.=) w.row_no AND un.pk IS NULL WHERE w.reason IS NULL AND w.pk IS NULL',
-			p, w, p, w, p);
+	IF job.primary_key OPERATOR(pg_catalog.<>) 'none' AND NOT dry_run THEN
+		-- Serializes the match-and-merge of concurrent imports (readers are not blocked), so
+		-- two imports never both create a contact for one key value.
+		LOCK TABLE @extschema@.crm_contacts IN SHARE ROW EXCLUSIVE MODE;
 	END IF;
+	-- Each good row with its unit, target (an existing contact id > 0, or minus the unit that
+	-- founds a new contact), matched_by or reject reason, and its target's lead row and row
+	-- count: computed in memory by crm_import_plan_matches (src/core/match_plan.hpp).
+	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt WITH (autovacuum_enabled = false) AS '
+		'SELECT * FROM @extschema@.crm_import_plan_matches(%L::regclass, %L::regclass, %L, %L)',
+		p, w, '@extschema@.crm_contacts', job.primary_key, job.secondary_key);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'rt';
-	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %stc AS SELECT rt.tgt, count(*) AS n, min(rt.row_no) AS lead_row '
-		'FROM %srt rt WHERE rt.tgt IS NOT NULL GROUP BY rt.tgt', p, p);
-	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'tc';
 
 	-- max_errors: fail before anything is written.
 	t := @extschema@.crm_import_phase_done(job.id, 'dedupe and match', t, next_phase => 'merge');
@@ -537,13 +492,13 @@ BEGIN
 	END IF;
 	EXECUTE pg_catalog.format(
 		'CREATE UNLOGGED TABLE %smerged AS '
-		'SELECT tc.tgt, tc.lead_row, tc.n%s FROM %stc tc JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) tc.lead_row WHERE tc.n OPERATOR(pg_catalog.=) 1 '
+		'SELECT rt.tgt, rt.lead_row, rt.n%s FROM %srt rt JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no WHERE rt.n OPERATOR(pg_catalog.=) 1 '
 		'UNION ALL '
 		'SELECT q.tgt, min(q.row_no), count(*)%s FROM ('
-		'  SELECT rt.tgt, w.* FROM %srt rt JOIN %stc tc ON tc.tgt OPERATOR(pg_catalog.=) rt.tgt AND tc.n OPERATOR(pg_catalog.>) 1 '
-		'  JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no ORDER BY rt.tgt, rt.row_no) q(tgt) GROUP BY q.tgt',
+		'  SELECT rt.tgt, w.* FROM %srt rt '
+		'  JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no WHERE rt.n OPERATOR(pg_catalog.>) 1 ORDER BY rt.tgt, rt.row_no) q(tgt) GROUP BY q.tgt',
 		p, m_single, p, w,
-		replace(m_multi, '(w.', '(q.'), p, p, w);
+		replace(m_multi, '(w.', '(q.'), p, w);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'merged';
 
 	-- 5. Existing contacts: the new value of each field under the master rule, the old value
@@ -643,23 +598,22 @@ BEGIN
 		'INSERT INTO %s (import_id, row_no, line_no, outcome, contact_id, matched_by, reason) '
 		'SELECT %s, w.row_no, w.line_no, '
 		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN ''rejected'' '
-		'       WHEN rt.row_no OPERATOR(pg_catalog.<>) tc.lead_row THEN ''merged_in_file'' '
+		'       WHEN rt.row_no OPERATOR(pg_catalog.<>) rt.lead_row THEN ''merged_in_file'' '
 		'       WHEN rt.tgt OPERATOR(pg_catalog.<) 0 THEN ''inserted'' '
 		'       WHEN x.changed THEN ''updated'' ELSE ''unchanged'' END, '
 		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN NULL '
 		'       WHEN rt.tgt OPERATOR(pg_catalog.>) 0 THEN rt.tgt ELSE n.contact_id END, '
 		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN NULL '
-		'       WHEN rt.row_no OPERATOR(pg_catalog.=) tc.lead_row THEN rt.matched_by '
-		'       WHEN rt.unit OPERATOR(pg_catalog.=) tc.lead_row THEN %L '
+		'       WHEN rt.row_no OPERATOR(pg_catalog.=) rt.lead_row THEN rt.matched_by '
+		'       WHEN rt.unit OPERATOR(pg_catalog.=) rt.lead_row THEN %L '
 		'       ELSE coalesce(rt.matched_by, %L) END, '
-		'  coalesce(w.reason, rt.reject_reason, CASE WHEN rt.row_no OPERATOR(pg_catalog.=) tc.lead_row THEN nullif(pg_catalog.concat_ws(''; ''%s), '''') END) '
+		'  coalesce(w.reason, rt.reject_reason, CASE WHEN rt.row_no OPERATOR(pg_catalog.=) rt.lead_row THEN nullif(pg_catalog.concat_ws(''; ''%s), '''') END) '
 		'FROM %s w LEFT JOIN %srt rt ON rt.row_no OPERATOR(pg_catalog.=) w.row_no '
-		'LEFT JOIN %stc tc ON tc.tgt OPERATOR(pg_catalog.=) rt.tgt '
 		'LEFT JOIN %sexisting x ON x.id OPERATOR(pg_catalog.=) rt.tgt '
 		'LEFT JOIN %snew n ON n.tgt OPERATOR(pg_catalog.=) rt.tgt',
 		results, job.id, nullif(job.primary_key, 'none'), job.secondary_key,
 		kept_notes,
-		w, p, p, p, p);
+		w, p, p, p);
 
 	EXECUTE pg_catalog.format('SELECT count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''inserted''), '
 		'count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''updated''), '

@@ -1,0 +1,289 @@
+// Dedupe-in-file and match planning (see match_plan.hpp).
+#include "match_plan.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <utility>
+
+namespace crm::core {
+
+// --- StringIds ---------------------------------------------------------------------------
+
+void StringIds::Reserve(size_t values)
+{
+	views_.reserve(values);
+	hashes_.reserve(values);
+	size_t want = 16;
+	while (want < values * 2)
+		want <<= 1;
+	if (want > slots_.size()) {
+		slots_.assign(want, 0);
+		for (uint32_t id = 0; id < views_.size(); ++id)
+			slots_[Slot(views_[id], hashes_[id])] = id + 1;
+	}
+}
+
+size_t StringIds::Slot(std::string_view value, uint64_t hash) const
+{
+	size_t mask = slots_.size() - 1;
+	for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+		uint32_t entry = slots_[slot];
+		if (entry == 0 || (hashes_[entry - 1] == hash && views_[entry - 1] == value))
+			return slot;
+	}
+}
+
+void StringIds::Grow()
+{
+	std::vector<uint32_t> old(std::max<size_t>(slots_.size() * 2, 16), 0);
+	slots_.swap(old);
+	for (uint32_t id = 0; id < views_.size(); ++id)
+		slots_[Slot(views_[id], hashes_[id])] = id + 1;
+}
+
+std::string_view StringIds::Store(std::string_view value)
+{
+	constexpr size_t kChunk = 1 << 20;
+	if (value.size() > chunk_size_ - chunk_used_) {
+		chunk_size_ = std::max(kChunk, value.size());
+		chunks_.push_back(std::make_unique<char[]>(chunk_size_));
+		chunk_used_ = 0;
+	}
+	char* at = chunks_.back().get() + chunk_used_;
+	if (!value.empty())
+		std::memcpy(at, value.data(), value.size());
+	chunk_used_ += value.size();
+	return std::string_view(at, value.size());
+}
+
+uint32_t StringIds::Intern(std::string_view value)
+{
+	if ((views_.size() + 1) * 2 > slots_.size())
+		Grow();
+	uint64_t hash = std::hash<std::string_view>{}(value);
+	size_t slot = Slot(value, hash);
+	if (slots_[slot] != 0)
+		return slots_[slot] - 1;
+	uint32_t id = static_cast<uint32_t>(views_.size());
+	views_.push_back(Store(value));
+	hashes_.push_back(hash);
+	slots_[slot] = id + 1;
+	return id;
+}
+
+uint32_t StringIds::Find(std::string_view value) const
+{
+	if (slots_.empty())
+		return kNone;
+	uint32_t entry = slots_[Slot(value, std::hash<std::string_view>{}(value))];
+	return entry == 0 ? kNone : entry - 1;
+}
+
+// --- MatchPlanner ------------------------------------------------------------------------
+
+MatchPlanner::MatchPlanner(std::string primary_key, std::string secondary_key, size_t expected_rows)
+	: primary_key_(std::move(primary_key)), secondary_key_(std::move(secondary_key))
+{
+	if (expected_rows > 0) {
+		rows_.reserve(expected_rows);
+		units_.reserve(expected_rows);
+		size_t keys = (primary_key_.empty() ? 0 : 1) + (secondary_key_.empty() ? 0 : 1);
+		ids_.Reserve(expected_rows * keys);
+	}
+}
+
+void MatchPlanner::Hits::Add(int64_t id)
+{
+	if (count == 0 || id < min_id)
+		min_id = id;
+	if (count == 0 || id > max_id)
+		max_id = id;
+	++count;
+}
+
+void MatchPlanner::AddRow(int32_t row_no, std::optional<std::string_view> pk, std::optional<std::string_view> sk)
+{
+	if (primary_key_.empty())
+		pk.reset();  // primary key none: every row is its own unit
+	if (secondary_key_.empty())
+		sk.reset();
+	uint32_t sk_id = kNone;
+	if (sk) {
+		sk_id = ids_.Intern(*sk);
+		if (sk_slot_by_id_.size() <= sk_id)
+			sk_slot_by_id_.resize(ids_.size(), kNone);
+		if (sk_slot_by_id_[sk_id] == kNone) {
+			sk_slot_by_id_[sk_id] = static_cast<uint32_t>(sk_hits_.size());
+			sk_hits_.emplace_back();
+		}
+	}
+	uint32_t unit_index = kNone;
+	uint32_t pk_id = kNone;
+	if (pk) {
+		pk_id = ids_.Intern(*pk);
+		if (unit_by_id_.size() <= pk_id)
+			unit_by_id_.resize(ids_.size(), kNone);
+		unit_index = unit_by_id_[pk_id];
+	}
+	if (unit_index != kNone) {
+		Unit& unit = units_[unit_index];
+		unit.first_row = std::min(unit.first_row, row_no);
+		// A unit's secondary value is the smallest of its rows' (bytewise, as the columns' "C"
+		// collation compares).
+		if (sk_id != kNone && (unit.sk == kNone || ids_.View(sk_id) < ids_.View(unit.sk)))
+			unit.sk = sk_id;
+	} else {
+		unit_index = static_cast<uint32_t>(units_.size());
+		units_.push_back(Unit{row_no, pk_id, sk_id, 0, {}});
+		if (pk_id != kNone)
+			unit_by_id_[pk_id] = unit_index;
+	}
+	++units_[unit_index].rows;
+	rows_.push_back(Row{row_no, unit_index});
+}
+
+std::vector<std::string_view> MatchPlanner::PrimaryValues() const
+{
+	std::vector<std::string_view> values;
+	for (const Unit& unit : units_) {
+		if (unit.pk != kNone)
+			values.push_back(ids_.View(unit.pk));
+	}
+	return values;
+}
+
+std::vector<std::string_view> MatchPlanner::SecondaryValues() const
+{
+	std::vector<bool> asked(sk_hits_.size(), false);
+	std::vector<std::string_view> values;
+	for (const Unit& unit : units_) {
+		if (unit.sk == kNone || unit.primary.count != 0)
+			continue;
+		uint32_t slot = sk_slot_by_id_[unit.sk];
+		if (!asked[slot]) {
+			asked[slot] = true;
+			values.push_back(ids_.View(unit.sk));
+		}
+	}
+	return values;
+}
+
+void MatchPlanner::AddPrimaryMatch(std::string_view value, int64_t contact_id)
+{
+	uint32_t id = ids_.Find(value);
+	if (id != kNone && id < unit_by_id_.size() && unit_by_id_[id] != kNone)
+		units_[unit_by_id_[id]].primary.Add(contact_id);
+}
+
+void MatchPlanner::AddSecondaryMatch(std::string_view value, int64_t contact_id)
+{
+	uint32_t id = ids_.Find(value);
+	if (id != kNone && id < sk_slot_by_id_.size() && sk_slot_by_id_[id] != kNone)
+		sk_hits_[sk_slot_by_id_[id]].Add(contact_id);
+}
+
+namespace {
+
+std::string Ambiguous(const std::string& key, std::string_view value, const int64_t count, int64_t min_id,
+					  int64_t max_id)
+{
+	std::string out = "ambiguous: " + key + " ";
+	out.append(value);
+	out += " matches " + std::to_string(count) + " existing contacts (ids " + std::to_string(min_id) + " to " +
+		   std::to_string(max_id) + ")";
+	return out;
+}
+
+}  // namespace
+
+std::vector<MatchPlanner::RowPlan> MatchPlanner::Finish()
+{
+	constexpr int32_t kNoRow = std::numeric_limits<int32_t>::max();
+	// Each unit: an existing contact, a reject reason, or a new contact.
+	std::vector<std::optional<int64_t>> targets(units_.size());
+	std::vector<const char*> matched_by(units_.size(), nullptr);
+	reasons_.assign(units_.size(), std::string());
+	// New units that share a secondary value found one contact: the one of the first unit.
+	std::vector<int32_t> founder_by_slot(sk_hits_.size(), kNoRow);
+	for (size_t i = 0; i < units_.size(); ++i) {
+		const Unit& unit = units_[i];
+		const Hits* secondary = nullptr;
+		if (unit.sk != kNone && unit.primary.count == 0) {
+			const Hits& hits = sk_hits_[sk_slot_by_id_[unit.sk]];
+			if (hits.count > 0)
+				secondary = &hits;
+		}
+		if (unit.primary.count > 1) {
+			reasons_[i] = Ambiguous(primary_key_, ids_.View(unit.pk), unit.primary.count, unit.primary.min_id,
+									unit.primary.max_id);
+		} else if (unit.primary.count == 1) {
+			targets[i] = unit.primary.min_id;
+			matched_by[i] = primary_key_.c_str();
+		} else if (secondary != nullptr && secondary->count > 1) {
+			reasons_[i] = Ambiguous(secondary_key_, ids_.View(unit.sk), secondary->count, secondary->min_id,
+									secondary->max_id);
+		} else if (secondary != nullptr) {
+			targets[i] = secondary->min_id;
+			matched_by[i] = secondary_key_.c_str();
+		} else if (primary_key_ == "system_id" && unit.pk != kNone) {
+			reasons_[i] = "no contact has system ID ";
+			reasons_[i].append(ids_.View(unit.pk));
+		} else if (secondary_key_ == "system_id" && unit.sk != kNone) {
+			reasons_[i] = "no contact has system ID ";
+			reasons_[i].append(ids_.View(unit.sk));
+		} else if (unit.sk != kNone) {
+			int32_t& founder = founder_by_slot[sk_slot_by_id_[unit.sk]];
+			founder = std::min(founder, unit.first_row);
+		}
+	}
+	for (size_t i = 0; i < units_.size(); ++i) {
+		const Unit& unit = units_[i];
+		if (targets[i] || !reasons_[i].empty())
+			continue;
+		int32_t founder = unit.first_row;
+		if (unit.sk != kNone && founder_by_slot[sk_slot_by_id_[unit.sk]] != kNoRow)
+			founder = founder_by_slot[sk_slot_by_id_[unit.sk]];
+		targets[i] = -static_cast<int64_t>(founder);
+	}
+
+	// Units sharing a target (by sorting): its lead row is the first of all their rows.
+	std::vector<uint32_t> order;
+	order.reserve(units_.size());
+	for (uint32_t i = 0; i < units_.size(); ++i) {
+		if (targets[i])
+			order.push_back(i);
+	}
+	std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return *targets[a] < *targets[b]; });
+	std::vector<int32_t> lead_row(units_.size(), 0);
+	std::vector<int64_t> target_rows(units_.size(), 0);
+	for (size_t start = 0; start < order.size();) {
+		size_t end = start;
+		int32_t lead = kNoRow;
+		int64_t rows = 0;
+		for (; end < order.size() && *targets[order[end]] == *targets[order[start]]; ++end) {
+			lead = std::min(lead, units_[order[end]].first_row);
+			rows += units_[order[end]].rows;
+		}
+		for (size_t k = start; k < end; ++k) {
+			lead_row[order[k]] = lead;
+			target_rows[order[k]] = rows;
+		}
+		start = end;
+	}
+
+	std::sort(rows_.begin(), rows_.end(), [](const Row& a, const Row& b) { return a.row_no < b.row_no; });
+	std::vector<RowPlan> plan;
+	plan.reserve(rows_.size());
+	for (const Row& row : rows_) {
+		uint32_t u = row.unit;
+		bool rejected = !targets[u];
+		plan.push_back(RowPlan{row.row_no, units_[u].first_row, targets[u], matched_by[u],
+							   rejected ? &reasons_[u] : nullptr, rejected ? row.row_no : lead_row[u],
+							   rejected ? 0 : target_rows[u]});
+	}
+	return plan;
+}
+
+}  // namespace crm::core

@@ -1,0 +1,270 @@
+// crm_import_plan_matches: the run's dedupe-in-file and match step (see
+// src/core/match_plan.hpp for the rules). Reads the good rows' key values from the run's
+// work table, looks the distinct values up in crm_contacts with one query per key (the
+// planner picks an index scan or a hashed seq scan by the number of values), and returns
+// one row per good data row: its unit, target, matched_by, reject reason, and the lead row
+// and row count of its target.
+#include "pg/boundary.hpp"
+#include "pg/spi.hpp"
+
+#include "core/match_plan.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type_d.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "access/table.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/memutils.h"
+#include "utils/tuplestore.h"
+}
+
+extern "C" {
+PG_FUNCTION_INFO_V1(crm_import_plan_matches);
+}
+
+using crm::core::MatchPlanner;
+using crm::pg::Guard;
+
+namespace {
+
+constexpr int kFetchRows = 10000;
+constexpr size_t kValuesPerQuery = 1000000;  // bounds the key array (and its memory) per query
+
+// A text Datum as a view; the value must be detoasted (PG_DETOAST_DATUM_PACKED).
+std::string_view TextView(Datum d)
+{
+	const struct varlena* v = reinterpret_cast<const struct varlena*>(DatumGetPointer(d));
+	return std::string_view(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+}
+
+// One fetched batch of a cursor, deformed into plain arrays (row-major, ncols per row).
+struct Batch {
+	uint64 rows = 0;
+	Datum* values = nullptr;
+	bool* nulls = nullptr;
+};
+
+// Fetches up to kFetchRows rows of portal into batch_context; text columns detoasted.
+Batch FetchBatch(Portal portal, int ncols, MemoryContext batch_context)
+{
+	return Guard([&]() -> Batch {
+		SPI_cursor_fetch(portal, true, kFetchRows);
+		Batch b;
+		b.rows = SPI_processed;
+		MemoryContext old = MemoryContextSwitchTo(batch_context);
+		b.values = static_cast<Datum*>(palloc(sizeof(Datum) * ncols * (b.rows + 1)));
+		b.nulls = static_cast<bool*>(palloc(sizeof(bool) * ncols * (b.rows + 1)));
+		TupleDesc desc = SPI_tuptable->tupdesc;
+		for (uint64 r = 0; r < b.rows; ++r) {
+			Datum* values = b.values + r * ncols;
+			bool* nulls = b.nulls + r * ncols;
+			heap_deform_tuple(SPI_tuptable->vals[r], desc, values, nulls);
+			for (int c = 0; c < ncols; ++c) {
+				if (!nulls[c] && TupleDescAttr(desc, c)->atttypid == TEXTOID)
+					values[c] = PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[c]));
+			}
+		}
+		MemoryContextSwitchTo(old);
+		return b;
+	});
+}
+
+// Runs sql (one text[] parameter, the values) as a cursor and calls on_row(id, key) for each
+// (contact id, key value) row it returns.
+template <typename OnRow>
+void LookUp(const std::string& sql, const std::vector<std::string_view>& keys, MemoryContext batch_context,
+			OnRow&& on_row)
+{
+	for (size_t start = 0; start < keys.size(); start += kValuesPerQuery) {
+		size_t count = std::min(kValuesPerQuery, keys.size() - start);
+		const std::string_view* first = keys.data() + start;
+		const char* query = sql.c_str();
+		Portal portal = Guard([&]() -> Portal {
+			MemoryContext old = MemoryContextSwitchTo(batch_context);
+			Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * count));
+			for (size_t i = 0; i < count; ++i)
+				elems[i] = PointerGetDatum(cstring_to_text_with_len(first[i].data(), static_cast<int>(first[i].size())));
+			Datum array = PointerGetDatum(construct_array(elems, static_cast<int>(count), TEXTOID, -1, false, TYPALIGN_INT));
+			MemoryContextSwitchTo(old);
+			Oid type = TEXTARRAYOID;
+			return SPI_cursor_open_with_args(nullptr, query, 1, &type, &array, nullptr, true, 0);
+		});
+		for (;;) {
+			crm::pg::CheckInterrupts();
+			Batch b = FetchBatch(portal, 2, batch_context);
+			for (uint64 r = 0; r < b.rows; ++r) {
+				if (!b.nulls[r * 2] && !b.nulls[r * 2 + 1])
+					on_row(DatumGetInt64(b.values[r * 2]), TextView(b.values[r * 2 + 1]));
+			}
+			Guard([&] {
+				SPI_freetuptable(SPI_tuptable);
+				MemoryContextReset(batch_context);
+			});
+			if (b.rows == 0)
+				break;
+		}
+		Guard([&] { SPI_cursor_close(portal); });
+	}
+}
+
+// A contact's key value as text (the planner's values are text).
+std::string KeyColumn(const std::string& key)
+{
+	return key == "system_id" ? "c.id::pg_catalog.text" : "c." + key;
+}
+
+// The query giving (contact id, key value as text) for the contacts whose key is in $1.
+std::string KeyQuery(const std::string& contacts, const std::string& key)
+{
+	if (key == "system_id")
+		return "SELECT c.id, c.id::pg_catalog.text FROM " + contacts + " c WHERE c.id OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])";
+	return "SELECT c.id, c." + key + " FROM " + contacts + " c WHERE c." + key + " OPERATOR(pg_catalog.=) ANY ($1)";
+}
+
+// pg_class.reltuples of a relation: its estimated row count, -1 when never analyzed.
+double EstimatedRows(Oid relid)
+{
+	Relation rel = table_open(relid, AccessShareLock);
+	double rows = rel->rd_rel->reltuples;
+	table_close(rel, AccessShareLock);
+	return rows;
+}
+
+}  // namespace
+
+// crm_import_plan_matches(work regclass, contacts regclass, primary_key text, secondary_key text)
+// RETURNS TABLE (row_no int, unit int, tgt bigint, matched_by text, reject_reason text,
+//                lead_row int, n bigint)
+extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
+{
+	Oid work = PG_GETARG_OID(0);
+	Oid contacts = PG_GETARG_OID(1);
+	char* primary_key = PG_ARGISNULL(2) ? pstrdup("") : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	char* secondary_key = PG_ARGISNULL(3) ? pstrdup("") : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	if (strcmp(primary_key, "none") == 0)
+		primary_key[0] = '\0';
+	for (const char* key : {primary_key, secondary_key}) {
+		if (key[0] != '\0' && strcmp(key, "email") != 0 && strcmp(key, "mobile") != 0 && strcmp(key, "system_id") != 0)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid match key \"%s\"", key)));
+	}
+	char* work_name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(work)), get_rel_name(work));
+	char* contacts_name =
+		quote_qualified_identifier(get_namespace_name(get_rel_namespace(contacts)), get_rel_name(contacts));
+	double work_rows = EstimatedRows(work);
+	double contacts_rows = EstimatedRows(contacts);
+	InitMaterializedSRF(fcinfo, 0);
+	ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+	MemoryContext batch_context = AllocSetContextCreate(CurrentMemoryContext, "crm_import match batch",
+														ALLOCSET_DEFAULT_SIZES);
+
+	crm::pg::RunEntry([&]() -> Datum {
+		MatchPlanner planner(primary_key, secondary_key, work_rows > 0 ? static_cast<size_t>(work_rows) : 0);
+		crm::pg::SpiSession spi;
+		std::string rows_sql = std::string("SELECT w.row_no, w.pk, w.sk FROM ") + work_name +
+							   " w WHERE w.reason IS NULL";
+		const char* rows_query = rows_sql.c_str();
+		Portal portal = Guard([&] { return SPI_cursor_open_with_args(nullptr, rows_query, 0, nullptr, nullptr, nullptr, true, 0); });
+		for (;;) {
+			crm::pg::CheckInterrupts();
+			Batch b = FetchBatch(portal, 3, batch_context);
+			for (uint64 r = 0; r < b.rows; ++r) {
+				const Datum* v = b.values + r * 3;
+				const bool* n = b.nulls + r * 3;
+				std::optional<std::string_view> pk, sk;
+				if (!n[1])
+					pk = TextView(v[1]);
+				if (!n[2])
+					sk = TextView(v[2]);
+				planner.AddRow(DatumGetInt32(v[0]), pk, sk);
+			}
+			Guard([&] {
+				SPI_freetuptable(SPI_tuptable);
+				MemoryContextReset(batch_context);
+			});
+			if (b.rows == 0)
+				break;
+		}
+		Guard([&] { SPI_cursor_close(portal); });
+
+		// Few values against many contacts: one query per key with the values as an array,
+		// planned like any query (an index scan where the key is indexed). Otherwise one
+		// sequential pass over the contacts offers every contact to both keys.
+		size_t values = planner.distinct_values();
+		if (contacts_rows >= 0 && static_cast<double>(values) * 4 < contacts_rows) {
+			if (primary_key[0] != '\0') {
+				LookUp(KeyQuery(contacts_name, primary_key), planner.PrimaryValues(), batch_context,
+					   [&](int64 id, std::string_view key) { planner.AddPrimaryMatch(key, id); });
+			}
+			if (secondary_key[0] != '\0') {
+				LookUp(KeyQuery(contacts_name, secondary_key), planner.SecondaryValues(), batch_context,
+					   [&](int64 id, std::string_view key) { planner.AddSecondaryMatch(key, id); });
+			}
+		} else if (values > 0) {
+			std::string scan_sql = "SELECT c.id, " + KeyColumn(primary_key) + ", " +
+								   (secondary_key[0] != '\0' ? KeyColumn(secondary_key) : "NULL::pg_catalog.text") +
+								   " FROM " + contacts_name + " c";
+			const char* scan_query = scan_sql.c_str();
+			Portal scan = Guard([&] { return SPI_cursor_open_with_args(nullptr, scan_query, 0, nullptr, nullptr, nullptr, true, 0); });
+			for (;;) {
+				crm::pg::CheckInterrupts();
+				Batch b = FetchBatch(scan, 3, batch_context);
+				for (uint64 r = 0; r < b.rows; ++r) {
+					const Datum* v = b.values + r * 3;
+					const bool* n = b.nulls + r * 3;
+					if (!n[1])
+						planner.AddPrimaryMatch(TextView(v[1]), DatumGetInt64(v[0]));
+					if (!n[2])
+						planner.AddSecondaryMatch(TextView(v[2]), DatumGetInt64(v[0]));
+				}
+				Guard([&] {
+					SPI_freetuptable(SPI_tuptable);
+					MemoryContextReset(batch_context);
+				});
+				if (b.rows == 0)
+					break;
+			}
+			Guard([&] { SPI_cursor_close(scan); });
+		}
+		std::vector<MatchPlanner::RowPlan> plan = planner.Finish();
+
+		// Out, 4096 rows per guarded call; text values live in the batch context until put.
+		constexpr size_t kPutRows = 4096;
+		for (size_t start = 0; start < plan.size(); start += kPutRows) {
+			crm::pg::CheckInterrupts();
+			const MatchPlanner::RowPlan* rows = plan.data() + start;
+			size_t count = std::min(kPutRows, plan.size() - start);
+			Guard([&] {
+				MemoryContext old = MemoryContextSwitchTo(batch_context);
+				for (size_t i = 0; i < count; ++i) {
+					const MatchPlanner::RowPlan& p = rows[i];
+					bool rejected = !p.target.has_value();
+					Datum values[7];
+					bool nulls[7] = {false, false, rejected, p.matched_by == nullptr, !rejected, rejected, rejected};
+					values[0] = Int32GetDatum(p.row_no);
+					values[1] = Int32GetDatum(p.unit);
+					values[2] = rejected ? (Datum) 0 : Int64GetDatum(*p.target);
+					values[3] = p.matched_by ? CStringGetTextDatum(p.matched_by) : (Datum) 0;
+					values[4] = rejected ? PointerGetDatum(cstring_to_text_with_len(p.reject_reason->data(),
+																					 static_cast<int>(p.reject_reason->size())))
+										 : (Datum) 0;
+					values[5] = Int32GetDatum(p.lead_row);
+					values[6] = Int64GetDatum(p.rows_for_target);
+					tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+				}
+				MemoryContextSwitchTo(old);
+				MemoryContextReset(batch_context);
+			});
+		}
+		return (Datum) 0;
+	});
+	return (Datum) 0;
+}

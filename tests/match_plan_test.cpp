@@ -1,0 +1,228 @@
+// Unit tests of the dedupe-and-match planner (src/core/match_plan.cpp): the run's rules
+// for units, primary then secondary matching, ambiguity and new contacts sharing a
+// secondary value. tests/../sql/06_run_rules.sql checks the same rules end to end.
+#include "match_plan.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <optional>
+#include <string>
+
+namespace crm::core {
+namespace {
+
+using Plan = std::vector<MatchPlanner::RowPlan>;
+using Opt = std::optional<std::string_view>;
+
+const MatchPlanner::RowPlan& RowOf(const Plan& plan, int32_t row_no)
+{
+	for (const auto& p : plan)
+		if (p.row_no == row_no)
+			return p;
+	throw std::runtime_error("no row " + std::to_string(row_no));
+}
+
+std::string Reason(const MatchPlanner::RowPlan& p) { return p.reject_reason ? *p.reject_reason : "-"; }
+
+std::string MatchedBy(const MatchPlanner::RowPlan& p) { return p.matched_by ? p.matched_by : "-"; }
+
+TEST(MatchPlanner, InFileDuplicatesFormOneUnitLedByTheFirstRow)
+{
+	MatchPlanner planner("email", "");
+	planner.AddRow(3, Opt("a@x.no"), std::nullopt);  // rows may arrive out of order
+	planner.AddRow(1, Opt("a@x.no"), std::nullopt);
+	planner.AddRow(2, Opt("b@x.no"), std::nullopt);
+	EXPECT_EQ(planner.PrimaryValues().size(), 2u);
+	Plan plan = planner.Finish();
+	ASSERT_EQ(plan.size(), 3u);
+	EXPECT_EQ(plan[0].row_no, 1);  // row order out
+	EXPECT_EQ(plan[2].row_no, 3);
+	EXPECT_EQ(RowOf(plan, 3).unit, 1);
+	EXPECT_EQ(RowOf(plan, 3).target, std::optional<int64_t>(-1));
+	EXPECT_EQ(RowOf(plan, 3).lead_row, 1);
+	EXPECT_EQ(RowOf(plan, 3).rows_for_target, 2);
+	EXPECT_EQ(RowOf(plan, 2).target, std::optional<int64_t>(-2));
+	EXPECT_EQ(RowOf(plan, 2).rows_for_target, 1);
+	EXPECT_EQ(MatchedBy(RowOf(plan, 2)), "-");
+}
+
+TEST(MatchPlanner, PrimaryMatchWinsAndSecondaryIsOnlyAskedForTheRest)
+{
+	MatchPlanner planner("email", "mobile");
+	planner.AddRow(1, Opt("a@x.no"), Opt("+4791111111"));
+	planner.AddRow(2, Opt("b@x.no"), Opt("+4792222222"));
+	planner.AddRow(3, std::nullopt, Opt("+4793333333"));
+	planner.AddPrimaryMatch("a@x.no", 10);
+	auto secondary = planner.SecondaryValues();
+	std::sort(secondary.begin(), secondary.end());
+	ASSERT_EQ(secondary.size(), 2u);  // not a@x.no's mobile: its primary matched
+	EXPECT_EQ(secondary[0], "+4792222222");
+	planner.AddSecondaryMatch("+4792222222", 20);
+	planner.AddSecondaryMatch("+4793333333", 30);
+	Plan plan = planner.Finish();
+	EXPECT_EQ(RowOf(plan, 1).target, std::optional<int64_t>(10));
+	EXPECT_EQ(MatchedBy(RowOf(plan, 1)), "email");
+	EXPECT_EQ(RowOf(plan, 2).target, std::optional<int64_t>(20));
+	EXPECT_EQ(MatchedBy(RowOf(plan, 2)), "mobile");
+	EXPECT_EQ(RowOf(plan, 3).target, std::optional<int64_t>(30));  // blank primary value
+	EXPECT_EQ(MatchedBy(RowOf(plan, 3)), "mobile");
+}
+
+TEST(MatchPlanner, AmbiguousKeysRejectTheWholeUnit)
+{
+	MatchPlanner planner("email", "mobile");
+	planner.AddRow(1, Opt("a@x.no"), std::nullopt);
+	planner.AddRow(2, Opt("a@x.no"), std::nullopt);
+	planner.AddRow(3, Opt("c@x.no"), Opt("+4791111111"));
+	planner.AddPrimaryMatch("a@x.no", 7);
+	planner.AddPrimaryMatch("a@x.no", 5);
+	planner.AddPrimaryMatch("a@x.no", 9);
+	planner.AddSecondaryMatch("+4791111111", 4);
+	planner.AddSecondaryMatch("+4791111111", 3);
+	Plan plan = planner.Finish();
+	for (int32_t r : {1, 2}) {
+		EXPECT_FALSE(RowOf(plan, r).target.has_value());
+		EXPECT_EQ(Reason(RowOf(plan, r)), "ambiguous: email a@x.no matches 3 existing contacts (ids 5 to 9)");
+		EXPECT_EQ(RowOf(plan, r).rows_for_target, 0);
+	}
+	EXPECT_EQ(Reason(RowOf(plan, 3)), "ambiguous: mobile +4791111111 matches 2 existing contacts (ids 3 to 4)");
+}
+
+TEST(MatchPlanner, NewUnitsSharingASecondaryValueFoundOneContact)
+{
+	MatchPlanner planner("email", "mobile");
+	planner.AddRow(1, Opt("a@x.no"), Opt("+4791111111"));
+	planner.AddRow(2, Opt("b@x.no"), Opt("+4792222222"));
+	planner.AddRow(3, Opt("c@x.no"), Opt("+4791111111"));
+	planner.AddRow(4, Opt("d@x.no"), Opt("+4792222222"));
+	planner.AddPrimaryMatch("d@x.no", 40);  // matched units keep their own target
+	Plan plan = planner.Finish();
+	EXPECT_EQ(RowOf(plan, 1).target, std::optional<int64_t>(-1));
+	EXPECT_EQ(RowOf(plan, 3).target, std::optional<int64_t>(-1));
+	EXPECT_EQ(RowOf(plan, 3).unit, 3);
+	EXPECT_EQ(RowOf(plan, 3).lead_row, 1);
+	EXPECT_EQ(RowOf(plan, 3).rows_for_target, 2);
+	EXPECT_EQ(RowOf(plan, 2).target, std::optional<int64_t>(-2));
+	EXPECT_EQ(RowOf(plan, 2).rows_for_target, 1);
+	EXPECT_EQ(RowOf(plan, 4).target, std::optional<int64_t>(40));
+}
+
+TEST(MatchPlanner, UnitsMatchingOneContactShareItsTarget)
+{
+	// Unit a@ finds contact 5 by mobile; unit b@ finds it by email: one target, led by row 1.
+	MatchPlanner planner("email", "mobile");
+	planner.AddRow(1, Opt("a@x.no"), Opt("+4791111111"));
+	planner.AddRow(2, Opt("b@x.no"), std::nullopt);
+	planner.AddPrimaryMatch("b@x.no", 5);
+	planner.AddSecondaryMatch("+4791111111", 5);
+	Plan plan = planner.Finish();
+	EXPECT_EQ(RowOf(plan, 2).target, std::optional<int64_t>(5));
+	EXPECT_EQ(RowOf(plan, 2).lead_row, 1);
+	EXPECT_EQ(RowOf(plan, 2).rows_for_target, 2);
+}
+
+TEST(MatchPlanner, UnitSecondaryValueIsTheSmallestOfItsRows)
+{
+	MatchPlanner planner("email", "mobile");
+	planner.AddRow(1, Opt("a@x.no"), Opt("+4799999999"));
+	planner.AddRow(2, Opt("a@x.no"), Opt("+4791111111"));
+	planner.AddRow(3, Opt("a@x.no"), std::nullopt);
+	auto secondary = planner.SecondaryValues();
+	ASSERT_EQ(secondary.size(), 1u);
+	EXPECT_EQ(secondary[0], "+4791111111");
+}
+
+TEST(MatchPlanner, UnknownSystemIdIsRejectedUnlessTheOtherKeyMatches)
+{
+	MatchPlanner planner("system_id", "email");
+	planner.AddRow(1, Opt("42"), std::nullopt);
+	planner.AddRow(2, Opt("43"), Opt("b@x.no"));
+	planner.AddRow(3, std::nullopt, Opt("c@x.no"));
+	planner.AddSecondaryMatch("b@x.no", 8);
+	Plan plan = planner.Finish();
+	EXPECT_EQ(Reason(RowOf(plan, 1)), "no contact has system ID 42");
+	EXPECT_EQ(RowOf(plan, 2).target, std::optional<int64_t>(8));
+	EXPECT_EQ(MatchedBy(RowOf(plan, 2)), "email");
+	EXPECT_EQ(RowOf(plan, 3).target, std::optional<int64_t>(-3));  // new: email alone may create
+}
+
+TEST(MatchPlanner, SecondarySystemIdMustExist)
+{
+	MatchPlanner planner("email", "system_id");
+	planner.AddRow(1, Opt("a@x.no"), Opt("77"));
+	Plan plan = planner.Finish();
+	EXPECT_EQ(Reason(RowOf(plan, 1)), "no contact has system ID 77");
+}
+
+TEST(MatchPlanner, ContactsTheFileDoesNotNameAreIgnored)
+{
+	// A full scan of the contacts offers every contact; only the file's values count.
+	MatchPlanner planner("email", "mobile", 4);
+	planner.AddRow(1, Opt("a@x.no"), Opt("+4791111111"));
+	planner.AddPrimaryMatch("zz@x.no", 1);
+	planner.AddPrimaryMatch("+4791111111", 2);  // a secondary value offered as primary
+	planner.AddSecondaryMatch("a@x.no", 3);     // and the other way round
+	planner.AddSecondaryMatch("+4799999999", 4);
+	Plan plan = planner.Finish();
+	EXPECT_EQ(RowOf(plan, 1).target, std::optional<int64_t>(-1));
+	EXPECT_EQ(Reason(RowOf(plan, 1)), "-");
+}
+
+TEST(StringIds, InternsAndFindsAcrossGrowth)
+{
+	StringIds ids;
+	for (int i = 0; i < 50000; ++i)
+		EXPECT_EQ(ids.Intern("value-" + std::to_string(i)), static_cast<uint32_t>(i));
+	for (int i = 0; i < 50000; i += 7)
+		EXPECT_EQ(ids.Intern("value-" + std::to_string(i)), static_cast<uint32_t>(i));
+	EXPECT_EQ(ids.size(), 50000u);
+	EXPECT_EQ(ids.Find("value-49999"), 49999u);
+	EXPECT_EQ(ids.Find("value-50000"), StringIds::kNone);
+	EXPECT_EQ(ids.Intern(""), 50000u);  // the empty string is a value too
+	EXPECT_EQ(ids.View(12345), "value-12345");
+	std::string big(3 << 20, 'x');  // larger than a chunk
+	uint32_t id = ids.Intern(big);
+	EXPECT_EQ(ids.View(id), big);
+	EXPECT_EQ(ids.View(7), "value-7");
+}
+
+TEST(MatchPlanner, PrimaryKeyNoneMakesEveryRowNew)
+{
+	MatchPlanner planner("", "");
+	planner.AddRow(1, Opt("a@x.no"), Opt("x"));
+	planner.AddRow(2, Opt("a@x.no"), Opt("x"));
+	EXPECT_TRUE(planner.PrimaryValues().empty());
+	EXPECT_TRUE(planner.SecondaryValues().empty());
+	Plan plan = planner.Finish();
+	EXPECT_EQ(RowOf(plan, 1).target, std::optional<int64_t>(-1));
+	EXPECT_EQ(RowOf(plan, 2).target, std::optional<int64_t>(-2));
+	EXPECT_EQ(RowOf(plan, 2).rows_for_target, 1);
+}
+
+TEST(MatchPlanner, ManyRowsStayConsistent)
+{
+	// 100,000 rows, every value twice: 50,000 units of two rows, half of them matched.
+	MatchPlanner planner("email", "");
+	for (int32_t r = 1; r <= 100000; ++r)
+		planner.AddRow(r, Opt("user" + std::to_string((r - 1) % 50000) + "@x.no"), std::nullopt);
+	for (int32_t u = 0; u < 50000; u += 2)
+		planner.AddPrimaryMatch("user" + std::to_string(u) + "@x.no", 1000000 + u);
+	Plan plan = planner.Finish();
+	ASSERT_EQ(plan.size(), 100000u);
+	std::map<int64_t, int> per_target;
+	for (const auto& p : plan) {
+		ASSERT_TRUE(p.target.has_value());
+		++per_target[*p.target];
+		EXPECT_EQ(p.rows_for_target, 2);
+		EXPECT_EQ(p.lead_row, p.unit);
+	}
+	EXPECT_EQ(per_target.size(), 50000u);
+	EXPECT_EQ(RowOf(plan, 50001).target, std::optional<int64_t>(1000000));
+	EXPECT_EQ(RowOf(plan, 50002).target, std::optional<int64_t>(-2));
+}
+
+}  // namespace
+}  // namespace crm::core
