@@ -122,6 +122,20 @@ SELECT pg_temp.expect_error('SELECT * FROM crm_import_status');
 SELECT pg_temp.expect_error('SELECT * FROM crm_contacts');
 RESET ROLE;
 
+-- The run's internal writers take table names and queries: no wizard user may call them,
+-- and even a role given EXECUTE needs the table privileges (the writer checks INSERT, the
+-- query runs as the caller).
+SET ROLE alice;
+SELECT pg_temp.expect_error($$SELECT crm_import_bulk_insert('crm_contacts', '{email}', 'SELECT ''x@example.no''')$$);
+SELECT pg_temp.expect_error($$SELECT * FROM crm_import_plan_matches('crm_contacts', 'crm_contacts', 'email', NULL)$$);
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION crm_import_bulk_insert(regclass, text[], text) TO mallory;
+SET ROLE mallory;
+SELECT pg_temp.expect_error($$SELECT crm_import_bulk_insert('crm_contacts', '{email}', 'SELECT ''x@example.no''')$$);
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION crm_import_bulk_insert(regclass, text[], text) FROM mallory;
+SELECT count(*) AS contacts_written_by_them FROM crm_contacts WHERE email = 'x@example.no';
+
 -- The caller is the role in effect (SET ROLE), also inside a SECURITY DEFINER function of
 -- someone else: a function owned by bob does not make alice's call act for bob.
 CREATE FUNCTION public.bobs_preview(import bigint) RETURNS bigint
