@@ -78,6 +78,33 @@ Batch FetchBatch(Portal portal, int ncols, MemoryContext batch_context)
 	});
 }
 
+// Reads an open cursor to its end, calling on_row(values, nulls) for each row (ncols
+// columns, text detoasted; valid during the call only), then closes it.
+template <typename OnRow>
+void DrainCursor(Portal portal, int ncols, MemoryContext batch_context, OnRow&& on_row)
+{
+	for (;;) {
+		crm::pg::CheckInterrupts();
+		Batch b = FetchBatch(portal, ncols, batch_context);
+		for (uint64 r = 0; r < b.rows; ++r)
+			on_row(b.values + r * ncols, b.nulls + r * ncols);
+		Guard([&] {
+			SPI_freetuptable(SPI_tuptable);
+			MemoryContextReset(batch_context);
+		});
+		if (b.rows == 0)
+			break;
+	}
+	Guard([&] { SPI_cursor_close(portal); });
+}
+
+// Opens a cursor for a query without parameters.
+Portal OpenCursor(const std::string& sql)
+{
+	const char* query = sql.c_str();
+	return Guard([&] { return SPI_cursor_open_with_args(nullptr, query, 0, nullptr, nullptr, nullptr, true, 0); });
+}
+
 // Runs sql (one text[] parameter, the values) as a cursor and calls on_row(id, key) for each
 // (contact id, key value) row it returns.
 template <typename OnRow>
@@ -98,21 +125,10 @@ void LookUp(const std::string& sql, const std::vector<std::string_view>& keys, M
 			Oid type = TEXTARRAYOID;
 			return SPI_cursor_open_with_args(nullptr, query, 1, &type, &array, nullptr, true, 0);
 		});
-		for (;;) {
-			crm::pg::CheckInterrupts();
-			Batch b = FetchBatch(portal, 2, batch_context);
-			for (uint64 r = 0; r < b.rows; ++r) {
-				if (!b.nulls[r * 2] && !b.nulls[r * 2 + 1])
-					on_row(DatumGetInt64(b.values[r * 2]), TextView(b.values[r * 2 + 1]));
-			}
-			Guard([&] {
-				SPI_freetuptable(SPI_tuptable);
-				MemoryContextReset(batch_context);
-			});
-			if (b.rows == 0)
-				break;
-		}
-		Guard([&] { SPI_cursor_close(portal); });
+		DrainCursor(portal, 2, batch_context, [&](const Datum* v, const bool* n) {
+			if (!n[0] && !n[1])
+				on_row(DatumGetInt64(v[0]), TextView(v[1]));
+		});
 	}
 }
 
@@ -171,29 +187,14 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 		crm::pg::SpiSession spi;
 		std::string rows_sql = std::string("SELECT w.row_no, w.pk, w.sk FROM ") + work_name +
 							   " w WHERE w.reason IS NULL";
-		const char* rows_query = rows_sql.c_str();
-		Portal portal = Guard([&] { return SPI_cursor_open_with_args(nullptr, rows_query, 0, nullptr, nullptr, nullptr, true, 0); });
-		for (;;) {
-			crm::pg::CheckInterrupts();
-			Batch b = FetchBatch(portal, 3, batch_context);
-			for (uint64 r = 0; r < b.rows; ++r) {
-				const Datum* v = b.values + r * 3;
-				const bool* n = b.nulls + r * 3;
-				std::optional<std::string_view> pk, sk;
-				if (!n[1])
-					pk = TextView(v[1]);
-				if (!n[2])
-					sk = TextView(v[2]);
-				planner.AddRow(DatumGetInt32(v[0]), pk, sk);
-			}
-			Guard([&] {
-				SPI_freetuptable(SPI_tuptable);
-				MemoryContextReset(batch_context);
-			});
-			if (b.rows == 0)
-				break;
-		}
-		Guard([&] { SPI_cursor_close(portal); });
+		DrainCursor(OpenCursor(rows_sql), 3, batch_context, [&](const Datum* v, const bool* n) {
+			std::optional<std::string_view> pk, sk;
+			if (!n[1])
+				pk = TextView(v[1]);
+			if (!n[2])
+				sk = TextView(v[2]);
+			planner.AddRow(DatumGetInt32(v[0]), pk, sk);
+		});
 
 		// Few values against many contacts: one query per key with the values as an array,
 		// planned like any query (an index scan where the key is indexed). Otherwise one
@@ -212,27 +213,12 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 			std::string scan_sql = "SELECT c.id, " + KeyColumn(primary_key) + ", " +
 								   (secondary_key[0] != '\0' ? KeyColumn(secondary_key) : "NULL::pg_catalog.text") +
 								   " FROM " + contacts_name + " c";
-			const char* scan_query = scan_sql.c_str();
-			Portal scan = Guard([&] { return SPI_cursor_open_with_args(nullptr, scan_query, 0, nullptr, nullptr, nullptr, true, 0); });
-			for (;;) {
-				crm::pg::CheckInterrupts();
-				Batch b = FetchBatch(scan, 3, batch_context);
-				for (uint64 r = 0; r < b.rows; ++r) {
-					const Datum* v = b.values + r * 3;
-					const bool* n = b.nulls + r * 3;
-					if (!n[1])
-						planner.AddPrimaryMatch(TextView(v[1]), DatumGetInt64(v[0]));
-					if (!n[2])
-						planner.AddSecondaryMatch(TextView(v[2]), DatumGetInt64(v[0]));
-				}
-				Guard([&] {
-					SPI_freetuptable(SPI_tuptable);
-					MemoryContextReset(batch_context);
-				});
-				if (b.rows == 0)
-					break;
-			}
-			Guard([&] { SPI_cursor_close(scan); });
+			DrainCursor(OpenCursor(scan_sql), 3, batch_context, [&](const Datum* v, const bool* n) {
+				if (!n[1])
+					planner.AddPrimaryMatch(TextView(v[1]), DatumGetInt64(v[0]));
+				if (!n[2])
+					planner.AddSecondaryMatch(TextView(v[2]), DatumGetInt64(v[0]));
+			});
 		}
 		std::vector<MatchPlanner::RowPlan> plan = planner.Finish();
 
