@@ -255,11 +255,13 @@ COMMENT ON AGGREGATE crm_import_last(anyelement) IS 'Internal: the last non-null
 CREATE AGGREGATE crm_import_jsonb_merge(jsonb) (sfunc = pg_catalog.jsonb_concat, stype = jsonb);
 COMMENT ON AGGREGATE crm_import_jsonb_merge(jsonb) IS 'Internal: merges jsonb objects key by key, later inputs winning';
 
-CREATE FUNCTION crm_import_plan_matches(work regclass, contacts regclass, primary_key text, secondary_key text)
-RETURNS TABLE (row_no integer, unit integer, tgt bigint, matched_by text, reject_reason text, lead_row integer, n bigint)
+CREATE FUNCTION crm_import_plan_matches(work regclass, contacts regclass, primary_key text, secondary_key text,
+	id_sequence regclass)
+RETURNS TABLE (row_no integer, unit integer, tgt bigint, matched_by text, reject_reason text, lead_row integer, n bigint,
+	contact_id bigint)
 	AS 'MODULE_PATHNAME', 'crm_import_plan_matches' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION crm_import_plan_matches(regclass, regclass, text, text) IS
-	'Internal: dedupe in file and match against the contacts (primary key, then secondary), in memory; one row per good data row of the run''s work table';
+COMMENT ON FUNCTION crm_import_plan_matches(regclass, regclass, text, text, regclass) IS
+	'Internal: dedupe in file and match against the contacts (primary key, then secondary), in memory; one row per good data row of the run''s work table, with the contact id (new contacts numbered from id_sequence in file order; NULL for a dry run)';
 
 CREATE FUNCTION crm_import_bulk_insert(target regclass, columns text[], query text)
 RETURNS bigint
@@ -468,8 +470,9 @@ BEGIN
 	-- founds a new contact), matched_by or reject reason, and its target's lead row and row
 	-- count: computed in memory by crm_import_plan_matches (src/core/match_plan.hpp).
 	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt WITH (autovacuum_enabled = false) AS '
-		'SELECT * FROM @extschema@.crm_import_plan_matches(%L::regclass, %L::regclass, %L, %L)',
-		p, w, '@extschema@.crm_contacts', job.primary_key, job.secondary_key);
+		'SELECT * FROM @extschema@.crm_import_plan_matches(%L::regclass, %L::regclass, %L, %L, %L::regclass)',
+		p, w, '@extschema@.crm_contacts', job.primary_key, job.secondary_key,
+		CASE WHEN NOT dry_run THEN pg_catalog.pg_get_serial_sequence('@extschema@.crm_contacts', 'id') END);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'rt (row_no, tgt, n)';
 
 	-- max_errors: fail before anything is written.
@@ -503,11 +506,11 @@ BEGIN
 	END IF;
 	EXECUTE pg_catalog.format(
 		'CREATE UNLOGGED TABLE %smerged AS '
-		'SELECT rt.tgt, rt.lead_row, rt.n%s FROM %srt rt JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no WHERE rt.n OPERATOR(pg_catalog.=) 1 '
+		'SELECT rt.tgt, rt.contact_id, rt.lead_row, rt.n%s FROM %srt rt JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no WHERE rt.n OPERATOR(pg_catalog.=) 1 '
 		'UNION ALL '
-		'SELECT q.tgt, min(q.row_no), count(*)%s FROM ('
-		'  SELECT rt.tgt, w.* FROM %srt rt '
-		'  JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no WHERE rt.n OPERATOR(pg_catalog.>) 1 ORDER BY rt.tgt, rt.row_no) q(tgt) GROUP BY q.tgt',
+		'SELECT q.tgt, min(q.contact_id), min(q.row_no), count(*)%s FROM ('
+		'  SELECT rt.tgt, rt.contact_id, w.* FROM %srt rt '
+		'  JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no WHERE rt.n OPERATOR(pg_catalog.>) 1 ORDER BY rt.tgt, rt.row_no) q(tgt, contact_id) GROUP BY q.tgt',
 		p, m_single, p, w,
 		replace(m_multi, '(w.', '(q.'), p, w);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'merged (tgt)';
@@ -569,30 +572,24 @@ BEGIN
 	t := @extschema@.crm_import_phase_done(job.id, 'merge', t, next_phase => 'write contacts');
 
 	-- 6. Write: update changed contacts, insert new ones, add every touched contact to the list.
-	IF dry_run THEN
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %snew AS SELECT m.tgt, NULL::bigint AS contact_id FROM %smerged m '
-			'WHERE m.tgt OPERATOR(pg_catalog.<) 0', p, p);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'new (tgt)';
-	ELSE
-		-- New contacts get their ids in file order (nextval runs after the sort).
-		EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %snew AS SELECT m.tgt, pg_catalog.nextval(%L) AS contact_id FROM %smerged m '
-			'WHERE m.tgt OPERATOR(pg_catalog.<) 0 ORDER BY m.lead_row', p, pg_catalog.pg_get_serial_sequence('@extschema@.crm_contacts', 'id'), p);
-		EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'new (tgt)';
+	-- New contacts already have their ids (crm_import_plan_matches numbered them in file
+	-- order); a dry run has none.
+	IF NOT dry_run THEN
 		IF set_list OPERATOR(pg_catalog.<>) '' THEN
 			EXECUTE pg_catalog.format('UPDATE @extschema@.crm_contacts c SET updated_at = pg_catalog.now(), updated_by_import = %s%s '
 				'FROM %sexisting x WHERE c.id OPERATOR(pg_catalog.=) x.id AND x.changed', job.id, set_list, p);
 		END IF;
 		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_contacts',
 			pg_catalog.string_to_array('id, created_by_import, updated_by_import' OPERATOR(pg_catalog.||) replace(ins_cols, '"', ''), ', '),
-			pg_catalog.format('SELECT n.contact_id, %s, %s%s FROM %smerged m JOIN %snew n ON n.tgt OPERATOR(pg_catalog.=) m.tgt%s',
-			job.id, job.id, ins_vals, p, p,
+			pg_catalog.format('SELECT m.contact_id, %s, %s%s FROM %smerged m WHERE m.tgt OPERATOR(pg_catalog.<) 0%s',
+			job.id, job.id, ins_vals, p,
 			-- In key order the email index takes its entries page by page instead of at random.
 			CASE WHEN 'email' OPERATOR(pg_catalog.=) ANY (cols) THEN ' ORDER BY m.email COLLATE "C"' ELSE '' END));
 		-- New contacts cannot be members yet: a plain insert; matched ones may already be. No
 		-- ON CONFLICT (its speculative insertion doubles the WAL records): only imports write
 		-- memberships, and those that match contacts hold the lock taken above.
 		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_list_members', '{list_id, contact_id, added_by_import}',
-			pg_catalog.format('SELECT %s, n.contact_id, %s FROM %snew n', job.list_id, job.id, p));
+			pg_catalog.format('SELECT %s, m.contact_id, %s FROM %smerged m WHERE m.tgt OPERATOR(pg_catalog.<) 0', job.list_id, job.id, p));
 		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_list_members', '{list_id, contact_id, added_by_import}',
 			pg_catalog.format('SELECT %s, x.id, %s FROM %sexisting x WHERE NOT EXISTS (SELECT 1 FROM @extschema@.crm_list_members lm '
 			'WHERE lm.list_id OPERATOR(pg_catalog.=) %s AND lm.contact_id OPERATOR(pg_catalog.=) x.id) ORDER BY x.id',
@@ -614,18 +611,17 @@ BEGIN
 		'       WHEN rt.tgt OPERATOR(pg_catalog.<) 0 THEN ''inserted'' '
 		'       WHEN x.changed THEN ''updated'' ELSE ''unchanged'' END, '
 		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN NULL '
-		'       WHEN rt.tgt OPERATOR(pg_catalog.>) 0 THEN rt.tgt ELSE n.contact_id END, '
+		'       ELSE rt.contact_id END, '
 		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN NULL '
 		'       WHEN rt.row_no OPERATOR(pg_catalog.=) rt.lead_row THEN rt.matched_by '
 		'       WHEN rt.unit OPERATOR(pg_catalog.=) rt.lead_row THEN %L '
 		'       ELSE coalesce(rt.matched_by, %L) END, '
 		'  coalesce(w.reason, rt.reject_reason, CASE WHEN rt.row_no OPERATOR(pg_catalog.=) rt.lead_row THEN nullif(pg_catalog.concat_ws(''; ''%s), '''') END) '
 		'FROM %s w LEFT JOIN %srt rt ON rt.row_no OPERATOR(pg_catalog.=) w.row_no '
-		'LEFT JOIN %sexisting x ON x.id OPERATOR(pg_catalog.=) rt.tgt '
-		'LEFT JOIN %snew n ON n.tgt OPERATOR(pg_catalog.=) rt.tgt',
+		'LEFT JOIN %sexisting x ON x.id OPERATOR(pg_catalog.=) rt.tgt',
 		job.id, nullif(job.primary_key, 'none'), job.secondary_key,
 		kept_notes,
-		w, p, p, p));
+		w, p, p));
 
 	EXECUTE pg_catalog.format('SELECT count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''inserted''), '
 		'count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''updated''), '

@@ -17,6 +17,7 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type_d.h"
+#include "commands/sequence.h"
 #include "funcapi.h"
 #include "utils/array.h"
 #include "access/table.h"
@@ -157,15 +158,19 @@ double EstimatedRows(Oid relid)
 
 }  // namespace
 
-// crm_import_plan_matches(work regclass, contacts regclass, primary_key text, secondary_key text)
+// crm_import_plan_matches(work regclass, contacts regclass, primary_key text, secondary_key text,
+//                         id_sequence regclass)
 // RETURNS TABLE (row_no int, unit int, tgt bigint, matched_by text, reject_reason text,
-//                lead_row int, n bigint)
+//                lead_row int, n bigint, contact_id bigint)
+// contact_id: the matched contact, or for a new one the next value of id_sequence, taken in
+// file order of the new contacts' first rows (NULL when id_sequence is NULL: a dry run).
 extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 {
 	Oid work = PG_GETARG_OID(0);
 	Oid contacts = PG_GETARG_OID(1);
 	char* primary_key = PG_ARGISNULL(2) ? pstrdup("") : text_to_cstring(PG_GETARG_TEXT_PP(2));
 	char* secondary_key = PG_ARGISNULL(3) ? pstrdup("") : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	Oid id_sequence = PG_ARGISNULL(4) ? InvalidOid : PG_GETARG_OID(4);
 	if (strcmp(primary_key, "none") == 0)
 		primary_key[0] = '\0';
 	for (const char* key : {primary_key, secondary_key}) {
@@ -222,6 +227,11 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 		}
 		std::vector<MatchPlanner::RowPlan> plan = planner.Finish();
 
+		// Ids of new contacts by founding row (a new target is minus its first row, and in row
+		// order that row comes first).
+		std::vector<int64> new_ids(plan.empty() ? 1 : static_cast<size_t>(plan.back().row_no) + 1, 0);
+		int64* ids = new_ids.data();
+
 		// Out, 4096 rows per guarded call; text values live in the batch context until put.
 		constexpr size_t kPutRows = 4096;
 		for (size_t start = 0; start < plan.size(); start += kPutRows) {
@@ -233,8 +243,18 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 				for (size_t i = 0; i < count; ++i) {
 					const MatchPlanner::RowPlan& p = rows[i];
 					bool rejected = !p.target.has_value();
-					Datum values[7];
-					bool nulls[7] = {false, false, rejected, p.matched_by == nullptr, !rejected, rejected, rejected};
+					int64 contact_id = 0;
+					if (!rejected && *p.target > 0) {
+						contact_id = *p.target;
+					} else if (!rejected && OidIsValid(id_sequence)) {
+						int64 founder = -*p.target;
+						if (p.row_no == founder)
+							ids[founder] = nextval_internal(id_sequence, true);
+						contact_id = ids[founder];
+					}
+					Datum values[8];
+					bool nulls[8] = {false, false, rejected, p.matched_by == nullptr, !rejected, rejected, rejected,
+									 contact_id == 0};
 					values[0] = Int32GetDatum(p.row_no);
 					values[1] = Int32GetDatum(p.unit);
 					values[2] = rejected ? (Datum) 0 : Int64GetDatum(*p.target);
@@ -244,6 +264,7 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 										 : (Datum) 0;
 					values[5] = Int32GetDatum(p.lead_row);
 					values[6] = Int64GetDatum(p.rows_for_target);
+					values[7] = Int64GetDatum(contact_id);
 					tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 				}
 				MemoryContextSwitchTo(old);
