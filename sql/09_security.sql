@@ -127,7 +127,7 @@ RESET ROLE;
 -- query runs as the caller).
 SET ROLE alice;
 SELECT pg_temp.expect_error($$SELECT crm_import_bulk_insert('crm_contacts', '{email}', 'SELECT ''x@example.no''')$$);
-SELECT pg_temp.expect_error($$SELECT * FROM crm_import_plan_matches('crm_contacts', 'crm_contacts', 'email', NULL, NULL)$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_plan_matches('crm_contacts', 'crm_contacts', 'crm_contacts', 'email', NULL, NULL)$$);
 RESET ROLE;
 GRANT EXECUTE ON FUNCTION crm_import_bulk_insert(regclass, text[], text) TO mallory;
 SET ROLE mallory;

@@ -255,13 +255,12 @@ COMMENT ON AGGREGATE crm_import_last(anyelement) IS 'Internal: the last non-null
 CREATE AGGREGATE crm_import_jsonb_merge(jsonb) (sfunc = pg_catalog.jsonb_concat, stype = jsonb);
 COMMENT ON AGGREGATE crm_import_jsonb_merge(jsonb) IS 'Internal: merges jsonb objects key by key, later inputs winning';
 
-CREATE FUNCTION crm_import_plan_matches(work regclass, contacts regclass, primary_key text, secondary_key text,
-	id_sequence regclass)
-RETURNS TABLE (row_no integer, unit integer, tgt bigint, matched_by text, reject_reason text, lead_row integer, n bigint,
-	contact_id bigint)
+CREATE FUNCTION crm_import_plan_matches(work regclass, target regclass, contacts regclass, primary_key text,
+	secondary_key text, id_sequence regclass)
+RETURNS bigint
 	AS 'MODULE_PATHNAME', 'crm_import_plan_matches' LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION crm_import_plan_matches(regclass, regclass, text, text, regclass) IS
-	'Internal: dedupe in file and match against the contacts (primary key, then secondary), in memory; one row per good data row of the run''s work table, with the contact id (new contacts numbered from id_sequence in file order; NULL for a dry run)';
+COMMENT ON FUNCTION crm_import_plan_matches(regclass, regclass, regclass, text, text, regclass) IS
+	'Internal: dedupe in file and match against the contacts (primary key, then secondary), in memory; writes every row of the run''s work table into target with its unit, target, matched_by, reject reason, lead row, row count and contact id (new contacts numbered from id_sequence in file order; NULL for a dry run)';
 
 CREATE FUNCTION crm_import_bulk_insert(target regclass, columns text[], query text)
 RETURNS bigint
@@ -466,19 +465,21 @@ BEGIN
 		-- two imports never both create a contact for one key value.
 		LOCK TABLE @extschema@.crm_contacts IN SHARE ROW EXCLUSIVE MODE;
 	END IF;
-	-- Each good row with its unit, target (an existing contact id > 0, or minus the unit that
-	-- founds a new contact), matched_by or reject reason, and its target's lead row and row
-	-- count: computed in memory by crm_import_plan_matches (src/core/match_plan.hpp).
-	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt WITH (autovacuum_enabled = false) AS '
-		'SELECT * FROM @extschema@.crm_import_plan_matches(%L::regclass, %L::regclass, %L, %L, %L::regclass)',
-		p, w, '@extschema@.crm_contacts', job.primary_key, job.secondary_key,
+	-- rt: every row with its unit, target (an existing contact id > 0, or minus the unit that
+	-- founds a new contact), matched_by or reject reason, its target's lead row and row count
+	-- and the contact id, computed in memory by crm_import_plan_matches
+	-- (src/core/match_plan.hpp) and written beside the row's values.
+	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt (LIKE %s, unit integer, tgt bigint, matched_by text, '
+		'reject_reason text, lead_row integer, n bigint, contact_id bigint) WITH (autovacuum_enabled = false)', p, w);
+	PERFORM @extschema@.crm_import_plan_matches(w::regclass, (p OPERATOR(pg_catalog.||) 'rt')::regclass,
+		'@extschema@.crm_contacts', job.primary_key, job.secondary_key,
 		CASE WHEN NOT dry_run THEN pg_catalog.pg_get_serial_sequence('@extschema@.crm_contacts', 'id') END);
-	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'rt (row_no, tgt, n)';
+	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'rt (row_no, reason, tgt, n)';
 
 	-- max_errors: fail before anything is written.
 	t := @extschema@.crm_import_phase_done(job.id, 'dedupe and match', t, next_phase => 'merge');
-	EXECUTE pg_catalog.format('SELECT (SELECT count(*) FROM %s w WHERE w.reason IS NOT NULL) '
-		'OPERATOR(pg_catalog.+) (SELECT count(*) FROM %srt rt WHERE rt.reject_reason IS NOT NULL)', w, p) INTO rejected_rows;
+	EXECUTE pg_catalog.format('SELECT count(*) FROM %srt rt WHERE rt.reason IS NOT NULL OR rt.reject_reason IS NOT NULL', p)
+		INTO rejected_rows;
 	IF job.max_errors IS NOT NULL THEN
 		max_rejected := CASE WHEN job.max_errors LIKE '%\%' THEN
 				floor(data_rows OPERATOR(pg_catalog.*) (rtrim(job.max_errors, '%'))::numeric OPERATOR(pg_catalog./) 100)::bigint
@@ -506,13 +507,12 @@ BEGIN
 	END IF;
 	EXECUTE pg_catalog.format(
 		'CREATE UNLOGGED TABLE %smerged AS '
-		'SELECT rt.tgt, rt.contact_id, rt.lead_row, rt.n%s FROM %srt rt JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no WHERE rt.n OPERATOR(pg_catalog.=) 1 '
+		'SELECT w.tgt, w.contact_id, w.lead_row, w.n%s FROM %srt w WHERE w.n OPERATOR(pg_catalog.=) 1 '
 		'UNION ALL '
 		'SELECT q.tgt, min(q.contact_id), min(q.row_no), count(*)%s FROM ('
-		'  SELECT rt.tgt, rt.contact_id, w.* FROM %srt rt '
-		'  JOIN %s w ON w.row_no OPERATOR(pg_catalog.=) rt.row_no WHERE rt.n OPERATOR(pg_catalog.>) 1 ORDER BY rt.tgt, rt.row_no) q(tgt, contact_id) GROUP BY q.tgt',
-		p, m_single, p, w,
-		replace(m_multi, '(w.', '(q.'), p, w);
+		'  SELECT * FROM %srt w WHERE w.n OPERATOR(pg_catalog.>) 1 ORDER BY w.tgt, w.row_no) q GROUP BY q.tgt',
+		p, m_single, p,
+		replace(m_multi, '(w.', '(q.'), p);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'merged (tgt)';
 
 	-- 5. Existing contacts: the new value of each field under the master rule, the old value
@@ -606,22 +606,21 @@ BEGIN
 	PERFORM @extschema@.crm_import_bulk_insert(results::regclass, '{import_id, row_no, line_no, outcome, contact_id, matched_by, reason}',
 		pg_catalog.format(
 		'SELECT %s, w.row_no, w.line_no, '
-		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN ''rejected'' '
-		'       WHEN rt.row_no OPERATOR(pg_catalog.<>) rt.lead_row THEN ''merged_in_file'' '
-		'       WHEN rt.tgt OPERATOR(pg_catalog.<) 0 THEN ''inserted'' '
+		'  CASE WHEN w.reason IS NOT NULL OR w.reject_reason IS NOT NULL THEN ''rejected'' '
+		'       WHEN w.row_no OPERATOR(pg_catalog.<>) w.lead_row THEN ''merged_in_file'' '
+		'       WHEN w.tgt OPERATOR(pg_catalog.<) 0 THEN ''inserted'' '
 		'       WHEN x.changed THEN ''updated'' ELSE ''unchanged'' END, '
-		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN NULL '
-		'       ELSE rt.contact_id END, '
-		'  CASE WHEN w.reason IS NOT NULL OR rt.reject_reason IS NOT NULL THEN NULL '
-		'       WHEN rt.row_no OPERATOR(pg_catalog.=) rt.lead_row THEN rt.matched_by '
-		'       WHEN rt.unit OPERATOR(pg_catalog.=) rt.lead_row THEN %L '
-		'       ELSE coalesce(rt.matched_by, %L) END, '
-		'  coalesce(w.reason, rt.reject_reason, CASE WHEN rt.row_no OPERATOR(pg_catalog.=) rt.lead_row THEN nullif(pg_catalog.concat_ws(''; ''%s), '''') END) '
-		'FROM %s w LEFT JOIN %srt rt ON rt.row_no OPERATOR(pg_catalog.=) w.row_no '
-		'LEFT JOIN %sexisting x ON x.id OPERATOR(pg_catalog.=) rt.tgt',
+		'  CASE WHEN w.reason IS NOT NULL OR w.reject_reason IS NOT NULL THEN NULL '
+		'       ELSE w.contact_id END, '
+		'  CASE WHEN w.reason IS NOT NULL OR w.reject_reason IS NOT NULL THEN NULL '
+		'       WHEN w.row_no OPERATOR(pg_catalog.=) w.lead_row THEN w.matched_by '
+		'       WHEN w.unit OPERATOR(pg_catalog.=) w.lead_row THEN %L '
+		'       ELSE coalesce(w.matched_by, %L) END, '
+		'  coalesce(w.reason, w.reject_reason, CASE WHEN w.row_no OPERATOR(pg_catalog.=) w.lead_row THEN nullif(pg_catalog.concat_ws(''; ''%s), '''') END) '
+		'FROM %srt w LEFT JOIN %sexisting x ON x.id OPERATOR(pg_catalog.=) w.tgt',
 		job.id, nullif(job.primary_key, 'none'), job.secondary_key,
 		kept_notes,
-		w, p, p));
+		p, p));
 
 	EXECUTE pg_catalog.format('SELECT count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''inserted''), '
 		'count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''updated''), '
