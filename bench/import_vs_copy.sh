@@ -44,6 +44,8 @@ cat "$WORK/settings.sql" - <<'SQL' | qf -v id="$id" >/dev/null
 SELECT * FROM crm_import_run(:id);
 SELECT crm_import_discard(:id);
 SQL
+# A CRM in steady state has been vacuumed and analyzed (autovacuum would have done it).
+q -c "VACUUM ANALYZE crm_contacts, crm_list_members"
 q -c "SELECT count(*) || ' existing contacts' FROM crm_contacts"
 q -c "CHECKPOINT" -c "CREATE UNLOGGED TABLE copy_target (first_name text, last_name text, email text, mobile text, company text, city text, country text, birthday text, email_optin text, sms_optin text, notes text)"
 copy_ms=$(printf '%s\n' '\timing on' "COPY copy_target FROM :'file' (FORMAT csv, HEADER);" | qf -v file="$WORK/incoming.csv" | ms)
