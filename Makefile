@@ -22,7 +22,7 @@ ISOLATION_OPTS = --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -fPIC -O2
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -fPIC -O2 -MMD -MP
 SHLIB_LINK = -lcsv -lphonenumber -lstdc++
 
 # PostgreSQL's LLVM JIT bitcode is not needed for a C++ extension and would need clang.
@@ -34,10 +34,14 @@ include $(PGXS)
 # The core must not see PostgreSQL headers: compile it with its own include path only,
 # so an #include "postgres.h" under src/core fails this build as it fails the CMake one.
 src/core/%.o: override CPPFLAGS := -I$(srcdir)/src/core -D_GNU_SOURCE
-src/core/%.o: override CXXFLAGS := -std=c++17 -Wall -Wextra -fPIC -O2 -g
+src/core/%.o: override CXXFLAGS := -std=c++17 -Wall -Wextra -fPIC -O2 -g -MMD -MP
+
+# Header dependencies (-MMD): a changed header rebuilds every object that includes it; a
+# stale object compiled against an old class layout crashed a backend once.
+-include $(OBJS:.o=.d)
 
 EXTENSION_SQL = $(sort $(wildcard extension/sql/*.sql))
 extension/$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL)
 	cat $(EXTENSION_SQL) | sed 's/@EXTVERSION@/$(EXTVERSION)/g' > $@
 
-EXTRA_CLEAN = extension/$(EXTENSION)--$(EXTVERSION).sql results regression.diffs regression.out output_iso
+EXTRA_CLEAN = extension/$(EXTENSION)--$(EXTVERSION).sql results regression.diffs regression.out output_iso $(OBJS:.o=.d)

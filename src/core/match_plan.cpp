@@ -11,36 +11,46 @@ namespace crm::core {
 
 // --- StringIds ---------------------------------------------------------------------------
 
+uint32_t StringIds::Hash(std::string_view value)
+{
+	uint64_t h = std::hash<std::string_view>{}(value);
+	return static_cast<uint32_t>(h ^ (h >> 32));
+}
+
 void StringIds::Reserve(size_t values)
 {
 	views_.reserve(values);
-	hashes_.reserve(values);
 	size_t want = 16;
 	while (want < values * 2)
 		want <<= 1;
-	if (want > slots_.size()) {
-		slots_.assign(want, 0);
-		for (uint32_t id = 0; id < views_.size(); ++id)
-			slots_[Slot(views_[id], hashes_[id])] = id + 1;
-	}
+	if (want > slots_.size())
+		Rehash(want);
 }
 
-size_t StringIds::Slot(std::string_view value, uint64_t hash) const
+size_t StringIds::Slot(std::string_view value, uint32_t hash) const
 {
 	size_t mask = slots_.size() - 1;
 	for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
-		uint32_t entry = slots_[slot];
-		if (entry == 0 || (hashes_[entry - 1] == hash && views_[entry - 1] == value))
+		uint64_t entry = slots_[slot];
+		if (entry == 0 ||
+			(static_cast<uint32_t>(entry >> 32) == hash && views_[static_cast<uint32_t>(entry) - 1] == value))
 			return slot;
 	}
 }
 
-void StringIds::Grow()
+void StringIds::Rehash(size_t slots)
 {
-	std::vector<uint32_t> old(std::max<size_t>(slots_.size() * 2, 16), 0);
-	slots_.swap(old);
-	for (uint32_t id = 0; id < views_.size(); ++id)
-		slots_[Slot(views_[id], hashes_[id])] = id + 1;
+	std::vector<uint64_t> old(slots, 0);
+	old.swap(slots_);
+	size_t mask = slots_.size() - 1;
+	for (uint64_t entry : old) {
+		if (entry == 0)
+			continue;
+		size_t slot = static_cast<uint32_t>(entry >> 32) & mask;
+		while (slots_[slot] != 0)
+			slot = (slot + 1) & mask;
+		slots_[slot] = entry;
+	}
 }
 
 std::string_view StringIds::Store(std::string_view value)
@@ -61,15 +71,14 @@ std::string_view StringIds::Store(std::string_view value)
 uint32_t StringIds::Intern(std::string_view value)
 {
 	if ((views_.size() + 1) * 2 > slots_.size())
-		Grow();
-	uint64_t hash = std::hash<std::string_view>{}(value);
+		Rehash(std::max<size_t>(slots_.size() * 2, 16));
+	uint32_t hash = Hash(value);
 	size_t slot = Slot(value, hash);
 	if (slots_[slot] != 0)
-		return slots_[slot] - 1;
+		return static_cast<uint32_t>(slots_[slot]) - 1;
 	uint32_t id = static_cast<uint32_t>(views_.size());
 	views_.push_back(Store(value));
-	hashes_.push_back(hash);
-	slots_[slot] = id + 1;
+	slots_[slot] = (static_cast<uint64_t>(hash) << 32) | (id + 1);
 	return id;
 }
 
@@ -77,8 +86,8 @@ uint32_t StringIds::Find(std::string_view value) const
 {
 	if (slots_.empty())
 		return kNone;
-	uint32_t entry = slots_[Slot(value, std::hash<std::string_view>{}(value))];
-	return entry == 0 ? kNone : entry - 1;
+	uint64_t entry = slots_[Slot(value, Hash(value))];
+	return entry == 0 ? kNone : static_cast<uint32_t>(entry) - 1;
 }
 
 // --- MatchPlanner ------------------------------------------------------------------------

@@ -24,7 +24,9 @@
 namespace crm::core {
 
 // Interns strings: each distinct value gets a dense id. Open addressing over one array of
-// ids and the bytes in 1 MiB chunks, so a million keys cost a few allocations, not millions.
+// slots, each holding a 32-bit hash and the id, so a probe that misses (most of the
+// contacts a sequential pass offers) touches one cache line and no string; the bytes live
+// in 1 MiB chunks, so a million keys cost a few allocations, not millions.
 class StringIds {
 public:
 	static constexpr uint32_t kNone = UINT32_MAX;
@@ -36,12 +38,12 @@ public:
 	void Reserve(size_t values);
 
 private:
-	size_t Slot(std::string_view value, uint64_t hash) const;
-	void Grow();
+	static uint32_t Hash(std::string_view value);
+	size_t Slot(std::string_view value, uint32_t hash) const;
+	void Rehash(size_t slots);
 	std::string_view Store(std::string_view value);
 
-	std::vector<uint32_t> slots_;          // id + 1; 0 is empty
-	std::vector<uint64_t> hashes_;         // by id
+	std::vector<uint64_t> slots_;          // hash << 32 | (id + 1); 0 is empty
 	std::vector<std::string_view> views_;  // by id, into chunks_
 	std::vector<std::unique_ptr<char[]>> chunks_;
 	size_t chunk_used_ = 0;
