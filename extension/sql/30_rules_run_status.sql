@@ -505,15 +505,20 @@ BEGIN
 		m_single := m_single OPERATOR(pg_catalog.||) ', w.custom';
 		m_multi := m_multi OPERATOR(pg_catalog.||) ', @extschema@.crm_import_jsonb_merge(w.custom) AS custom';
 	END IF;
+	-- Only targets with several rows are aggregated into a table; merged is a view that adds
+	-- the single-row targets (most of them) straight from the plan table, so their values
+	-- are not copied once more.
 	EXECUTE pg_catalog.format(
-		'CREATE UNLOGGED TABLE %smerged AS '
-		'SELECT w.tgt, w.contact_id, w.lead_row, w.n%s FROM %srt w WHERE w.n OPERATOR(pg_catalog.=) 1 '
-		'UNION ALL '
-		'SELECT q.tgt, min(q.contact_id), min(q.row_no), count(*)%s FROM ('
+		'CREATE UNLOGGED TABLE %smerged_multi WITH (autovacuum_enabled = false) AS '
+		'SELECT q.tgt, min(q.contact_id) AS contact_id, min(q.row_no) AS lead_row, count(*) AS n%s FROM ('
 		'  SELECT * FROM %srt w WHERE w.n OPERATOR(pg_catalog.>) 1 ORDER BY w.tgt, w.row_no) q GROUP BY q.tgt',
-		p, m_single, p,
-		replace(m_multi, '(w.', '(q.'), p);
-	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'merged (tgt)';
+		p, replace(m_multi, '(w.', '(q.'), p);
+	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'merged_multi (tgt)';
+	EXECUTE pg_catalog.format(
+		'CREATE VIEW %smerged AS '
+		'SELECT w.tgt, w.contact_id, w.lead_row, w.n%s FROM %srt w WHERE w.n OPERATOR(pg_catalog.=) 1 '
+		'UNION ALL SELECT * FROM %smerged_multi',
+		p, m_single, p, p);
 
 	-- 5. Existing contacts: the new value of each field under the master rule, the old value
 	--    beside it, and whether anything changes.
@@ -631,6 +636,7 @@ BEGIN
 	t := @extschema@.crm_import_phase_done(job.id, 'row results', t);
 
 	-- Work tables go; the staged rows stay until crm_import_discard.
+	EXECUTE pg_catalog.format('DROP VIEW %smerged', p);
 	FOR r IN SELECT c.relname FROM pg_catalog.pg_class c
 		WHERE c.relnamespace OPERATOR(pg_catalog.=) 'crm_import_staging'::regnamespace
 		AND c.relkind OPERATOR(pg_catalog.=) 'r'
