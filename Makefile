@@ -23,7 +23,7 @@ ISOLATION_OPTS = --load-extension=$(EXTENSION)
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -fPIC -O2 -MMD -MP
-SHLIB_LINK = -lcsv -lphonenumber -lstdc++
+SHLIB_LINK = -lcsv -lphonenumber -lprotobuf-lite -licui18n -licuuc -lstdc++
 
 # PostgreSQL's LLVM JIT bitcode is not needed for a C++ extension and would need clang.
 override with_llvm = no

@@ -7,7 +7,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
 	build-essential cmake pkg-config clang libclang-rt-14-dev
 	postgresql-15 postgresql-server-dev-15 postgresql-common postgresql-client-15
-	libcsv-dev libphonenumber-dev libgtest-dev libssl-dev
+	libcsv-dev libphonenumber-dev libprotobuf-dev libicu-dev libgtest-dev libssl-dev
 	python3 ca-certificates
 )
 missing=()

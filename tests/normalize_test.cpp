@@ -353,6 +353,35 @@ TEST(NormalizePhone, FastPathAgreesWithLibphonenumber)
 	EXPECT_GT(valid, 1000u);  // the sample does exercise valid numbers
 }
 
+// The fast path's own validity check (compiled metadata patterns, mobile and fixed line
+// first) must give libphonenumber's answer for every Norwegian number: every five-digit
+// prefix with two random endings (NO's patterns decide on at most the first five digits
+// today; the endings would catch a later one), and 50,000 random numbers. A number the
+// check wrongly refuses only takes the slow path; one it wrongly accepts fails here.
+TEST(NormalizePhone, NorwegianValidityAgreesWithLibphonenumber)
+{
+	std::mt19937_64 rng(20261202);
+	std::size_t valid = 0, checked = 0;
+	auto check = [&](unsigned number) {
+		char buf[32];
+		std::snprintf(buf, sizeof buf, "+47%08u", number);
+		Normalized got = NormalizePhone(buf, "NO");
+		Normalized want = ReferencePhone(buf, "NO");
+		ASSERT_EQ(got.ok, want.ok) << buf << ": " << got.reason;
+		ASSERT_EQ(got.value, want.value) << buf;
+		valid += got.ok;
+		++checked;
+	};
+	for (unsigned prefix = 10000; prefix < 100000; ++prefix) {
+		for (int k = 0; k < 2; ++k)
+			check(prefix * 1000 + static_cast<unsigned>(rng() % 1000));
+	}
+	for (int k = 0; k < 50000; ++k)
+		check(10000000 + static_cast<unsigned>(rng() % 90000000));
+	EXPECT_EQ(checked, 230000u);
+	EXPECT_GT(valid, 100000u);  // mobile (4, 9) and fixed-line ranges are valid
+}
+
 // Compacting the input before Parse must not change what libphonenumber makes of it.
 TEST(NormalizePhone, CompactingAgreesWithLibphonenumber)
 {

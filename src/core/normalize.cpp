@@ -4,12 +4,24 @@
 #include "normalize.hpp"
 
 #include <phonenumbers/logger.h>
+#include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
+#include <unicode/regex.h>
+#include <unicode/unistr.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <set>
+#include <vector>
+
+// libphonenumber's compiled-in metadata (its metadata.h is not installed).
+namespace i18n::phonenumbers {
+int metadata_size();
+const void* metadata_get();
+}  // namespace i18n::phonenumbers
 
 namespace crm::core {
 
@@ -286,6 +298,98 @@ const PhoneNumberUtil& PhoneUtil()
 	return *util;
 }
 
+// Validity of Norwegian numbers, as PhoneNumberUtil::IsValidNumberForRegion(+47 nsn, "NO")
+// decides it, from the same metadata and with the same ICU regular expressions, but
+// cheaper. libphonenumber's answer is "valid" when the national number matches the region's
+// general pattern and the pattern of some number type; it tries eleven types in a fixed order
+// (premium rate first, mobile last) through a pattern cache, about 3 us per number. Here the
+// patterns are compiled once and mobile and fixed line, nearly every real number, are tried
+// first, so a valid number costs two matches. The order of the "any type" test does not
+// change its answer. Checked against libphonenumber by the unit tests and the fuzz target.
+class NorwegianNumbers {
+public:
+	static const NorwegianNumbers& Get()
+	{
+		static const NorwegianNumbers instance;
+		return instance;
+	}
+	bool usable() const { return usable_; }
+	// nsn: the national significant number, digits only, no leading zero.
+	bool IsValid(std::string_view nsn) const
+	{
+		icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(nsn.data(), static_cast<int32_t>(nsn.size())));
+		if (!Matches(general_, text, static_cast<int>(nsn.size())))
+			return false;
+		for (const Desc& type : types_) {
+			if (Matches(type, text, static_cast<int>(nsn.size())))
+				return true;
+		}
+		return false;
+	}
+
+private:
+	struct Desc {
+		std::vector<int> lengths;
+		std::unique_ptr<icu::RegexMatcher> matcher;  // null: the type does not exist
+	};
+
+	// As libphonenumber's IsNumberMatchingDesc: the length must be one of the possible
+	// lengths (when any are listed), then the whole number must match the pattern.
+	static bool Matches(const Desc& desc, const icu::UnicodeString& text, int length)
+	{
+		if (!desc.lengths.empty() && std::find(desc.lengths.begin(), desc.lengths.end(), length) == desc.lengths.end())
+			return false;
+		if (!desc.matcher)
+			return false;
+		UErrorCode status = U_ZERO_ERROR;
+		desc.matcher->reset(text);
+		bool matched = desc.matcher->matches(status);
+		return U_SUCCESS(status) && matched;
+	}
+
+	static bool Load(const i18n::phonenumbers::PhoneNumberDesc& from, Desc* to)
+	{
+		to->lengths.assign(from.possible_length().begin(), from.possible_length().end());
+		if (from.national_number_pattern().empty())
+			return true;
+		UErrorCode status = U_ZERO_ERROR;
+		UParseError parse_error;
+		icu::RegexPattern* pattern = icu::RegexPattern::compile(
+			icu::UnicodeString::fromUTF8(from.national_number_pattern()), 0, parse_error, status);
+		if (U_FAILURE(status))
+			return false;
+		to->matcher.reset(pattern->matcher(status));
+		// The matcher keeps using the pattern: it lives as long as the process.
+		return U_SUCCESS(status) && to->matcher != nullptr;
+	}
+
+	NorwegianNumbers()
+	{
+		i18n::phonenumbers::PhoneMetadataCollection collection;
+		if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
+			return;
+		for (const auto& metadata : collection.metadata()) {
+			if (metadata.id() != "NO" || metadata.country_code() != 47)
+				continue;
+			bool ok = Load(metadata.general_desc(), &general_);
+			// Mobile and fixed line first: nearly every number is one of them.
+			for (const auto* desc : {&metadata.mobile(), &metadata.fixed_line(), &metadata.premium_rate(),
+									 &metadata.toll_free(), &metadata.shared_cost(), &metadata.voip(),
+									 &metadata.personal_number(), &metadata.pager(), &metadata.uan(),
+									 &metadata.voicemail()}) {
+				types_.emplace_back();
+				ok = ok && Load(*desc, &types_.back());
+			}
+			usable_ = ok;
+			return;
+		}
+	}
+
+	Desc general_;
+	std::vector<Desc> types_;
+	bool usable_ = false;
+};
+
 // The regions libphonenumber has metadata for.
 const std::set<std::string, std::less<>>& SupportedRegions()
 {
@@ -367,7 +471,8 @@ bool TryNorwegianFastPath(std::string_view c, bool region_is_no, std::string* e1
 	PhoneNumber number;
 	number.set_country_code(47);
 	number.set_national_number(national);
-	if (!PhoneUtil().IsValidNumberForRegion(number, "NO"))
+	const NorwegianNumbers& no = NorwegianNumbers::Get();
+	if (no.usable() ? !no.IsValid(nsn) : !PhoneUtil().IsValidNumberForRegion(number, "NO"))
 		return false;
 	e164->reserve(11);
 	e164->assign("+47");
