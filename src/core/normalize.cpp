@@ -330,6 +330,7 @@ public:
 private:
 	struct Desc {
 		std::vector<int> lengths;
+		std::unique_ptr<icu::RegexPattern> pattern;
 		std::unique_ptr<icu::RegexMatcher> matcher;  // null: the type does not exist
 	};
 
@@ -354,12 +355,12 @@ private:
 			return true;
 		UErrorCode status = U_ZERO_ERROR;
 		UParseError parse_error;
-		icu::RegexPattern* pattern = icu::RegexPattern::compile(
-			icu::UnicodeString::fromUTF8(from.national_number_pattern()), 0, parse_error, status);
-		if (U_FAILURE(status))
+		to->pattern.reset(icu::RegexPattern::compile(
+			icu::UnicodeString::fromUTF8(from.national_number_pattern()), 0, parse_error, status));
+		if (U_FAILURE(status) || !to->pattern)
 			return false;
-		to->matcher.reset(pattern->matcher(status));
-		// The matcher keeps using the pattern: it lives as long as the process.
+		// The matcher uses the pattern; declared after it, it is destroyed first.
+		to->matcher.reset(to->pattern->matcher(status));
 		return U_SUCCESS(status) && to->matcher != nullptr;
 	}
 
