@@ -377,7 +377,7 @@ DECLARE
 	cmp_new text := '';
 	kept_notes text := '';
 	set_list text := '';
-	ins_cols text := '';
+	ins_cols text[] := ARRAY['id', 'created_by_import', 'updated_by_import'];  -- columns a new contact gets
 	ins_vals text := '';
 	m_single text := '';
 	m_multi text := '';
@@ -444,14 +444,14 @@ BEGIN
 	END IF;
 
 	-- The normalizers are parallel safe: let the one pass over the staged rows use workers
-	-- (the staging table is analyzed so the planner knows its size). The subquery computes
-	-- each normalized value once for the reason and the output column: a volatile (but
-	-- parallel safe) column keeps the planner from flattening it into two calls per value.
-	-- OFFSET 0 did that too, but a LIMIT node keeps everything above it out of the
-	-- workers: the reasons, and the 570-byte rows crossed from workers to the leader. Later steps aggregate
-	-- in input order, so parallelism is off again after it. Staging and work tables are
-	-- analyzed on the columns later statements join and filter on only: full statistics of
-	-- a dozen text columns took 0.1-0.2 s per table.
+	-- (the staging table is analyzed so the planner knows its size). Later steps aggregate
+	-- in input order, so parallelism is off again after it.
+	-- The subquery computes each normalized value once, for the reason and for the output
+	-- column: a volatile but parallel-safe column keeps the planner from flattening it into
+	-- two calls per value. (OFFSET 0 did that too, but its Limit node kept the reasons in
+	-- the leader and shipped 570-byte rows from the workers.)
+	-- Staging and work tables are analyzed on the columns later statements join and filter
+	-- on only: full statistics of a dozen text columns took 0.1-0.2 s per table.
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) job.staging_table OPERATOR(pg_catalog.||) ' (record_no)';
 	PERFORM pg_catalog.set_config('max_parallel_workers_per_gather', '2', true);
 	EXECUTE pg_catalog.format(
@@ -551,7 +551,7 @@ BEGIN
 		cmp_old := cmp_old OPERATOR(pg_catalog.||) pg_catalog.format(', y.%I', 'o_' OPERATOR(pg_catalog.||) col);
 		cmp_new := cmp_new OPERATOR(pg_catalog.||) pg_catalog.format(', y.%I', col);
 		set_list := set_list OPERATOR(pg_catalog.||) pg_catalog.format(', %I = x.%I', col, col);
-		ins_cols := ins_cols OPERATOR(pg_catalog.||) pg_catalog.format(', %I', col);
+		ins_cols := ins_cols OPERATOR(pg_catalog.||) col;
 		ins_vals := ins_vals OPERATOR(pg_catalog.||) pg_catalog.format(', m.%I', col);
 	END LOOP;
 	IF has_custom THEN
@@ -562,7 +562,7 @@ BEGIN
 		cmp_old := cmp_old OPERATOR(pg_catalog.||) ', y.o_custom';
 		cmp_new := cmp_new OPERATOR(pg_catalog.||) ', y.custom';
 		set_list := set_list OPERATOR(pg_catalog.||) ', custom = x.custom';
-		ins_cols := ins_cols OPERATOR(pg_catalog.||) ', custom';
+		ins_cols := ins_cols OPERATOR(pg_catalog.||) 'custom'::text;
 		ins_vals := ins_vals OPERATOR(pg_catalog.||) ', coalesce(m.custom, ''{}'')';
 	END IF;
 	FOREACH col IN ARRAY consent_cols LOOP
@@ -571,7 +571,7 @@ BEGIN
 			', %I = CASE WHEN x.%I IS DISTINCT FROM c.%I THEN %s ELSE c.%I END, %I = CASE WHEN x.%I IS DISTINCT FROM c.%I THEN pg_catalog.now() ELSE c.%I END',
 			col OPERATOR(pg_catalog.||) '_import', col, col, job.id, col OPERATOR(pg_catalog.||) '_import',
 			col OPERATOR(pg_catalog.||) '_at', col, col, col OPERATOR(pg_catalog.||) '_at');
-		ins_cols := ins_cols OPERATOR(pg_catalog.||) pg_catalog.format(', %I, %I', col OPERATOR(pg_catalog.||) '_import', col OPERATOR(pg_catalog.||) '_at');
+		ins_cols := ins_cols OPERATOR(pg_catalog.||) ARRAY[col OPERATOR(pg_catalog.||) '_import', col OPERATOR(pg_catalog.||) '_at'];
 		ins_vals := ins_vals OPERATOR(pg_catalog.||) pg_catalog.format(', CASE WHEN m.%I IS NOT NULL THEN %s END, CASE WHEN m.%I IS NOT NULL THEN pg_catalog.now() END',
 			col, job.id, col);
 		kept_notes := kept_notes OPERATOR(pg_catalog.||) pg_catalog.format(
@@ -594,8 +594,7 @@ BEGIN
 			EXECUTE pg_catalog.format('UPDATE @extschema@.crm_contacts c SET updated_at = pg_catalog.now(), updated_by_import = %s%s '
 				'FROM %sexisting x WHERE c.id OPERATOR(pg_catalog.=) x.id AND x.changed', job.id, set_list, p);
 		END IF;
-		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_contacts',
-			pg_catalog.string_to_array('id, created_by_import, updated_by_import' OPERATOR(pg_catalog.||) replace(ins_cols, '"', ''), ', '),
+		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_contacts', ins_cols,
 			pg_catalog.format('SELECT m.contact_id, %s, %s%s FROM %smerged m WHERE m.tgt OPERATOR(pg_catalog.<) 0%s',
 			job.id, job.id, ins_vals, p,
 			-- In key order the email index takes its entries page by page instead of at random.
@@ -618,6 +617,7 @@ BEGIN
 		EXECUTE pg_catalog.format('DROP TABLE %s', results);
 	END IF;
 	EXECUTE pg_catalog.format('CREATE TABLE %s PARTITION OF @extschema@.crm_import_row_results FOR VALUES IN (%s)', results, job.id);
+	-- The plan's contact_id is NULL for a rejected row and for a new contact in a dry run.
 	PERFORM @extschema@.crm_import_bulk_insert(results::regclass, '{import_id, row_no, line_no, outcome, contact_id, matched_by, reason}',
 		pg_catalog.format(
 		'SELECT %s, w.row_no, w.line_no, '
@@ -625,8 +625,7 @@ BEGIN
 		'       WHEN w.row_no OPERATOR(pg_catalog.<>) w.lead_row THEN ''merged_in_file'' '
 		'       WHEN w.tgt OPERATOR(pg_catalog.<) 0 THEN ''inserted'' '
 		'       WHEN x.changed THEN ''updated'' ELSE ''unchanged'' END, '
-		'  CASE WHEN w.reason IS NOT NULL OR w.reject_reason IS NOT NULL THEN NULL '
-		'       ELSE w.contact_id END, '
+		'  w.contact_id, '
 		'  CASE WHEN w.reason IS NOT NULL OR w.reject_reason IS NOT NULL THEN NULL '
 		'       WHEN w.row_no OPERATOR(pg_catalog.=) w.lead_row THEN w.matched_by '
 		'       WHEN w.unit OPERATOR(pg_catalog.=) w.lead_row THEN %L '

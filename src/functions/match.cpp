@@ -1,11 +1,11 @@
 // crm_import_plan_matches: the run's dedupe-in-file and match step (see
 // src/core/match_plan.hpp for the rules). Reads the good rows' key values from the run's
-// work table, looks the distinct values up in crm_contacts with one query per key (the
-// planner picks an index scan or a hashed seq scan by the number of values), and returns
-// one row per good data row: its unit, target, matched_by, reject reason, and the lead row
-// and row count of its target.
+// work table, offers the planner the contacts (one sequential pass, or one `= ANY` query
+// per key when the file holds few values against many contacts), and writes every work row
+// with its plan into the run's plan table.
 #include "pg/boundary.hpp"
 #include "pg/spi.hpp"
+#include "pg/text.hpp"
 
 #include "core/match_plan.hpp"
 
@@ -15,21 +15,21 @@
 #include <vector>
 
 extern "C" {
-#include "access/htup_details.h"
-#include "catalog/pg_type_d.h"
-#include "commands/sequence.h"
-#include "funcapi.h"
-#include "utils/array.h"
 #include "access/heapam.h"
+#include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/pg_type_d.h"
+#include "commands/sequence.h"
 #include "executor/tuptable.h"
 #include "parser/parse_relation.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/rel.h"
 #include "utils/memutils.h"
+#include "storage/bufmgr.h"
+#include "utils/rel.h"
 }
 
 extern "C" {
@@ -47,8 +47,7 @@ constexpr size_t kValuesPerQuery = 1000000;  // bounds the key array (and its me
 // A text Datum as a view; the value must be detoasted (PG_DETOAST_DATUM_PACKED).
 std::string_view TextView(Datum d)
 {
-	const struct varlena* v = reinterpret_cast<const struct varlena*>(DatumGetPointer(d));
-	return std::string_view(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	return crm::pg::VarView(reinterpret_cast<const struct varlena*>(DatumGetPointer(d)));
 }
 
 // One fetched batch of a cursor, deformed into plain arrays (row-major, ncols per row).
@@ -186,7 +185,8 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 		primary_key[0] = '\0';
 	for (const char* key : {primary_key, secondary_key}) {
 		if (key[0] != '\0' && strcmp(key, "email") != 0 && strcmp(key, "mobile") != 0 && strcmp(key, "system_id") != 0)
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid match key \"%s\"", key)));
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid match key \"%s\"", key),
+							errhint("Use email, mobile, system_id, or none (primary key only).")));
 	}
 	char* work_name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(work)), get_rel_name(work));
 	char* contacts_name =
@@ -205,9 +205,12 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 	AttrNumber row_no_att = attnameAttNum(work_rel, "row_no", false);
 	table_close(work_rel, AccessShareLock);
 	if (RelationGetDescr(rel)->natts != work_natts + kPlanColumns || row_no_att <= 0 ||
-		rel->rd_rel->relkind != RELKIND_RELATION || RelationGetIndexList(rel) != NIL || rel->trigdesc != nullptr)
+		rel->rd_rel->relkind != RELKIND_RELATION || RelationGetIndexList(rel) != NIL || rel->trigdesc != nullptr ||
+		RelationGetNumberOfBlocks(rel) != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("\"%s\" is not an empty plan table for \"%s\"", RelationGetRelationName(rel), work_name)));
+						errmsg("\"%s\" is not an empty plan table for \"%s\"", RelationGetRelationName(rel), work_name),
+						errhint("Create it empty, without indexes or triggers: CREATE UNLOGGED TABLE t (LIKE work, unit integer, "
+								"tgt bigint, matched_by text, reject_reason text, lead_row integer, n bigint, contact_id bigint).")));
 	TupleTableSlot** slots = static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * kFetchRows));
 	for (int i = 0; i < kFetchRows; ++i)
 		slots[i] = table_slot_create(rel, nullptr);

@@ -1,6 +1,7 @@
--- 11_bulk_insert: the run's COPY-style writer (crm_import_bulk_insert) gives what INSERT
+-- 11_run_writers: the run's C writers. crm_import_bulk_insert (COPY-style) gives what INSERT
 -- gives: defaults, constraint and unique errors, the returned count, and the plain INSERT
--- when a trigger must see the rows.
+-- when a trigger must see the rows. crm_import_plan_matches refuses what is not a run's
+-- work and plan table.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS crm_import CASCADE;
 CREATE EXTENSION crm_import;
@@ -37,6 +38,7 @@ SELECT pg_temp.expect_error($$SELECT crm_import_bulk_insert('bulk_target', '{ema
 	'SELECT ''new'' || i || ''@example.no'' FROM generate_series(1, 1500) i UNION ALL SELECT ''u7@example.no''')$$);
 SELECT pg_temp.expect_error($$SELECT crm_import_bulk_insert('bulk_target', '{no_such_column}', 'SELECT 1')$$);
 SELECT pg_temp.expect_error($$SELECT crm_import_bulk_insert('bulk_target', '{email, email}', 'SELECT 1, 2')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_bulk_insert('bulk_target', ARRAY['email', NULL], 'SELECT 1, 2')$$);
 SELECT count(*) AS rows_after_errors FROM bulk_target;
 
 -- A row trigger must see every row: the writer then runs the plain INSERT.
@@ -56,3 +58,21 @@ SELECT count(*) AS noted_by_trigger FROM bulk_target WHERE note = 'via trigger';
 
 DROP TABLE bulk_target, bulk_seen;
 DROP FUNCTION bulk_seen_trigger();
+
+-- The plan writer: a work table (row_no, reason, pk, sk, ...) and an empty plan table with
+-- its columns and the plan's seven.
+CREATE TABLE work_rows (row_no integer, line_no bigint, reason text, email text, pk text, sk text);
+INSERT INTO work_rows VALUES (1, 2, NULL, 'a@x.no', 'a@x.no', NULL), (2, 3, NULL, 'a@x.no', 'a@x.no', NULL),
+	(3, 4, 'wrong field count: 1 fields, expected 2', NULL, NULL, NULL);
+CREATE TABLE plan_rows (LIKE work_rows, unit integer, tgt bigint, matched_by text, reject_reason text,
+	lead_row integer, n bigint, contact_id bigint);
+CREATE TABLE not_a_plan (LIKE work_rows);
+SELECT pg_temp.expect_error($$SELECT crm_import_plan_matches('work_rows', 'plan_rows', 'crm_contacts', 'phone', NULL, NULL)$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_plan_matches('work_rows', 'not_a_plan', 'crm_contacts', 'email', NULL, NULL)$$);
+-- A dry-run plan (no id sequence): both rows one new contact led by row 1, row 3 left as
+-- normalization rejected it.
+SELECT crm_import_plan_matches('work_rows', 'plan_rows', 'crm_contacts', 'email', NULL, NULL) AS planned;
+SELECT row_no, reason IS NOT NULL AS rejected_before, unit, tgt, lead_row, n, contact_id FROM plan_rows ORDER BY row_no;
+-- A second plan into the same table would mix two plans: refused.
+SELECT pg_temp.expect_error($$SELECT crm_import_plan_matches('work_rows', 'plan_rows', 'crm_contacts', 'email', NULL, NULL)$$);
+DROP TABLE work_rows, plan_rows, not_a_plan;
