@@ -362,8 +362,6 @@ DECLARE
 	custom_expr text;
 	cols text[] := '{}';       -- predefined contact columns the import writes
 	consent_cols text[] := '{}';
-	pk_expr text := 'NULL::text';
-	sk_expr text := 'NULL::text';
 	mp record;
 	ref text;
 	col text;
@@ -416,11 +414,6 @@ BEGIN
 				consent_cols := consent_cols OPERATOR(pg_catalog.||) mp.name;
 			END IF;
 		END IF;
-		IF mp.name OPERATOR(pg_catalog.=) job.primary_key THEN
-			pk_expr := pg_catalog.format('(x.n%s)::text', mp.c);
-		ELSIF mp.name OPERATOR(pg_catalog.=) job.secondary_key THEN
-			sk_expr := pg_catalog.format('(x.n%s)::text', mp.c);
-		END IF;
 	END LOOP;
 	-- Consent set for the whole import.
 	IF job.email_consent_value IS NOT NULL AND NOT 'email_marketing' OPERATOR(pg_catalog.=) ANY (cols) THEN
@@ -457,12 +450,12 @@ BEGIN
 	EXECUTE pg_catalog.format(
 		'CREATE UNLOGGED TABLE %s WITH (autovacuum_enabled = false) AS '
 		'SELECT x.row_no, x.line_no, CASE WHEN x.nf OPERATOR(pg_catalog.<>) %s THEN pg_catalog.format(''wrong field count: %%s fields, expected %%s'', x.nf, %s) %s END AS reason'
-		'%s, %s AS pk, %s AS sk '
+		'%s '
 		'FROM (SELECT s.record_no OPERATOR(pg_catalog.-) %s AS row_no, s.line_no, s.nfields AS nf%s, '
 		'      pg_catalog.clock_timestamp() AS fence '
 		'      FROM %s s WHERE s.record_no OPERATOR(pg_catalog.>) %s) x',
-		w, job.column_count, job.column_count, reasons, outer_cols, pk_expr, sk_expr, hdr, inner_cols, job.staging_table, hdr);
-	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) w OPERATOR(pg_catalog.||) ' (row_no, reason, pk, sk)';
+		w, job.column_count, job.column_count, reasons, outer_cols, hdr, inner_cols, job.staging_table, hdr);
+	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) w OPERATOR(pg_catalog.||) ' (row_no, reason)';
 	t := @extschema@.crm_import_phase_done(job.id, 'normalize', t, data_rows OPERATOR(pg_catalog.||) ' rows', 'dedupe and match');
 	PERFORM pg_catalog.set_config('max_parallel_workers_per_gather', '0', true);
 

@@ -164,7 +164,8 @@ double EstimatedRows(Oid relid)
 // crm_import_plan_matches(work regclass, target regclass, contacts regclass, primary_key text,
 //                         secondary_key text, id_sequence regclass) RETURNS bigint
 //
-// Writes every row of work (the run's normalized rows) into target, an empty table with
+// Writes every row of work (the run's normalized rows, with a column named after each key
+// field) into target, an empty table with
 // work's columns followed by
 //   unit int, tgt bigint, matched_by text, reject_reason text, lead_row int, n bigint,
 //   contact_id bigint
@@ -223,8 +224,12 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 	crm::pg::RunEntry([&]() -> Datum {
 		MatchPlanner planner(primary_key, secondary_key, work_rows > 0 ? static_cast<size_t>(work_rows) : 0);
 		crm::pg::SpiSession spi;
-		std::string rows_sql = std::string("SELECT w.row_no, w.pk, w.sk FROM ") + work_name +
-							   " w WHERE w.reason IS NULL";
+		// The key columns are the work table's columns of the key fields (system_id as text).
+		auto key_column = [](const char* key) {
+			return key[0] == '\0' ? std::string("NULL::pg_catalog.text") : std::string("w.") + key + "::pg_catalog.text";
+		};
+		std::string rows_sql = "SELECT w.row_no, " + key_column(primary_key) + ", " + key_column(secondary_key) +
+							   " FROM " + work_name + " w WHERE w.reason IS NULL";
 		DrainCursor(OpenCursor(rows_sql), 3, batch_context, [&](const Datum* v, const bool* n) {
 			std::optional<std::string_view> pk, sk;
 			if (!n[1])
