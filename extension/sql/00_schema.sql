@@ -149,7 +149,8 @@ CREATE TABLE crm_contacts (
 -- HOT (no new index entries, less WAL). 1M-contact benchmark: 64% HOT, the UPDATE of 392k
 -- contacts 3.9 -> 2.5 s, for 20% more heap.
 -- Keys are normalized (lower-case email, E.164 mobile), so byte order ("C") is all they need.
--- Only email is indexed: imports match with hash joins and need no index, while every
+-- Only email is indexed: a large import matches in one sequential pass over the contacts
+-- (a small one uses this index or the primary key) and needs no other index, while every
 -- secondary index costs random B-tree inserts on each new or moved contact (on stock
 -- settings the dominant cost of a large import; see bench/README.md). Add an index on
 -- mobile if your application looks contacts up by number.
