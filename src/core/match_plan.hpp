@@ -83,8 +83,6 @@ public:
 	// Every row's plan, in row order (after every match). Valid while the planner lives.
 	std::vector<RowPlan> Finish();
 
-	size_t row_count() const { return rows_.size(); }
-
 private:
 	struct Hits {
 		int64_t count = 0;

@@ -466,15 +466,20 @@ bool TryNorwegianFastPath(std::string_view c, bool region_is_no, std::string* e1
 		return false;
 	if (nsn[0] == '0' || nsn[0] == '+')
 		return false;
-	std::uint64_t national = 0;
-	for (char d : nsn)
-		national = national * 10 + static_cast<std::uint64_t>(d - '0');
-	PhoneNumber number;
-	number.set_country_code(47);
-	number.set_national_number(national);
 	const NorwegianNumbers& no = NorwegianNumbers::Get();
-	if (no.usable() ? !no.IsValid(nsn) : !PhoneUtil().IsValidNumberForRegion(number, "NO"))
-		return false;
+	if (no.usable()) {
+		if (!no.IsValid(nsn))
+			return false;
+	} else {
+		std::uint64_t national = 0;
+		for (char d : nsn)
+			national = national * 10 + static_cast<std::uint64_t>(d - '0');
+		PhoneNumber number;
+		number.set_country_code(47);
+		number.set_national_number(national);
+		if (!PhoneUtil().IsValidNumberForRegion(number, "NO"))
+			return false;
+	}
 	e164->reserve(11);
 	e164->assign("+47");
 	e164->append(nsn.data(), nsn.size());

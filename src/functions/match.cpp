@@ -145,9 +145,9 @@ std::string KeyColumn(const std::string& key)
 // The query giving (contact id, key value as text) for the contacts whose key is in $1.
 std::string KeyQuery(const std::string& contacts, const std::string& key)
 {
-	if (key == "system_id")
-		return "SELECT c.id, c.id::pg_catalog.text FROM " + contacts + " c WHERE c.id OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])";
-	return "SELECT c.id, c." + key + " FROM " + contacts + " c WHERE c." + key + " OPERATOR(pg_catalog.=) ANY ($1)";
+	std::string where = key == "system_id" ? "c.id OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])"
+										   : "c." + key + " OPERATOR(pg_catalog.=) ANY ($1)";
+	return "SELECT c.id, " + KeyColumn(key) + " FROM " + contacts + " c WHERE " + where;
 }
 
 // pg_class.reltuples of a relation: its estimated row count, -1 when never analyzed.
@@ -192,7 +192,6 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 	char* work_name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(work)), get_rel_name(work));
 	char* contacts_name =
 		quote_qualified_identifier(get_namespace_name(get_rel_namespace(contacts)), get_rel_name(contacts));
-	double work_rows = EstimatedRows(work);
 	double contacts_rows = EstimatedRows(contacts);
 
 	// The target: work's columns, then the plan's. Only the run writes it (no index, trigger
@@ -203,6 +202,7 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 		aclcheck_error(acl, OBJECT_TABLE, RelationGetRelationName(rel));
 	Relation work_rel = table_open(work, AccessShareLock);
 	int work_natts = RelationGetDescr(work_rel)->natts;
+	double work_rows = work_rel->rd_rel->reltuples;
 	AttrNumber row_no_att = attnameAttNum(work_rel, "row_no", false);
 	table_close(work_rel, AccessShareLock);
 	if (RelationGetDescr(rel)->natts != work_natts + kPlanColumns || row_no_att <= 0 ||
