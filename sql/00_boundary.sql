@@ -66,6 +66,19 @@ FROM (SELECT pg_temp.expect_error(format('SELECT crm_import_selftest(%L)',
              (ARRAY['core_error', 'pg_error', 'std_exception'])[1 + i % 3])) AS r
       FROM generate_series(1, 300) i) x;
 
+-- SQL definitions that do not match the library (a newer crm_import.so under older SQL
+-- objects) are refused before any argument is read, instead of reading arguments that were
+-- never passed: 39000 with the fix in the hint. Both a C++ entry point and a hot normalizer.
+CREATE FUNCTION pg_temp.stale_plan_matches(regclass, regclass) RETURNS void
+	AS '$libdir/crm_import', 'crm_import_plan_matches' LANGUAGE C;
+CREATE FUNCTION pg_temp.stale_norm_phone(text) RETURNS text
+	AS '$libdir/crm_import', 'crm_import_norm_phone' LANGUAGE C STRICT;
+CREATE FUNCTION pg_temp.stale_upload_file(text, text, text, text, text) RETURNS bigint
+	AS '$libdir/crm_import', 'crm_import_upload_file' LANGUAGE C;
+SELECT pg_temp.expect_error($$SELECT pg_temp.stale_plan_matches('pg_class', 'pg_class')$$);
+SELECT pg_temp.expect_error($$SELECT pg_temp.stale_norm_phone('+47 912 34 567')$$);
+SELECT pg_temp.expect_error($$SELECT pg_temp.stale_upload_file('a', 'b', 'c', 'd', 'e')$$);
+
 -- Every C++ object of the failed calls was destroyed.
 SELECT crm_import_selftest('live_guards') AS live_guards;
 SELECT crm_import_selftest('ok') = 100 AS ok;

@@ -79,6 +79,7 @@ bool CanInsertDirectly(Relation rel)
 
 extern "C" Datum crm_import_bulk_insert(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(3);
 	Oid relid = PG_GETARG_OID(0);
 	ArrayType* column_array = PG_GETARG_ARRAYTYPE_P(1);
 	char* query = text_to_cstring(PG_GETARG_TEXT_PP(2));

@@ -21,6 +21,7 @@ PG_FUNCTION_INFO_V1(crm_import_closest);
 // The role in effect outside SECURITY DEFINER functions: what SET ROLE chose.
 extern "C" Datum crm_import_caller(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(0);
 	Name result = (Name) palloc0(NAMEDATALEN);
 	namestrcpy(result, GetUserNameFromId(GetOuterUserId(), false));
 	PG_RETURN_NAME(result);
@@ -28,12 +29,14 @@ extern "C" Datum crm_import_caller(PG_FUNCTION_ARGS)
 
 extern "C" Datum crm_import_is_admin(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(0);
 	PG_RETURN_BOOL(crm::pg::CallerIsAdmin());
 }
 
 // The candidate closest to a word, for "did you mean" hints; NULL when none is close.
 extern "C" Datum crm_import_closest(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(2);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
 	text* word = PG_GETARG_TEXT_PP(0);
@@ -64,6 +67,7 @@ PG_FUNCTION_INFO_V1(crm_import_report_phase);
 // state change to running is not visible to them before it commits).
 extern "C" Datum crm_import_report_phase(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(2);
 	int64 import = PG_GETARG_INT64(0);
 	char* phase = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	char* message = psprintf("crm_import run %lld: %s", (long long) import, phase);

@@ -175,6 +175,7 @@ double EstimatedRows(Oid relid)
 // saves the later steps a join of two million-row tables. Returns the rows written.
 extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(6);
 	constexpr int kPlanColumns = 7;
 	Oid work = PG_GETARG_OID(0);
 	Oid target = PG_GETARG_OID(1);

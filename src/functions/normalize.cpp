@@ -58,12 +58,14 @@ struct ConsentCache {
 
 extern "C" Datum crm_import_norm_email(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(1);
 	text* raw = PG_GETARG_TEXT_PP(0);
 	return TextResult(fcinfo, [&] { return crm::core::NormalizeEmail(VarView(raw)); });
 }
 
 extern "C" Datum crm_import_norm_phone(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(2);
 	text* raw = PG_GETARG_TEXT_PP(0);
 	text* region = PG_GETARG_TEXT_PP(1);
 	return TextResult(fcinfo, [&] { return crm::core::NormalizePhone(VarView(raw), VarView(region)); });
@@ -71,18 +73,21 @@ extern "C" Datum crm_import_norm_phone(PG_FUNCTION_ARGS)
 
 extern "C" Datum crm_import_norm_date(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(1);
 	text* raw = PG_GETARG_TEXT_PP(0);
 	return TextResult(fcinfo, [&] { return crm::core::NormalizeDate(VarView(raw)); });
 }
 
 extern "C" Datum crm_import_norm_number(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(1);
 	text* raw = PG_GETARG_TEXT_PP(0);
 	return TextResult(fcinfo, [&] { return crm::core::NormalizeNumber(VarView(raw)); });
 }
 
 extern "C" Datum crm_import_norm_boolean(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(1);
 	text* raw = PG_GETARG_TEXT_PP(0);
 	int result = -1;
 	RunEntry([&]() -> Datum {
@@ -100,6 +105,7 @@ extern "C" Datum crm_import_norm_boolean(PG_FUNCTION_ARGS)
 // value is neither an opt-in nor an opt-out term.
 extern "C" Datum crm_import_norm_consent(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(3);
 	text* raw = PG_GETARG_TEXT_PP(0);
 	bool constant_terms = get_fn_expr_arg_stable(fcinfo->flinfo, 1) && get_fn_expr_arg_stable(fcinfo->flinfo, 2);
 	ConsentCache* cache = constant_terms ? static_cast<ConsentCache*>(fcinfo->flinfo->fn_extra) : nullptr;
@@ -147,6 +153,7 @@ extern "C" Datum crm_import_norm_consent(PG_FUNCTION_ARGS)
 // date, number, boolean), or NULL when it is.
 extern "C" Datum crm_import_problem(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(3);
 	text* kind = PG_GETARG_TEXT_PP(0);
 	text* raw = PG_GETARG_TEXT_PP(1);
 	text* region = PG_GETARG_TEXT_PP(2);
@@ -184,5 +191,6 @@ PG_FUNCTION_INFO_V1(crm_import_last_sfunc);
 // state ends as the last non-null value in input order.
 extern "C" Datum crm_import_last_sfunc(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(2);
 	PG_RETURN_DATUM(PG_GETARG_DATUM(1));
 }

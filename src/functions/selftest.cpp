@@ -51,6 +51,7 @@ Datum SelfTest(const std::string& kind)
 // crm_import_selftest(kind text) -> int
 extern "C" Datum crm_import_selftest(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(1);
 	text* kind = PG_GETARG_TEXT_PP(0);
 	return crm::pg::RunEntry([&]() -> Datum { return SelfTest(std::string(crm::pg::VarView(kind))); });
 }

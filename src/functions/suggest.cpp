@@ -50,6 +50,7 @@ std::string TextAt(const ArrayArg& a, int i)
 //   labels text[], types text[], custom bool[]) -> TABLE(column_no int, field text, confidence real, basis text)
 extern "C" Datum crm_import_suggest_fields(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(7);
 	ArrayArg headers, samples, sample_no, names, labels, types, custom;
 	Deconstruct(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, &headers);
 	Deconstruct(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, &samples);

@@ -525,6 +525,7 @@ static void UnpackCommon(FunctionCallInfo fcinfo, crm::pg::UploadRequest* req, c
 
 extern "C" Datum crm_import_upload(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(4);
 	crm::pg::UploadRequest req;
 	UnpackCommon(fcinfo, &req, "bytea");
 	bytea* data = PG_GETARG_BYTEA_PP(1);
@@ -536,6 +537,7 @@ extern "C" Datum crm_import_upload(PG_FUNCTION_ARGS)
 
 extern "C" Datum crm_import_upload_lo(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(4);
 	crm::pg::UploadRequest req;
 	UnpackCommon(fcinfo, &req, "large_object");
 	Oid lo = PG_GETARG_OID(1);
@@ -550,6 +552,7 @@ extern "C" Datum crm_import_upload_lo(PG_FUNCTION_ARGS)
 
 extern "C" Datum crm_import_upload_file(PG_FUNCTION_ARGS)
 {
+	CRM_REQUIRE_NARGS(4);
 	crm::pg::UploadRequest req;
 	UnpackCommon(fcinfo, &req, "server_file");
 	const char* path = text_to_cstring(PG_GETARG_TEXT_PP(1));
