@@ -371,6 +371,7 @@ DECLARE
 	has_custom boolean;
 	sel_new text := '';
 	sel_old text := '';
+	kept_cols text := '';
 	cmp_old text := '';
 	cmp_new text := '';
 	kept_notes text := '';
@@ -523,8 +524,10 @@ BEGIN
 		'UNION ALL SELECT * FROM %smerged_multi',
 		p, m_single, p, p);
 
-	-- 5. Existing contacts: the new value of each field under the master rule, the old value
-	--    beside it, and whether anything changes.
+	-- 5. Existing contacts: the new value of each field under the master rule, whether
+	--    anything changes, and where opted-out consent was kept. The old values are only
+	--    compared, not stored: the table stays half as wide (less to write, to hash and to
+	--    read back by the update and the row results).
 	FOREACH col IN ARRAY cols LOOP
 		IF col OPERATOR(pg_catalog.=) ANY (consent_cols) THEN
 			-- Consent: never from opted out to opted in unless the import allows it.
@@ -535,6 +538,7 @@ BEGIN
 			sel_new := sel_new OPERATOR(pg_catalog.||) pg_catalog.format(
 				', (c.%I IS FALSE AND m.%I IS TRUE AND NOT %L AND %L) AS %I', col, col, job.allow_reoptin,
 				job.master OPERATOR(pg_catalog.=) 'file', col OPERATOR(pg_catalog.||) '_kept');
+			kept_cols := kept_cols OPERATOR(pg_catalog.||) pg_catalog.format(', y.%I', col OPERATOR(pg_catalog.||) '_kept');
 		ELSE
 			sel_new := sel_new OPERATOR(pg_catalog.||) CASE WHEN job.master OPERATOR(pg_catalog.=) 'existing'
 				THEN pg_catalog.format(', coalesce(c.%I, m.%I) AS %I', col, col, col)
@@ -572,10 +576,11 @@ BEGIN
 			replace(col, '_marketing', '') OPERATOR(pg_catalog.||) ' consent kept opted out: the contact had opted out and allow_reoptin is off');
 	END LOOP;
 	EXECUTE pg_catalog.format(
-		'CREATE UNLOGGED TABLE %sexisting AS SELECT y.*, (ROW(0%s) IS DISTINCT FROM ROW(0%s)) AS changed FROM ('
-		'  SELECT c.id, m.lead_row%s%s FROM %smerged m JOIN @extschema@.crm_contacts c ON c.id OPERATOR(pg_catalog.=) m.tgt '
+		'CREATE UNLOGGED TABLE %sexisting WITH (autovacuum_enabled = false) AS '
+		'SELECT y.id%s%s, (ROW(0%s) IS DISTINCT FROM ROW(0%s)) AS changed FROM ('
+		'  SELECT c.id%s%s FROM %smerged m JOIN @extschema@.crm_contacts c ON c.id OPERATOR(pg_catalog.=) m.tgt '
 		'  WHERE m.tgt OPERATOR(pg_catalog.>) 0) y',
-		p, cmp_old, cmp_new, sel_old, sel_new, p);
+		p, cmp_new, kept_cols, cmp_old, cmp_new, sel_old, sel_new, p);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'existing (id, changed)';
 	t := @extschema@.crm_import_phase_done(job.id, 'merge', t, next_phase => 'write contacts');
 
