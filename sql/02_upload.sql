@@ -206,7 +206,8 @@ SELECT * FROM pg_temp.staged(:id);
 SELECT record_count, column_count FROM crm_imports WHERE id = :id;
 SELECT rows FROM crm_import_status WHERE id = :id;
 SELECT * FROM crm_import_preview(:id);
--- ... but a line of empty fields, or a quoted empty value, is a record.
+-- ... and so is a line of delimiters (spreadsheets write ";;;" rows below the data: each
+-- would be an empty contact); a quoted empty value is a record.
 SELECT crm_import_upload('Kunder', convert_to(E'a,b\n,\n""\n1,2\n', 'UTF8')) AS id \gset
 SELECT * FROM pg_temp.staged(:id);
 SELECT record_count, ragged_records FROM crm_imports WHERE id = :id;
@@ -220,7 +221,8 @@ SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', convert_to(E'\r
 -- Quoting
 ---------------------------------------------------------------------------------------------
 -- Quoted fields hold the delimiter, line breaks (LF, CRLF, CR) and doubled quotes; empty
--- fields stay empty strings; values keep their spaces.
+-- fields stay empty strings (the unquoted "," line is blank and skipped, the quoted one is
+-- a record); values keep their spaces.
 SELECT crm_import_upload('Kunder', convert_to(
 	E'navn,notat\n'
 	'"Nordmann, Kari","linje 1\nlinje 2"\n'

@@ -185,11 +185,31 @@ TEST(CsvReader, WhitespaceOnlyLinesAreBlank)
 	ASSERT_EQ(o.records.size(), 2u) << o.Text();
 	EXPECT_EQ(o.records[1].fields, Fields({"c", "d"}));
 	EXPECT_EQ(o.records[1].line_no, 5u);
-	// A quoted blank is a value, and so is a space-only field next to another one.
-	o = Parse("\"  \"\n , \n", Comma());
-	ASSERT_EQ(o.records.size(), 2u);
+	// A quoted blank on its own is a value.
+	o = Parse("\"  \"\n", Comma());
+	ASSERT_EQ(o.records.size(), 1u);
 	EXPECT_EQ(o.records[0].fields, Fields({"  "}));
-	EXPECT_EQ(o.records[1].fields, Fields({" ", " "}));
+}
+
+TEST(CsvReader, DelimiterOnlyLinesAreBlank)
+{
+	// Spreadsheets write rows of delimiters below the data (Excel's ";;;"); each would become
+	// an empty contact. Blank like an empty line, counted in line numbers; any value keeps
+	// the row, and so does a quote anywhere in it (someone wrote those empty values).
+	CsvOptions semicolon;
+	semicolon.delimiter = ';';
+	Outcome o = Parse("a;b;c\r\n;;\r\n ; ;\t\r\nd;;\r\n;\r\n;;;;\r\n;e;\r\n", semicolon);
+	ASSERT_EQ(o.records.size(), 3u) << o.Text();
+	EXPECT_EQ(o.records[1].fields, Fields({"d", "", ""}));
+	EXPECT_EQ(o.records[1].line_no, 4u);
+	EXPECT_EQ(o.records[1].record_no, 2u);
+	EXPECT_EQ(o.records[2].fields, Fields({"", "e", ""}));
+	EXPECT_EQ(o.records[2].line_no, 7u);
+	o = Parse("a,b\n,\n , \n,\"\"\n\" \",\n", Comma());
+	ASSERT_EQ(o.records.size(), 3u) << o.Text();
+	EXPECT_EQ(o.records[1].fields, Fields({"", ""}));
+	EXPECT_EQ(o.records[1].line_no, 4u);
+	EXPECT_EQ(o.records[2].fields, Fields({" ", ""}));
 }
 
 TEST(CsvReader, ValuesKeepTheirSpacesAndTabs)
@@ -206,7 +226,8 @@ TEST(CsvReader, ValuesKeepTheirSpacesAndTabs)
 
 TEST(CsvReader, EmptyFieldsAreEmptyStrings)
 {
-	Outcome o = Parse(",,\na,\n,b\n\"\"\n", Comma());
+	// (A line of delimiters only is blank: DelimiterOnlyLinesAreBlank. Quoted, it is values.)
+	Outcome o = Parse("\"\",,\na,\n,b\n\"\"\n", Comma());
 	ASSERT_EQ(o.records.size(), 4u);
 	EXPECT_EQ(o.records[0].fields, Fields({"", "", ""}));
 	EXPECT_EQ(o.records[1].fields, Fields({"a", ""}));
@@ -871,12 +892,15 @@ TEST(CsvReader, RandomRoundTrip)
 		std::string csv;
 		for (auto& row : rows) {
 			row.resize(1 + rng() % 5);
-			for (std::size_t f = 0; f < row.size(); ++f) {
+			bool blank_row = true;  // written without quotes it would be a blank line
+			for (std::string& field : row) {
 				std::size_t len = rng() % 5;
 				for (std::size_t k = 0; k < len; ++k)
-					row[f] += pieces[rng() % pieces.size()];
-				bool needs_quotes = row[f].find_first_of(",\"\r\n") != std::string::npos ||
-						    (row.size() == 1 && row[f].find_first_not_of(" \t") == std::string::npos) ||
+					field += pieces[rng() % pieces.size()];
+				blank_row = blank_row && field.find_first_not_of(" \t") == std::string::npos;
+			}
+			for (std::size_t f = 0; f < row.size(); ++f) {
+				bool needs_quotes = row[f].find_first_of(",\"\r\n") != std::string::npos || (blank_row && f == 0) ||
 						    (!row[f].empty() && row[f][0] == '"');
 				if (f)
 					csv += ',';

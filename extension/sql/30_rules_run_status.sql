@@ -268,19 +268,36 @@ RETURNS bigint
 COMMENT ON FUNCTION crm_import_bulk_insert(regclass, text[], text) IS
 	'Internal: INSERT INTO target (columns) query, written like COPY (batched heap inserts); the plain INSERT where triggers, row security or generated columns need it';
 
+-- Internal: the characters a run trims from values, and which alone make a value blank.
+-- Spreadsheets leave tabs, no-break spaces and zero-width characters in cells that look
+-- empty; btrim's default (spaces only) let such a cell overwrite a contact's value.
+CREATE FUNCTION crm_import_blank_chars() RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT E' \t\n\r\v\f' OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
+		-- NO-BREAK SPACE, OGHAM SPACE MARK, EN QUAD .. HAIR SPACE, ZERO WIDTH SPACE, LINE and
+		-- PARAGRAPH SEPARATOR, NARROW NO-BREAK SPACE, MEDIUM MATHEMATICAL SPACE, IDEOGRAPHIC
+		-- SPACE, ZERO WIDTH NO-BREAK SPACE (BOM)
+		THEN (SELECT pg_catalog.string_agg(pg_catalog.chr(c), '') FROM pg_catalog.unnest(ARRAY[160, 5760, 8192, 8193, 8194, 8195,
+			8196, 8197, 8198, 8199, 8200, 8201, 8202, 8203, 8232, 8233, 8239, 8287, 12288, 65279]) c)
+		ELSE '' END
+$$;
+COMMENT ON FUNCTION crm_import_blank_chars() IS 'Internal: whitespace a run trims from values (ASCII whitespace; in UTF-8 databases also no-break, zero-width and other Unicode spaces)';
+
 -- Internal: the SQL expression that normalizes a staged field (SQL reference ref) for a field type.
 CREATE FUNCTION crm_import_norm_expr(field_type text, ref text, region text, opt_in text[], opt_out text[])
 RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE field_type
-		WHEN 'text' THEN pg_catalog.format('nullif(pg_catalog.btrim(%s), '''')', ref)
+		WHEN 'text' THEN pg_catalog.format('nullif(pg_catalog.btrim(%s, %L), '''')', ref, @extschema@.crm_import_blank_chars())
 		WHEN 'email' THEN pg_catalog.format('@extschema@.crm_import_norm_email(%s)', ref)
 		WHEN 'phone' THEN pg_catalog.format('@extschema@.crm_import_norm_phone(%s, %L)', ref, region)
 		WHEN 'date' THEN pg_catalog.format('(@extschema@.crm_import_norm_date(%s))::date', ref)
 		WHEN 'number' THEN pg_catalog.format('(@extschema@.crm_import_norm_number(%s))::numeric', ref)
 		WHEN 'boolean' THEN pg_catalog.format('@extschema@.crm_import_norm_boolean(%s)', ref)
-		WHEN 'id' THEN pg_catalog.format('CASE WHEN pg_catalog.btrim(%s) ~ ''^[0-9]{1,18}$'' THEN (pg_catalog.btrim(%s))::bigint END', ref, ref)
+		WHEN 'id' THEN pg_catalog.format('CASE WHEN pg_catalog.btrim(%s, %L) ~ ''^[0-9]{1,18}$'' THEN (pg_catalog.btrim(%s, %L))::bigint END',
+			ref, @extschema@.crm_import_blank_chars(), ref, @extschema@.crm_import_blank_chars())
 		WHEN 'consent' THEN pg_catalog.format('@extschema@.crm_import_norm_consent(%s, %L::text[], %L::text[])', ref, opt_in, opt_out)
 	END
 $$;
@@ -358,6 +375,7 @@ DECLARE
 	inner_cols text := '';
 	outer_cols text := '';
 	reasons text := '';
+	all_blank text := '';   -- every mapped column of the row is blank
 	custom_pairs text[] := '{}';
 	custom_expr text;
 	cols text[] := '{}';       -- predefined contact columns the import writes
@@ -398,12 +416,14 @@ BEGIN
 		IF mp.type OPERATOR(pg_catalog.<>) 'text' THEN
 			reasons := reasons OPERATOR(pg_catalog.||) pg_catalog.format(
 				-- The cheap test first: btrim only runs for the values that did not normalize.
-				' WHEN x.n%s IS NULL AND pg_catalog.btrim(x.r%s) OPERATOR(pg_catalog.<>) '''' THEN %s', mp.c, mp.c,
+				' WHEN x.n%s IS NULL AND pg_catalog.btrim(x.r%s, %L) OPERATOR(pg_catalog.<>) '''' THEN %s', mp.c, mp.c,
+				@extschema@.crm_import_blank_chars(),
 				@extschema@.crm_import_reason_expr(mp.type,
 					-- "email address", "mobile number", but "SMS marketing status"
 					CASE WHEN mp.label ~ '^[A-Z]{2}' THEN mp.label ELSE lower(left(mp.label, 1)) OPERATOR(pg_catalog.||) substr(mp.label, 2) END,
 					mp.c, names[mp.c], region, mp.opt_in_terms, mp.opt_out_terms));
 		END IF;
+		all_blank := all_blank OPERATOR(pg_catalog.||) pg_catalog.format(' AND x.n%s IS NULL', mp.c);
 		IF mp.custom THEN
 			custom_pairs := custom_pairs OPERATOR(pg_catalog.||) pg_catalog.format('%L, x.n%s', mp.name, mp.c);
 		ELSIF mp.type OPERATOR(pg_catalog.=) 'id' THEN
@@ -455,7 +475,11 @@ BEGIN
 		'FROM (SELECT s.record_no OPERATOR(pg_catalog.-) %s AS row_no, s.line_no, s.nfields AS nf%s, '
 		'      pg_catalog.clock_timestamp() AS fence '
 		'      FROM %s s WHERE s.record_no OPERATOR(pg_catalog.>) %s) x',
-		w, job.column_count, job.column_count, reasons, outer_cols, hdr, inner_cols, job.staging_table, hdr);
+		w, job.column_count, job.column_count,
+		-- A row with nothing in any imported column would become an empty contact.
+		reasons OPERATOR(pg_catalog.||) CASE WHEN all_blank OPERATOR(pg_catalog.<>) '' THEN
+			' WHEN true' OPERATOR(pg_catalog.||) all_blank OPERATOR(pg_catalog.||) ' THEN ''empty row: every imported column is blank''' ELSE '' END,
+		outer_cols, hdr, inner_cols, job.staging_table, hdr);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) w OPERATOR(pg_catalog.||) ' (row_no, reason)';
 	t := @extschema@.crm_import_phase_done(job.id, 'normalize', t, data_rows OPERATOR(pg_catalog.||) ' rows', 'dedupe and match');
 	PERFORM pg_catalog.set_config('max_parallel_workers_per_gather', '0', true);
@@ -575,6 +599,16 @@ BEGIN
 			', CASE WHEN x.%I THEN %L END', col OPERATOR(pg_catalog.||) '_kept',
 			replace(col, '_marketing', '') OPERATOR(pg_catalog.||) ' consent kept opted out: the contact had opted out and allow_reoptin is off');
 	END LOOP;
+	IF job.primary_key OPERATOR(pg_catalog.<>) 'none' THEN
+		-- A row without any key value is a new contact on every import of it: say so.
+		kept_notes := kept_notes OPERATOR(pg_catalog.||) pg_catalog.format(
+			', CASE WHEN w.tgt OPERATOR(pg_catalog.<) 0 AND w.%I IS NULL%s THEN %L END',
+			job.primary_key,
+			CASE WHEN job.secondary_key IS NOT NULL THEN pg_catalog.format(' AND w.%I IS NULL', job.secondary_key) ELSE '' END,
+			'no ' OPERATOR(pg_catalog.||) replace(job.primary_key, 'system_id', 'system ID')
+				OPERATOR(pg_catalog.||) coalesce(' or ' OPERATOR(pg_catalog.||) replace(job.secondary_key, 'system_id', 'system ID'), '')
+				OPERATOR(pg_catalog.||) ' to match on: created as a new contact');
+	END IF;
 	EXECUTE pg_catalog.format(
 		'CREATE UNLOGGED TABLE %sexisting WITH (autovacuum_enabled = false) AS '
 		'SELECT y.id%s%s, (ROW(0%s) IS DISTINCT FROM ROW(0%s)) AS changed FROM ('
@@ -628,7 +662,7 @@ BEGIN
 		'       WHEN w.row_no OPERATOR(pg_catalog.=) w.lead_row THEN w.matched_by '
 		'       WHEN w.unit OPERATOR(pg_catalog.=) w.lead_row THEN %L '
 		'       ELSE coalesce(w.matched_by, %L) END, '
-		'  coalesce(w.reason, w.reject_reason, CASE WHEN w.row_no OPERATOR(pg_catalog.=) w.lead_row THEN nullif(pg_catalog.concat_ws(''; ''%s), '''') END) '
+		'  coalesce(w.reason, w.reject_reason, CASE WHEN w.row_no OPERATOR(pg_catalog.=) w.lead_row THEN nullif(pg_catalog.concat_ws(''; '', NULL::pg_catalog.text%s), '''') END) '
 		'FROM %srt w LEFT JOIN %sexisting x ON x.id OPERATOR(pg_catalog.=) w.tgt',
 		job.id, nullif(job.primary_key, 'none'), job.secondary_key,
 		kept_notes,

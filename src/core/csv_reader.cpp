@@ -225,6 +225,7 @@ struct CsvReader::Impl {
 	// The record and field being read.
 	bool in_record = false;
 	bool first_quoted = false;  // the record starts with a quote
+	bool any_quote = false;     // the record has a quote anywhere (a quoted blank is a value)
 	std::uint64_t record_line = 0;
 	std::uint64_t field_line = 0;
 
@@ -438,8 +439,12 @@ void CsvReader::Impl::ParsePiece(const unsigned char* p, std::size_t n)
 		// libcsv starts a row at the first byte that is not a line break.
 		in_record = true;
 		first_quoted = p[0] == '"';
+		any_quote = false;
 		record_line = field_line = line;
 	}
+	// A piece holds at most one line break, as its last byte: it belongs to one record.
+	if (!any_quote && std::memchr(p, '"', n) != nullptr)
+		any_quote = true;
 	if (parser.entry_size != last_entry_size) {
 		// Grow geometrically, but not far beyond what the field limit lets through.
 		std::size_t size = parser.entry_size;
@@ -534,13 +539,17 @@ void CsvReader::Impl::AddField(const char* p, std::size_t n)
 	field_line = line;  // the next field starts after the delimiter, on this line
 }
 
-// End of a row from libcsv: deliver it unless it is a blank line of spaces/tabs.
+// End of a row from libcsv: deliver it unless it is blank: a line of spaces/tabs, or of
+// delimiters and spaces only (";;;", the rows spreadsheets write below the data). A
+// record with a quote in it ("  " or "",) holds values someone wrote: not blank.
 void CsvReader::Impl::EndRecord()
 {
 	in_record = false;
-	if (record.size() == 1 && !first_quoted) {
-		std::string_view f = record.field(0);
-		if (f.find_first_not_of(" \t") == std::string_view::npos) {
+	if (!any_quote) {
+		bool blank = true;
+		for (std::size_t i = 0; i < record.size() && blank; ++i)
+			blank = record.field(i).find_first_not_of(" \t") == std::string_view::npos;
+		if (blank) {
 			record.Clear();
 			return;
 		}

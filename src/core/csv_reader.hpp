@@ -78,7 +78,8 @@ public:
 	// exception and deliver nothing. Feed after Finish throws std::logic_error.
 	// Values are kept exactly as written (no trimming); a quote inside an unquoted field is
 	// literal (a"b); text after a closing quote ("a"b) is a 22P04 error. A line of only
-	// spaces/tabs (one unquoted whitespace field) is blank and skipped like an empty line.
+	// spaces/tabs (one unquoted whitespace field), or of delimiters and spaces/tabs only
+	// (";;;" below a spreadsheet's data), is blank and skipped like an empty line.
 	void Feed(const char* data, std::size_t len);
 	// End of file: flushes a last line without newline; an unterminated quoted field is a
 	// 22P04 error naming the line where the quote opened. Call once.

@@ -1,0 +1,121 @@
+-- 12_run_edge_cases: files as spreadsheets and CRMs really write them, found by a sweep with
+-- real-world CSV shapes. Each case failed before its fix: an import that sets no consent
+-- (the row-result notes were concat_ws with no argument), delimiter-only rows below the
+-- data (empty contacts), cells of tabs or no-break spaces (they overwrote values), and rows
+-- without any key value (a new contact on every import, without a word).
+SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS crm_import CASCADE;
+CREATE EXTENSION crm_import;
+RESET client_min_messages;
+\set VERBOSITY default
+\i sql/include/expect_error.sql
+
+SELECT crm_import_create_list('Edge') IS NOT NULL AS list_created;
+CREATE FUNCTION t_results(import bigint) RETURNS TABLE (row_no integer, line_no bigint, outcome text, contact_id bigint,
+	matched_by text, reason text)
+LANGUAGE sql AS $$ SELECT row_no, line_no, outcome, contact_id, matched_by, reason FROM crm_import_results(import) ORDER BY row_no $$;
+CREATE FUNCTION t_contacts() RETURNS TABLE (id bigint, first_name text, last_name text, email text, mobile text, company text,
+	email_marketing boolean, sms_marketing boolean)
+LANGUAGE sql AS $$ SELECT id, first_name, last_name, email, mobile, company, email_marketing, sms_marketing
+	FROM crm_contacts ORDER BY id $$;
+
+---------------------------------------------------------------------------------------------
+-- No consent at all: names and companies by system ID, and a file imported with primary key
+-- none. Neither email nor mobile is mapped, so no consent is required; both used to fail
+-- with "function pg_catalog.concat_ws(unknown) does not exist".
+---------------------------------------------------------------------------------------------
+SELECT crm_import_upload('Edge', convert_to(E'first,company\nKari,Acme\nOla,\n', 'UTF8'), 'names.csv') AS names \gset
+SELECT crm_import_map(:names, 'first', 'first_name');
+SELECT crm_import_map(:names, 'company', 'company');
+SELECT crm_import_set_rules(:names, 'file', 'none');
+SELECT crm_import_accept_compliance(:names, true, true);
+SELECT * FROM crm_import_run(:names, dry_run => true);
+SELECT * FROM crm_import_run(:names);
+SELECT * FROM t_results(:names);
+SELECT * FROM t_contacts();
+
+SELECT crm_import_upload('Edge', convert_to(E'id,company\n1,Acme AS\n2,Nordic\n99,Ghost\n', 'UTF8'), 'by_id.csv') AS by_id \gset
+SELECT crm_import_map(:by_id, 'id', 'system_id');
+SELECT crm_import_map(:by_id, 'company', 'company');
+SELECT crm_import_set_rules(:by_id, 'file', 'system_id');
+SELECT crm_import_accept_compliance(:by_id, true, true);
+SELECT * FROM crm_import_run(:by_id);
+SELECT * FROM t_results(:by_id);
+SELECT * FROM t_contacts();
+SELECT state, failure_reason FROM crm_import_status WHERE id IN (:names, :by_id) ORDER BY id;
+
+---------------------------------------------------------------------------------------------
+-- Excel's rows of delimiters below the data (UTF-8 BOM, CRLF, semicolons): blank like empty
+-- lines at upload, so they are not rows at all. A row whose only value is in a column that
+-- is not imported is rejected: it would be an empty contact.
+---------------------------------------------------------------------------------------------
+SELECT crm_import_upload('Edge', convert_to(E'\uFEFFFornavn;E-post;Nyhetsbrev;Notat\r\n'
+	'Kari;kari@example.no;Ja;\r\n'
+	';;;\r\n'
+	' ; ;\t;\r\n'
+	';;;bare et notat\r\n'
+	';;\r\n', 'UTF8'), 'excel.csv') AS excel \gset
+SELECT rows, had_bom, delimiter FROM crm_import_status WHERE id = :excel;
+SELECT row_no, fields FROM crm_import_preview(:excel) ORDER BY row_no;
+SELECT crm_import_map(:excel, 'Fornavn', 'first_name');
+SELECT crm_import_map(:excel, 'E-post', 'email');
+SELECT crm_import_map(:excel, 'Nyhetsbrev', 'email_marketing');
+SELECT crm_import_skip(:excel, 'Notat');
+SELECT crm_import_set_rules(:excel, 'file', 'email');
+SELECT crm_import_accept_compliance(:excel, true, true);
+SELECT * FROM crm_import_run(:excel);
+SELECT * FROM t_results(:excel);
+SELECT count(*) AS contacts_without_any_value FROM crm_contacts
+	WHERE first_name IS NULL AND email IS NULL AND mobile IS NULL AND company IS NULL;
+
+---------------------------------------------------------------------------------------------
+-- Cells that only look empty (a tab, no-break spaces, a zero-width space) are blank: they
+-- never overwrite a value, and values are trimmed of them. Before, first_name became E'\t'.
+---------------------------------------------------------------------------------------------
+SELECT crm_import_upload('Edge', convert_to(E'email,first,last,company\n'
+	'kari@example.no,\t,\u00A0\u00A0,\u200B\n'
+	'ola@example.no,\u00A0Ola\u3000,\tNordmann ,Acme\n', 'UTF8'), 'blanks.csv') AS blanks \gset
+SELECT crm_import_map(:blanks, 'email', 'email');
+SELECT crm_import_map(:blanks, 'first', 'first_name');
+SELECT crm_import_map(:blanks, 'last', 'last_name');
+SELECT crm_import_map(:blanks, 'company', 'company');
+SELECT crm_import_set_consent(:blanks, 'email_marketing', value => true);
+SELECT crm_import_set_rules(:blanks, 'file', 'email');
+SELECT crm_import_accept_compliance(:blanks, true, true);
+SELECT * FROM crm_import_run(:blanks);
+SELECT * FROM t_results(:blanks);
+SELECT id, first_name, last_name, company, first_name = 'Ola' AS ola_trimmed, last_name = 'Nordmann' AS nordmann_trimmed
+	FROM crm_contacts WHERE email IN ('kari@example.no', 'ola@example.no') ORDER BY id;
+
+---------------------------------------------------------------------------------------------
+-- Rows without any key value become new contacts on every import of them: the row result
+-- says so, so a second import of the same file does not duplicate silently.
+---------------------------------------------------------------------------------------------
+SELECT crm_import_upload('Edge', convert_to(E'email,mobile,first\n'
+	',,No keys\n'
+	',+4740000001,Mobile only\n'
+	'keyed@example.no,,Keyed\n', 'UTF8'), 'nokey.csv') AS nokey \gset
+SELECT crm_import_map(:nokey, 'email', 'email');
+SELECT crm_import_map(:nokey, 'mobile', 'mobile');
+SELECT crm_import_map(:nokey, 'first', 'first_name');
+SELECT crm_import_set_consent(:nokey, 'email_marketing', value => false);
+SELECT crm_import_set_consent(:nokey, 'sms_marketing', value => false);
+SELECT crm_import_set_rules(:nokey, 'file', 'email', 'mobile');
+SELECT crm_import_accept_compliance(:nokey, true, true);
+SELECT * FROM crm_import_run(:nokey);
+SELECT * FROM t_results(:nokey);
+-- Primary key only: the mobile-only row has no email to match on either.
+SELECT crm_import_upload('Edge', convert_to(E'email,mobile,first\n,+4740000002,Mobile only\n', 'UTF8'), 'nokey2.csv') AS nokey2 \gset
+SELECT crm_import_map(:nokey2, 'email', 'email');
+SELECT crm_import_map(:nokey2, 'mobile', 'mobile');
+SELECT crm_import_map(:nokey2, 'first', 'first_name');
+SELECT crm_import_set_consent(:nokey2, 'email_marketing', value => false);
+SELECT crm_import_set_consent(:nokey2, 'sms_marketing', value => false);
+SELECT crm_import_set_rules(:nokey2, 'file', 'email');
+SELECT crm_import_accept_compliance(:nokey2, true, true);
+SELECT * FROM crm_import_run(:nokey2);
+SELECT * FROM t_results(:nokey2);
+SELECT * FROM t_contacts() WHERE first_name IN ('No keys', 'Mobile only', 'Keyed');
+
+DROP FUNCTION t_results(bigint);
+DROP FUNCTION t_contacts();
