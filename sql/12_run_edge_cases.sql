@@ -117,5 +117,23 @@ SELECT * FROM crm_import_run(:nokey2);
 SELECT * FROM t_results(:nokey2);
 SELECT * FROM t_contacts() WHERE first_name IN ('No keys', 'Mobile only', 'Keyed');
 
+---------------------------------------------------------------------------------------------
+-- One address in two Unicode spellings (macOS writes "å" as "a" + combining ring, NFD) is
+-- one contact; a reject reason quotes at most 100 characters of a huge bad value.
+---------------------------------------------------------------------------------------------
+SELECT crm_import_upload('Edge', convert_to(E'email,first\n'
+	'k\u00E5re@example.no,Composed\n'
+	'KA\u030ARE@example.no,Decomposed\n'
+	'x' || repeat('y', 5000) || E',Huge\n', 'UTF8'), 'nfc.csv') AS nfc \gset
+SELECT crm_import_map(:nfc, 'email', 'email');
+SELECT crm_import_map(:nfc, 'first', 'first_name');
+SELECT crm_import_set_consent(:nfc, 'email_marketing', value => true);
+SELECT crm_import_set_rules(:nfc, 'file', 'email');
+SELECT crm_import_accept_compliance(:nfc, true, true);
+SELECT * FROM crm_import_run(:nfc);
+SELECT row_no, outcome, contact_id, matched_by, length(reason) AS reason_length, left(reason, 40) AS reason_start,
+	right(reason, 40) AS reason_end FROM crm_import_results(:nfc) ORDER BY row_no;
+SELECT id, first_name, email, email = E'k\u00E5re@example.no' AS composed FROM crm_contacts WHERE email LIKE 'k%re@example.no';
+
 DROP FUNCTION t_results(bigint);
 DROP FUNCTION t_contacts();

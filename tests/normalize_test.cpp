@@ -140,6 +140,10 @@ TEST(NormalizeEmail, AcceptsAndCanonicalizes)
 			{"x@123.example.com", true, "x@123.example.com"},
 			{"test@example.xn--p1ai", true, "test@example.xn--p1ai"},
 			{"post@日本.jp", true, "post@日本.jp"},
+			// Decomposed (NFD, as macOS writes) and composed spellings are one address.
+			{"ka\xCC\x8A" "re@example.no", true, "k\xC3\xA5" "re@example.no"},
+			{"KA\xCC\x8A" "RE@EXAMPLE.NO", true, "k\xC3\xA5" "re@example.no"},
+			{"k\xC3\xA5" "re@bla\xCC\x8A" "b\xC3\xA6" "r.no", true, "k\xC3\xA5" "re@bl\xC3\xA5" "b\xC3\xA6" "r.no"},
 			{"δοκιμή@παράδειγμα.δοκιμή", true, "δοκιμή@παράδειγμα.δοκιμή"},
 			{std::string(64, 'a') + "@example.com", true, std::string(64, 'a') + "@example.com"},
 			{"a@" + std::string(63, 'b') + ".com", true, "a@" + std::string(63, 'b') + ".com"},

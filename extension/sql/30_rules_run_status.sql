@@ -303,6 +303,13 @@ AS $$
 $$;
 COMMENT ON FUNCTION crm_import_norm_expr(text, text, text, text[], text[]) IS 'Internal: SQL expression normalizing a staged field for a field type';
 
+-- Internal: a value as a reject reason quotes it: at most 100 characters, then "...". A
+-- whole 1 MB cell in every reason of crm_import_results helps nobody.
+CREATE FUNCTION crm_import_cut(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT CASE WHEN pg_catalog.length(value) OPERATOR(pg_catalog.>) 100 THEN pg_catalog.left(value, 100) OPERATOR(pg_catalog.||) '...' ELSE value END $$;
+COMMENT ON FUNCTION crm_import_cut(text) IS 'Internal: a value cut to 100 characters (then "...") for reject reasons';
+
 -- Internal: the SQL expression giving the reject reason of a value that did not normalize.
 CREATE FUNCTION crm_import_reason_expr(field_type text, label text, c integer, column_name text, region text,
 	opt_in text[], opt_out text[])
@@ -311,14 +318,14 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE
 		WHEN field_type OPERATOR(pg_catalog.=) ANY (ARRAY['email', 'phone', 'date', 'number', 'boolean']) THEN
-			pg_catalog.format('pg_catalog.format(%L, x.r%s, @extschema@.crm_import_problem(%L, x.r%s, %L))',
+			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), @extschema@.crm_import_problem(%L, x.r%s, %L))',
 				pg_catalog.format('invalid %s %%L in column %s "%s": %%s', label, c, replace(column_name, '%', '%%')),
 				c, field_type, c, region)
 		WHEN field_type OPERATOR(pg_catalog.=) 'id' THEN
-			pg_catalog.format('pg_catalog.format(%L, x.r%s)',
+			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s))',
 				pg_catalog.format('invalid system ID %%L in column %s "%s": not a whole number', c, replace(column_name, '%', '%%')), c)
 		WHEN field_type OPERATOR(pg_catalog.=) 'consent' THEN
-			pg_catalog.format('pg_catalog.format(%L, x.r%s)',
+			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s))',
 				pg_catalog.format('unknown %s value %%L in column %s "%s": opt-in terms are %s; opt-out terms are %s',
 					label, c, replace(column_name, '%', '%%'), replace(array_to_string(opt_in, ', '), '%', '%%'),
 					replace(array_to_string(opt_out, ', '), '%', '%%')), c)

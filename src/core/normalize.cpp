@@ -7,6 +7,7 @@
 #include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
+#include <unicode/normalizer2.h>
 #include <unicode/regex.h>
 #include <unicode/unistr.h>
 
@@ -667,10 +668,39 @@ bool EqualsFolded(std::string_view a, std::string_view b) noexcept
 	return true;
 }
 
-// Email: trimmed, folded to lower case and syntax checked; see normalize.hpp.
+namespace {
+
+// s in Unicode normalization form C. Files from macOS spell "å" as "a" + combining ring
+// (NFD), Windows and most CRMs as one character: the same address must be one key. ASCII
+// (nearly every address) is NFC already and is not copied.
+std::string_view ComposeNfc(std::string_view s, std::string* storage)
+{
+	bool ascii = std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+	if (ascii)
+		return s;
+	UErrorCode status = U_ZERO_ERROR;
+	const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
+	if (U_FAILURE(status))
+		return s;
+	icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+	if (nfc->isNormalized(text, status) || U_FAILURE(status))
+		return s;
+	status = U_ZERO_ERROR;
+	icu::UnicodeString composed = nfc->normalize(text, status);
+	if (U_FAILURE(status))
+		return s;
+	storage->clear();
+	composed.toUTF8String(*storage);
+	return *storage;
+}
+
+}  // namespace
+
+// Email: trimmed, composed (NFC), folded to lower case and syntax checked; see normalize.hpp.
 Normalized NormalizeEmail(std::string_view raw)
 {
-	std::string_view t = Trim(raw);
+	std::string composed;
+	std::string_view t = ComposeNfc(Trim(raw), &composed);
 	if (t.empty())
 		return Normalized::Fail("empty");
 	std::string folded = FoldCase(t);

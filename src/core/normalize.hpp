@@ -26,7 +26,7 @@ std::string FoldCase(std::string_view s);
 // True when FoldCase(a) == FoldCase(b), without building either string (hot paths).
 bool EqualsFolded(std::string_view a, std::string_view b) noexcept;
 
-// Email: trimmed, lower-cased, syntax checked (one @, non-empty local part of allowed
+// Email: trimmed, composed to Unicode NFC, lower-cased, syntax checked (one @, non-empty local part of allowed
 // characters, no consecutive/leading/trailing dots, domain of labels with a dot, TLD >= 2
 // letters; internationalized UTF-8 letters allowed). Blank input is !ok with reason "empty".
 Normalized NormalizeEmail(std::string_view raw);
