@@ -151,6 +151,7 @@ AS $$
 DECLARE
 	r record;
 	missing text;
+	problems text;
 BEGIN
 	SELECT string_agg(pg_catalog.format('%s (%s)', a.column_name, a.status), ', ') INTO missing
 		FROM @extschema@.crm_import_apply_profile(import, profile) a WHERE a.status OPERATOR(pg_catalog.<>) ALL (ARRAY['mapped', 'not imported']);
@@ -159,6 +160,19 @@ BEGIN
 	END IF;
 	IF gdpr OR tcpa THEN
 		PERFORM @extschema@.crm_import_accept_compliance(import, gdpr, tcpa);
+	END IF;
+	-- The run would name the fixes as calls on import N, which this error rolls back with
+	-- the upload: say what to change in this call instead.
+	SELECT string_agg(p.problem, '; ') INTO problems
+		FROM @extschema@.crm_import_problems(@extschema@.crm_import_job(import, true)) p;
+	IF problems IS NOT NULL THEN
+		RAISE EXCEPTION 'the file cannot be imported with profile "%"', profile
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+			DETAIL = problems OPERATOR(pg_catalog.||) '. Nothing was staged or imported.',
+			HINT = CASE WHEN NOT (gdpr AND tcpa)
+				THEN 'Confirm that you have read and understood the GDPR and TCPA rules by passing gdpr => true, tcpa => true. '
+				ELSE '' END
+				OPERATOR(pg_catalog.||) 'To see and fix each problem, run the wizard step by step: crm_import_upload, crm_import_apply_profile, crm_import_check.';
 	END IF;
 	import_id := import;
 	SELECT * INTO r FROM @extschema@.crm_import_run(import, dry_run) x;
