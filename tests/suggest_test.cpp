@@ -208,6 +208,32 @@ TEST(SuggestField, FieldsMissingFromTheCatalogAreNotSuggested)
 	EXPECT_EQ(SuggestField("Fornavn", {}, {}).field, "first_name");
 }
 
+TEST(SuggestField, FuzzyHeadersNeedFittingValuesAndTheSameNumbers)
+{
+	// Found by a sweep of a 200-column file: "col99" was mapped to the number field "col199"
+	// and every row was then rejected for its text values.
+	auto catalog = Catalog();
+	catalog.push_back({"scores", "Scores", "number", true});
+	catalog.push_back({"col150", "col150", "text", true});
+	catalog.push_back({"address1", "Address line 1", "text", true});
+	// A typo of a typed field's name: taken when the values fit, dropped when they do not.
+	EXPECT_EQ(SuggestField("score", {"12", "7.5", "3"}, catalog).field, "scores");
+	EXPECT_EQ(SuggestField("score", {}, catalog).field, "scores");
+	EXPECT_EQ(SuggestField("score", {"xx", "yy"}, catalog).field, "");
+	EXPECT_EQ(SuggestField("E-mial", {"ola@example.no", "kari@example.no"}, catalog).field, "email");
+	EXPECT_EQ(SuggestField("E-mial", {"Ola", "Kari", "Per"}, catalog).field, "");
+	// Typed values with a fuzzy header that does not fit fall back to what the values are.
+	Suggestion s = SuggestField("Birthdy", {"ola@example.no", "kari@example.no"}, catalog);
+	EXPECT_EQ(s.field, "email");
+	EXPECT_EQ(s.basis, "content");
+	// Numbers in the header must agree; an exact header still wins whatever the values.
+	EXPECT_EQ(SuggestField("col50", {"v0"}, catalog).field, "");
+	EXPECT_EQ(SuggestField("col15", {"v0"}, catalog).field, "");
+	EXPECT_EQ(SuggestField("address2", {"Storgata 1"}, catalog).field, "address");  // not address1
+	EXPECT_EQ(SuggestField("cl150", {"v0"}, catalog).field, "col150");
+	EXPECT_EQ(SuggestField("Scores", {"xx"}, catalog).field, "scores");
+}
+
 TEST(SuggestField, FieldNameBeatsSynonym)
 {
 	// A custom field literally named "phone" wins over "phone" as a spelling of mobile.

@@ -213,6 +213,11 @@ public:
 	std::vector<Candidate> Candidates(std::string_view header, const std::vector<std::string>& samples) const
 	{
 		std::vector<Candidate> out = FromHeader(header);
+		// A header one typo from a typed field's name is only a guess: it needs the values to
+		// be of that type ("score" with values "xx" is not the number field "scores").
+		out.erase(std::remove_if(out.begin(), out.end(),
+								 [&](const Candidate& c) { return std::string_view(c.basis) == "header (fuzzy)" && !SamplesFit(c.field, samples); }),
+				  out.end());
 		if (out.empty())
 			out = FromContent(samples);
 		std::stable_sort(out.begin(), out.end(),
@@ -286,9 +291,14 @@ private:
 			return out;
 		std::size_t best = SIZE_MAX;
 		std::vector<std::pair<std::size_t, const KeyEntry*>> near;
+		std::string key_digits = Digits(key);
 		for (const KeyEntry& e : keys_) {
 			std::size_t shorter = std::min(key_chars, e.chars.size());
 			if (shorter < kMinFuzzyChars)
+				continue;
+			// Numbered columns differ by their numbers, not by a typo: "col50" is not "col150",
+			// "address2" is not "address1" (but "Country_2", a repeated header, is a country).
+			if (std::string d = Digits(e.key); !d.empty() && d != key_digits)
 				continue;
 			std::size_t limit = shorter >= 8 ? 2 : 1;
 			std::size_t d = OsaDistance(a, e.chars, limit);
@@ -353,6 +363,46 @@ private:
 		add("email_marketing", consent);
 		add("sms_marketing", consent > 0.0f ? consent - kSecondConsent : 0.0f);
 		return out;
+	}
+
+	static std::string Digits(std::string_view key)
+	{
+		std::string out;
+		for (char c : key)
+			if (c >= '0' && c <= '9')
+				out += c;
+		return out;
+	}
+
+	// Whether most non-empty samples read as the field's type (text fields take anything;
+	// no samples, nothing to contradict the header).
+	bool SamplesFit(const std::string& field, const std::vector<std::string>& samples) const
+	{
+		auto f = std::find_if(catalog_.begin(), catalog_.end(), [&](const FieldInfo& i) { return i.name == field; });
+		if (f == catalog_.end() || f->type == "text")
+			return true;
+		std::size_t n = 0, fit = 0;
+		for (const std::string& raw : samples) {
+			std::string_view v = Trim(raw);
+			if (v.empty())
+				continue;
+			++n;
+			if (f->type == "email")
+				fit += NormalizeEmail(v).ok;
+			else if (f->type == "phone")
+				fit += NormalizePhone(v, "NO").ok;
+			else if (f->type == "date")
+				fit += NormalizeDate(v).ok;
+			else if (f->type == "number")
+				fit += NormalizeNumber(v).ok;
+			else if (f->type == "boolean")
+				fit += NormalizeBoolean(v).ok;
+			else if (f->type == "consent")
+				fit += IsConsentWord(v);
+			else
+				++fit;
+		}
+		return n == 0 || static_cast<double>(fit) >= kContentMajority * static_cast<double>(n);
 	}
 
 	// A phone number as files hold them: digits, '+', spaces, dashes, dots, parentheses,
