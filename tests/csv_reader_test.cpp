@@ -666,6 +666,10 @@ TEST(CsvReader, SniffDelimiter)
 	EXPECT_EQ(SniffDelimiter("name,notes\nOla,Semi;colon;separated\nKari,x\nPer,y\n"), ',');
 	EXPECT_EQ(SniffDelimiter("\"a;b\",c\n\"d;e\",f\n"), ',');
 	EXPECT_EQ(SniffDelimiter("a\tb c,d\n1\t2 3\n5\t6,7\n"), '\t');
+	// Pipe only when nothing else splits the lines (a sweep found pipe files read as one column).
+	EXPECT_EQ(SniffDelimiter("first_name|last_name|email\nKari|Nordmann|k@x.no\n"), '|');
+	EXPECT_EQ(SniffDelimiter("name,notes\nOla,a|b|c\nKari,d|e|f\n"), ',');
+	EXPECT_EQ(SniffDelimiter("a|b;c\n1|2;3\n"), ';');
 	// Only the first 50 records count.
 	std::string many;
 	for (int i = 0; i < 60; ++i)

@@ -110,7 +110,7 @@ CREATE FUNCTION crm_import_upload(list text, data bytea, file_name text DEFAULT 
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'crm_import_upload' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION crm_import_upload(text, bytea, text, text) IS
-	'Wizard step 2: stages a UTF-8 CSV passed as bytea for the named list; returns the new draft import id. delimiter NULL: detect comma, semicolon or tab';
+	'Wizard step 2: stages a UTF-8 CSV passed as bytea for the named list; returns the new draft import id. delimiter NULL: detect comma, semicolon or tab (pipe when none of them splits the lines)';
 
 CREATE FUNCTION crm_import_upload_lo(list text, lo oid, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
 RETURNS bigint

@@ -77,14 +77,18 @@ const char* const kSaveAsUtf8 = "re-save the file as \"CSV UTF-8\" (in Excel: Sa
 				"\"CSV UTF-8 (Comma delimited)\") and import it again";
 
 // Delimiter detection over a sample. complete: the sample is the whole file, so a last
-// line without a line break counts; otherwise it may be cut short and is ignored.
+// line without a line break counts; otherwise it may be cut short and is ignored. The pipe
+// (exports of some CRMs and databases) is tried only when none of the others splits the
+// lines: a '|' in values of a comma file must not win.
 char Sniff(std::string_view sample, bool complete)
 {
-	const char candidates[3] = {',', ';', '\t'};
+	const char candidates[4] = {',', ';', '\t', '|'};
 	char best = ',';
 	std::size_t best_hits = 0, best_total = 1, best_fields = 0;
 	std::vector<std::size_t> counts;
 	for (char delim : candidates) {
+		if (delim == '|' && best_hits > 0)
+			break;
 		counts.clear();
 		std::size_t fields = 1;
 		bool in_quotes = false, field_start = true, blank = true;
