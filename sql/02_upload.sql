@@ -295,8 +295,11 @@ SELECT * FROM pg_temp.job(:id);
 -- One column: nothing to detect, comma is reported.
 SELECT crm_import_upload('Kunder', convert_to(E'email\nkari@example.no\n', 'UTF8')) AS id \gset
 SELECT * FROM pg_temp.job(:id);
+-- Pipe: detected only when no comma, semicolon or tab splits the lines.
+SELECT crm_import_upload('Kunder', convert_to(E'first_name|last_name|email\nKari|Nordmann|kari@example.no\n', 'UTF8')) AS id \gset
+SELECT * FROM pg_temp.job(:id);
 -- An explicit delimiter is obeyed (and reported as not detected): ',' on a semicolon file
--- gives one column.
+-- gives one column, and a NOTICE names the delimiter the first line suggests.
 SELECT crm_import_upload('Kunder', convert_to(E'Fornavn;Etternavn;E-post\nKari;Nordmann;kari@example.no\n', 'UTF8'), delimiter => ',') AS id \gset
 SELECT * FROM pg_temp.job(:id);
 SELECT * FROM pg_temp.staged(:id);

@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/normalize.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <sys/stat.h>
@@ -461,6 +462,32 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 					"', staged_columns = " + std::to_string(sink.staged_columns()) +
 					", upload_seconds = " + std::to_string(seconds) + " WHERE id = $1",
 				14, utypes, uvalues, nullptr);
+
+	// One column although a delimiter was given: most likely the wrong one (a Norwegian
+	// Excel file uploaded with delimiter => ','). The upload stands; the NOTICE says why the
+	// preview shows one column.
+	if (sink.column_count_ == 1 && !reader.delimiter_detected() && !sink.header_.empty()) {
+		const std::string& first = sink.header_[0];
+		for (char other : {';', ',', '\t', '|'}) {
+			if (other == reader.delimiter())
+				continue;
+			auto n = std::count(first.begin(), first.end(), other);
+			if (n == 0)
+				continue;
+			std::string name = core::DelimiterName(other);
+			std::string detail = "The first line holds " + std::to_string(n) + " " + name +
+								 (n == 1 ? "" : "s") + ": its fields may be separated by " + name + "s.";
+			std::string hint = std::string("Upload the file again with delimiter => ") +
+							   (other == '\t' ? "E'\\t'" : std::string("'") + other + "'") +
+							   ", or delimiter => NULL to detect it.";
+			Guard([&] {
+				ereport(NOTICE, (errmsg("every row has one column with the delimiter given (%s)",
+										core::DelimiterName(reader.delimiter()).c_str()),
+								 errdetail_internal("%s", detail.c_str()), errhint("%s", hint.c_str())));
+			});
+			break;
+		}
+	}
 
 	if (!renamed.empty()) {
 		std::string detail;
