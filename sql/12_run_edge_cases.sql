@@ -135,5 +135,55 @@ SELECT row_no, outcome, contact_id, matched_by, length(reason) AS reason_length,
 	right(reason, 40) AS reason_end FROM crm_import_results(:nfc) ORDER BY row_no;
 SELECT id, first_name, email, email = E'k\u00E5re@example.no' AS composed FROM crm_contacts WHERE email LIKE 'k%re@example.no';
 
+---------------------------------------------------------------------------------------------
+-- A unit (rows sharing an email) holds every mobile of its rows. Before, only the smallest
+-- counted: a chain A(f1, m9) - C(f2, m9) - B(f2, m1) became two contacts with one mobile
+-- when m1 sorted first, and a unit whose second mobile matches a contact created a
+-- duplicate of it.
+---------------------------------------------------------------------------------------------
+SELECT crm_import_upload('Edge', convert_to(E'first,email,mobile\n'
+	'A,f1@example.no,93333339\n'
+	'B,f2@example.no,93333331\n'
+	'C,f2@example.no,93333339\n', 'UTF8'), 'chain.csv') AS chain \gset
+SELECT crm_import_map(:chain, 'first', 'first_name');
+SELECT crm_import_map(:chain, 'email', 'email');
+SELECT crm_import_map(:chain, 'mobile', 'mobile');
+SELECT crm_import_set_consent(:chain, 'email_marketing', value => true);
+SELECT crm_import_set_consent(:chain, 'sms_marketing', value => true);
+SELECT crm_import_set_rules(:chain, 'file', 'email', 'mobile');
+SELECT crm_import_accept_compliance(:chain, true, true);
+SELECT * FROM crm_import_run(:chain);
+SELECT * FROM t_results(:chain);
+SELECT count(*) AS contacts_with_mobile_93333339 FROM crm_contacts WHERE mobile = '+4793333339';
+
+INSERT INTO crm_contacts (first_name, mobile) VALUES ('Existing', '+4794444449') RETURNING id AS existing_id \gset
+SELECT crm_import_upload('Edge', convert_to(E'first,email,mobile\n'
+	'G,g1@example.no,94444441\n'
+	'G2,g1@example.no,94444449\n', 'UTF8'), 'second_mobile.csv') AS second_mobile \gset
+SELECT crm_import_map(:second_mobile, 'first', 'first_name');
+SELECT crm_import_map(:second_mobile, 'email', 'email');
+SELECT crm_import_map(:second_mobile, 'mobile', 'mobile');
+SELECT crm_import_set_consent(:second_mobile, 'email_marketing', value => true);
+SELECT crm_import_set_consent(:second_mobile, 'sms_marketing', value => true);
+SELECT crm_import_set_rules(:second_mobile, 'file', 'email', 'mobile');
+SELECT crm_import_accept_compliance(:second_mobile, true, true);
+SELECT * FROM crm_import_run(:second_mobile);
+SELECT row_no, outcome, contact_id = :existing_id AS is_existing, matched_by FROM crm_import_results(:second_mobile) ORDER BY row_no;
+SELECT first_name, email, mobile FROM crm_contacts WHERE id = :existing_id;
+SELECT count(*) AS contacts_with_mobile_94444449 FROM crm_contacts WHERE mobile = '+4794444449';
+
+---------------------------------------------------------------------------------------------
+-- max_errors with decimals: 1.5 allows one rejected row, not two (it was rounded up).
+---------------------------------------------------------------------------------------------
+SELECT crm_import_upload('Edge', convert_to(E'email\nok1@example.no\nbad1\nbad2\nok2@example.no\n', 'UTF8'), 'max.csv') AS maxe \gset
+SELECT crm_import_map(:maxe, 'email', 'email');
+SELECT crm_import_set_consent(:maxe, 'email_marketing', value => true);
+SELECT crm_import_set_rules(:maxe, 'file', 'email');
+SELECT crm_import_set_options(:maxe, max_errors => '1.5');
+SELECT crm_import_accept_compliance(:maxe, true, true);
+SELECT * FROM crm_import_run(:maxe);
+SELECT state, failure_reason FROM crm_import_status WHERE id = :maxe;
+SELECT count(*) AS ok_contacts FROM crm_contacts WHERE email IN ('ok1@example.no', 'ok2@example.no');
+
 DROP FUNCTION t_results(bigint);
 DROP FUNCTION t_contacts();

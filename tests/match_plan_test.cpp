@@ -124,15 +124,79 @@ TEST(MatchPlanner, UnitsMatchingOneContactShareItsTarget)
 	EXPECT_EQ(RowOf(plan, 2).rows_for_target, 2);
 }
 
-TEST(MatchPlanner, UnitSecondaryValueIsTheSmallestOfItsRows)
+TEST(MatchPlanner, EverySecondaryValueOfAUnitIsAskedOnce)
 {
 	MatchPlanner planner("email", "mobile");
 	planner.AddRow(1, Opt("a@x.no"), Opt("+4799999999"));
 	planner.AddRow(2, Opt("a@x.no"), Opt("+4791111111"));
 	planner.AddRow(3, Opt("a@x.no"), std::nullopt);
+	planner.AddRow(4, Opt("b@x.no"), Opt("+4799999999"));
 	auto secondary = planner.SecondaryValues();
-	ASSERT_EQ(secondary.size(), 1u);
+	std::sort(secondary.begin(), secondary.end());
+	ASSERT_EQ(secondary.size(), 2u);
 	EXPECT_EQ(secondary[0], "+4791111111");
+	EXPECT_EQ(secondary[1], "+4799999999");
+}
+
+// Found by a sweep: a unit kept only its smallest secondary value, so which rows became one
+// contact depended on how the numbers sorted, and a value matching a contact was ignored.
+TEST(MatchPlanner, AChainOfSecondaryValuesFoundsOneContact)
+{
+	// A (f1, m9), B (f2, m1), C (f2, m9): units {A} and {B, C} share m9 through C.
+	for (const char* low_high : {"19", "91"}) {
+		std::string m9 = std::string("+479333333") + low_high[0], m1 = std::string("+479333333") + low_high[1];
+		MatchPlanner planner("email", "mobile");
+		planner.AddRow(1, Opt("f1@x.no"), Opt(m9));
+		planner.AddRow(2, Opt("f2@x.no"), Opt(m1));
+		planner.AddRow(3, Opt("f2@x.no"), Opt(m9));
+		// ... and a longer chain through units that share nothing with the first directly.
+		planner.AddRow(4, Opt("f4@x.no"), Opt("+4795555551"));
+		planner.AddRow(5, Opt("f5@x.no"), Opt("+4795555551"));
+		planner.AddRow(6, Opt("f5@x.no"), Opt(m1));
+		Plan plan = planner.Finish();
+		for (int32_t r = 1; r <= 6; ++r) {
+			EXPECT_EQ(RowOf(plan, r).target, std::optional<int64_t>(-1)) << low_high << " row " << r;
+			EXPECT_EQ(RowOf(plan, r).lead_row, 1);
+			EXPECT_EQ(RowOf(plan, r).rows_for_target, 6);
+		}
+		EXPECT_EQ(RowOf(plan, 6).unit, 5);
+	}
+}
+
+TEST(MatchPlanner, AnySecondaryValueOfAUnitMayMatch)
+{
+	// Unit g1@ has mobiles m1 (no contact) and m9 (contact 3): it is contact 3.
+	MatchPlanner planner("email", "mobile");
+	planner.AddRow(1, Opt("g1@x.no"), Opt("+4794444441"));
+	planner.AddRow(2, Opt("g1@x.no"), Opt("+4794444449"));
+	planner.AddSecondaryMatch("+4794444449", 3);
+	Plan plan = planner.Finish();
+	EXPECT_EQ(RowOf(plan, 1).target, std::optional<int64_t>(3));
+	EXPECT_EQ(MatchedBy(RowOf(plan, 1)), "mobile");
+	EXPECT_EQ(RowOf(plan, 2).target, std::optional<int64_t>(3));
+}
+
+TEST(MatchPlanner, SecondaryValuesNamingDifferentContactsAreAmbiguous)
+{
+	MatchPlanner planner("email", "mobile");
+	planner.AddRow(1, Opt("h@x.no"), Opt("+4791111111"));
+	planner.AddRow(2, Opt("h@x.no"), Opt("+4792222222"));
+	planner.AddRow(3, Opt("i@x.no"), Opt("+4791111111"));  // shares a value with the rejected unit: new alone
+	planner.AddSecondaryMatch("+4791111111", 8);
+	planner.AddSecondaryMatch("+4792222222", 5);
+	Plan plan = planner.Finish();
+	for (int32_t r : {1, 2}) {
+		EXPECT_FALSE(RowOf(plan, r).target.has_value());
+		EXPECT_EQ(Reason(RowOf(plan, r)), "ambiguous: the mobile values of these rows match 2 existing contacts (ids 5 to 8)");
+	}
+	EXPECT_EQ(RowOf(plan, 3).target, std::optional<int64_t>(8));
+	// The same contact through two values is one match.
+	MatchPlanner again("email", "mobile");
+	again.AddRow(1, Opt("h@x.no"), Opt("+4791111111"));
+	again.AddRow(2, Opt("h@x.no"), Opt("+4792222222"));
+	again.AddSecondaryMatch("+4791111111", 8);
+	again.AddSecondaryMatch("+4792222222", 8);
+	EXPECT_EQ(RowOf(again.Finish(), 2).target, std::optional<int64_t>(8));
 }
 
 TEST(MatchPlanner, UnknownSystemIdIsRejectedUnlessTheOtherKeyMatches)

@@ -518,7 +518,7 @@ BEGIN
 	IF job.max_errors IS NOT NULL THEN
 		max_rejected := CASE WHEN job.max_errors LIKE '%\%' THEN
 				floor(data_rows OPERATOR(pg_catalog.*) (rtrim(job.max_errors, '%'))::numeric OPERATOR(pg_catalog./) 100)::bigint
-			ELSE (job.max_errors)::numeric::bigint END;
+			ELSE floor((job.max_errors)::numeric)::bigint END;  -- 1.5 allows 1, as 20% of 9 allows 1
 		IF rejected_rows OPERATOR(pg_catalog.>) max_rejected AND dry_run THEN
 			-- A dry run goes on, so its row results show which rows would be rejected.
 			RAISE WARNING 'import % would fail: too many rejected rows: % of % (max_errors %)', job.id, rejected_rows,

@@ -125,6 +125,7 @@ void MatchPlanner::AddRow(int32_t row_no, std::optional<std::string_view> pk, st
 			sk_slot_by_id_.resize(ids_.size(), kNone);
 		if (sk_slot_by_id_[sk_id] == kNone) {
 			sk_slot_by_id_[sk_id] = static_cast<uint32_t>(sk_hits_.size());
+			sk_id_by_slot_.push_back(sk_id);
 			sk_hits_.emplace_back();
 		}
 	}
@@ -151,6 +152,8 @@ void MatchPlanner::AddRow(int32_t row_no, std::optional<std::string_view> pk, st
 	}
 	++units_[unit_index].rows;
 	rows_.push_back(Row{row_no, unit_index});
+	if (sk_id != kNone)
+		unit_sk_.emplace_back(unit_index, sk_slot_by_id_[sk_id]);
 }
 
 std::vector<std::string_view> MatchPlanner::PrimaryValues() const
@@ -167,14 +170,11 @@ std::vector<std::string_view> MatchPlanner::SecondaryValues() const
 {
 	std::vector<bool> asked(sk_hits_.size(), false);
 	std::vector<std::string_view> values;
-	for (const Unit& unit : units_) {
-		if (unit.sk == kNone || unit.primary.count != 0)
+	for (const auto& [unit, slot] : unit_sk_) {
+		if (units_[unit].primary.count != 0 || asked[slot])
 			continue;
-		uint32_t slot = sk_slot_by_id_[unit.sk];
-		if (!asked[slot]) {
-			asked[slot] = true;
-			values.push_back(ids_.View(unit.sk));
-		}
+		asked[slot] = true;
+		values.push_back(ids_.View(sk_id_by_slot_[slot]));
 	}
 	return values;
 }
@@ -205,7 +205,33 @@ std::string Ambiguous(const std::string& key, std::string_view value, const int6
 	return out;
 }
 
+// The root of a union-find set, halving the path on the way.
+uint32_t FindRoot(std::vector<uint32_t>& parent, uint32_t i)
+{
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
+}
+
 }  // namespace
+
+// unit_sk_[begin, end): one unit's secondary slots.
+MatchPlanner::SecondaryMatch MatchPlanner::MatchBySecondary(size_t begin, size_t end) const
+{
+	SecondaryMatch m;
+	for (size_t k = begin; k < end; ++k) {
+		const Hits& hits = sk_hits_[unit_sk_[k].second];
+		if (hits.count > 1) {
+			m.ambiguous_slot = unit_sk_[k].second;
+			return m;
+		}
+		if (hits.count == 1 && std::find(m.contacts.begin(), m.contacts.end(), hits.min_id) == m.contacts.end())
+			m.contacts.push_back(hits.min_id);
+	}
+	return m;
+}
 
 std::vector<MatchPlanner::RowPlan> MatchPlanner::Finish()
 {
@@ -214,27 +240,36 @@ std::vector<MatchPlanner::RowPlan> MatchPlanner::Finish()
 	std::vector<std::optional<int64_t>> targets(units_.size());
 	std::vector<const char*> matched_by(units_.size(), nullptr);
 	reasons_.assign(units_.size(), std::string());
-	// New units that share a secondary value found one contact: the one of the first unit.
-	std::vector<int32_t> founder_by_slot(sk_hits_.size(), kNoRow);
+	// Every unit's secondary slots, together and once each (slots in first-seen order).
+	std::sort(unit_sk_.begin(), unit_sk_.end());
+	unit_sk_.erase(std::unique(unit_sk_.begin(), unit_sk_.end()), unit_sk_.end());
+	size_t next_sk = 0;
 	for (size_t i = 0; i < units_.size(); ++i) {
 		const Unit& unit = units_[i];
-		const Hits* secondary = nullptr;
-		if (unit.sk != kNone && unit.primary.count == 0) {
-			const Hits& hits = sk_hits_[sk_slot_by_id_[unit.sk]];
-			if (hits.count > 0)
-				secondary = &hits;
-		}
+		size_t sk_begin = next_sk;
+		while (next_sk < unit_sk_.size() && unit_sk_[next_sk].first == i)
+			++next_sk;
+		SecondaryMatch secondary;
+		if (unit.primary.count == 0)
+			secondary = MatchBySecondary(sk_begin, next_sk);
 		if (unit.primary.count > 1) {
 			reasons_[i] = Ambiguous(primary_key_, ids_.View(unit.pk), unit.primary.count, unit.primary.min_id,
 									unit.primary.max_id);
 		} else if (unit.primary.count == 1) {
 			targets[i] = unit.primary.min_id;
 			matched_by[i] = primary_key_.c_str();
-		} else if (secondary != nullptr && secondary->count > 1) {
-			reasons_[i] = Ambiguous(secondary_key_, ids_.View(unit.sk), secondary->count, secondary->min_id,
-									secondary->max_id);
-		} else if (secondary != nullptr) {
-			targets[i] = secondary->min_id;
+		} else if (secondary.ambiguous_slot != kNone) {
+			const Hits& hits = sk_hits_[secondary.ambiguous_slot];
+			reasons_[i] = Ambiguous(secondary_key_, ids_.View(sk_id_by_slot_[secondary.ambiguous_slot]), hits.count,
+									hits.min_id, hits.max_id);
+		} else if (secondary.contacts.size() > 1) {
+			// The unit's rows carry several secondary values that name different contacts.
+			auto [lo, hi] = std::minmax_element(secondary.contacts.begin(), secondary.contacts.end());
+			reasons_[i] = "ambiguous: the " + secondary_key_ + " values of these rows match " +
+						  std::to_string(secondary.contacts.size()) + " existing contacts (ids " + std::to_string(*lo) +
+						  " to " + std::to_string(*hi) + ")";
+		} else if (secondary.contacts.size() == 1) {
+			targets[i] = secondary.contacts.front();
 			matched_by[i] = secondary_key_.c_str();
 		} else if (primary_key_ == "system_id" && unit.pk != kNone) {
 			reasons_[i] = "no contact has system ID ";
@@ -242,19 +277,35 @@ std::vector<MatchPlanner::RowPlan> MatchPlanner::Finish()
 		} else if (secondary_key_ == "system_id" && unit.sk != kNone) {
 			reasons_[i] = "no contact has system ID ";
 			reasons_[i].append(ids_.View(unit.sk));
-		} else if (unit.sk != kNone) {
-			int32_t& founder = founder_by_slot[sk_slot_by_id_[unit.sk]];
-			founder = std::min(founder, unit.first_row);
 		}
 	}
-	for (size_t i = 0; i < units_.size(); ++i) {
-		const Unit& unit = units_[i];
-		if (targets[i] || !reasons_[i].empty())
+	// New units sharing a secondary value, directly or through other new units, found one
+	// contact: the first row of them all is its founder.
+	std::vector<uint32_t> parent(units_.size());
+	for (uint32_t i = 0; i < parent.size(); ++i)
+		parent[i] = i;
+	std::vector<uint32_t> owner_by_slot(sk_hits_.size(), kNone);
+	for (const auto& [unit, slot] : unit_sk_) {
+		if (targets[unit] || !reasons_[unit].empty())
 			continue;
-		int32_t founder = unit.first_row;
-		if (unit.sk != kNone && founder_by_slot[sk_slot_by_id_[unit.sk]] != kNoRow)
-			founder = founder_by_slot[sk_slot_by_id_[unit.sk]];
-		targets[i] = -static_cast<int64_t>(founder);
+		if (owner_by_slot[slot] == kNone) {
+			owner_by_slot[slot] = unit;
+			continue;
+		}
+		uint32_t a = FindRoot(parent, unit), b = FindRoot(parent, owner_by_slot[slot]);
+		if (a != b)
+			parent[std::max(a, b)] = std::min(a, b);
+	}
+	std::vector<int32_t> founder(units_.size(), kNoRow);
+	for (uint32_t i = 0; i < units_.size(); ++i) {
+		if (!targets[i] && reasons_[i].empty()) {
+			int32_t& f = founder[FindRoot(parent, i)];
+			f = std::min(f, units_[i].first_row);
+		}
+	}
+	for (uint32_t i = 0; i < units_.size(); ++i) {
+		if (!targets[i] && reasons_[i].empty())
+			targets[i] = -static_cast<int64_t>(founder[FindRoot(parent, i)]);
 	}
 
 	// Units sharing a target (by sorting): its lead row is the first of all their rows.

@@ -2,10 +2,12 @@
 //
 // The run's rules (SPEC step 7): rows sharing a primary key value form one unit, numbered
 // by its first row; each unit is matched by the primary key first, and by the secondary key
-// only when the primary found no contact (also when the row has no primary value). A key
-// value matching several contacts rejects the unit as ambiguous. Units that match nothing
-// but share a secondary value found one new contact together. Every unit then has a target:
-// an existing contact id (> 0), or minus the unit that founds a new contact (< 0).
+// only when the primary found no contact (also when the row has no primary value). A unit
+// holds every secondary value of its rows, and each is looked up. A key value matching
+// several contacts, or secondary values matching different contacts, reject the unit as
+// ambiguous. Units that match nothing but share a secondary value, directly or through a
+// chain of units, found one new contact together. Every unit then has a target: an
+// existing contact id (> 0), or minus the first row of the units founding a new contact.
 //
 // This used to be five SQL statements with hash aggregates and joins over every row; here
 // it is one pass with a flat hash table of interned key values, several times faster. The
@@ -93,10 +95,16 @@ private:
 	struct Unit {
 		int32_t first_row;
 		uint32_t pk;       // string id, kNone for a row without a primary value
-		uint32_t sk;       // string id of the smallest secondary value of its rows, or kNone
+		uint32_t sk;       // string id of the smallest secondary value of its rows (for messages), or kNone
 		int64_t rows = 0;
 		Hits primary;
 	};
+	// Whom a unit's secondary values point at (units without a primary match).
+	struct SecondaryMatch {
+		uint32_t ambiguous_slot = StringIds::kNone;  // a value matching several contacts
+		std::vector<int64_t> contacts;               // distinct contacts its values match once each
+	};
+	SecondaryMatch MatchBySecondary(size_t begin, size_t end) const;
 	struct Row {
 		int32_t row_no;
 		uint32_t unit;
@@ -108,7 +116,9 @@ private:
 	StringIds ids_;
 	std::vector<uint32_t> unit_by_id_;      // by string id: the unit whose primary value it is
 	std::vector<uint32_t> sk_slot_by_id_;   // by string id: index into sk_hits_, for secondary values
+	std::vector<uint32_t> sk_id_by_slot_;   // by slot: the string id
 	std::vector<Hits> sk_hits_;
+	std::vector<std::pair<uint32_t, uint32_t>> unit_sk_;  // (unit, secondary slot) of every row with one
 	std::vector<Unit> units_;
 	std::vector<Row> rows_;
 	std::vector<std::string> reasons_;      // reject reasons, by unit (empty when not rejected)
