@@ -172,6 +172,23 @@ SELECT row_no, outcome, contact_id = :existing_id AS is_existing, matched_by FRO
 SELECT first_name, email, mobile FROM crm_contacts WHERE id = :existing_id;
 SELECT count(*) AS contacts_with_mobile_94444449 FROM crm_contacts WHERE mobile = '+4794444449';
 
+-- A row with only a mobile, the mobile a matched row of the same file brings: the same
+-- person (it used to become a second contact with that mobile).
+INSERT INTO crm_contacts (first_name, email) VALUES ('Hanna', 'h1@example.no') RETURNING id AS hanna \gset
+SELECT crm_import_upload('Edge', convert_to(E'first,email,mobile\n'
+	'Hanna,h1@example.no,95555555\n'
+	'Hanna H,,95555555\n', 'UTF8'), 'mobile_only.csv') AS mobile_only \gset
+SELECT crm_import_map(:mobile_only, 'first', 'first_name');
+SELECT crm_import_map(:mobile_only, 'email', 'email');
+SELECT crm_import_map(:mobile_only, 'mobile', 'mobile');
+SELECT crm_import_set_consent(:mobile_only, 'email_marketing', value => true);
+SELECT crm_import_set_consent(:mobile_only, 'sms_marketing', value => true);
+SELECT crm_import_set_rules(:mobile_only, 'file', 'email', 'mobile');
+SELECT crm_import_accept_compliance(:mobile_only, true, true);
+SELECT * FROM crm_import_run(:mobile_only);
+SELECT row_no, outcome, contact_id = :hanna AS is_hanna, matched_by FROM crm_import_results(:mobile_only) ORDER BY row_no;
+SELECT first_name, email, mobile FROM crm_contacts WHERE mobile = '+4795555555';
+
 ---------------------------------------------------------------------------------------------
 -- max_errors with decimals: 1.5 allows one rejected row, not two (it was rounded up).
 ---------------------------------------------------------------------------------------------

@@ -176,6 +176,33 @@ TEST(MatchPlanner, AnySecondaryValueOfAUnitMayMatch)
 	EXPECT_EQ(RowOf(plan, 2).target, std::optional<int64_t>(3));
 }
 
+TEST(MatchPlanner, ARowWithOnlyASecondaryValueJoinsTheContactItsValueBelongsTo)
+{
+	// Row 1 matches contact 5 by email and brings a new mobile; row 2 has only that mobile:
+	// the same person, not a second contact with the mobile. Row 3 has its own email: new.
+	MatchPlanner planner("email", "mobile");
+	planner.AddRow(1, Opt("h1@x.no"), Opt("+4795555555"));
+	planner.AddRow(2, std::nullopt, Opt("+4795555555"));
+	planner.AddRow(3, Opt("h3@x.no"), Opt("+4795555555"));
+	planner.AddRow(4, std::nullopt, Opt("+4796666666"));
+	planner.AddPrimaryMatch("h1@x.no", 5);
+	Plan plan = planner.Finish();
+	EXPECT_EQ(RowOf(plan, 2).target, std::optional<int64_t>(5));
+	EXPECT_EQ(MatchedBy(RowOf(plan, 2)), "mobile");
+	EXPECT_EQ(RowOf(plan, 2).lead_row, 1);
+	EXPECT_EQ(RowOf(plan, 1).rows_for_target, 2);
+	EXPECT_EQ(RowOf(plan, 3).target, std::optional<int64_t>(-3));
+	EXPECT_EQ(RowOf(plan, 4).target, std::optional<int64_t>(-4));
+	// Two matched contacts behind one mobile: the row stays a new contact of its own.
+	MatchPlanner two("email", "mobile");
+	two.AddRow(1, Opt("a@x.no"), Opt("+4797777777"));
+	two.AddRow(2, Opt("b@x.no"), Opt("+4797777777"));
+	two.AddRow(3, std::nullopt, Opt("+4797777777"));
+	two.AddPrimaryMatch("a@x.no", 1);
+	two.AddPrimaryMatch("b@x.no", 2);
+	EXPECT_EQ(RowOf(two.Finish(), 3).target, std::optional<int64_t>(-3));
+}
+
 TEST(MatchPlanner, SecondaryValuesNamingDifferentContactsAreAmbiguous)
 {
 	MatchPlanner planner("email", "mobile");

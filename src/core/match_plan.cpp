@@ -279,6 +279,33 @@ std::vector<MatchPlanner::RowPlan> MatchPlanner::Finish()
 			reasons_[i].append(ids_.View(unit.sk));
 		}
 	}
+	// A row without a primary value whose secondary value is that of a unit matched to a
+	// contact is a duplicate of that contact in the file (kari@ + 912.. then a row with only
+	// 912..): it joins that contact rather than founding another with the same mobile. Only
+	// rows without a primary value: one with its own email stays a contact of its own.
+	if (!primary_key_.empty()) {
+		constexpr int64_t kConflict = -1;
+		std::vector<int64_t> target_by_slot(sk_hits_.size(), 0);
+		for (const auto& [unit, slot] : unit_sk_) {
+			if (!targets[unit] || *targets[unit] <= 0)
+				continue;
+			int64_t& t = target_by_slot[slot];
+			t = (t == 0 || t == *targets[unit]) ? *targets[unit] : kConflict;
+		}
+		for (size_t k = 0; k < unit_sk_.size();) {
+			uint32_t unit = unit_sk_[k].first;
+			int64_t found = 0;
+			for (; k < unit_sk_.size() && unit_sk_[k].first == unit; ++k) {
+				int64_t t = target_by_slot[unit_sk_[k].second];
+				if (t != 0)
+					found = (found == 0 || found == t) ? t : kConflict;
+			}
+			if (units_[unit].pk == kNone && !targets[unit] && reasons_[unit].empty() && found > 0) {
+				targets[unit] = found;
+				matched_by[unit] = secondary_key_.c_str();
+			}
+		}
+	}
 	// New units sharing a secondary value, directly or through other new units, found one
 	// contact: the first row of them all is its founder.
 	std::vector<uint32_t> parent(units_.size());
