@@ -202,5 +202,14 @@ SELECT * FROM crm_import_run(:maxe);
 SELECT state, failure_reason FROM crm_import_status WHERE id = :maxe;
 SELECT count(*) AS ok_contacts FROM crm_contacts WHERE email IN ('ok1@example.no', 'ok2@example.no');
 
+-- A system ID of 20 digits is too long, not "not a whole number".
+SELECT crm_import_upload('Edge', convert_to(E'id,company\n12345678901234567890,Long\n12a,Letters\n', 'UTF8'), 'long_id.csv') AS long_id \gset
+SELECT crm_import_map(:long_id, 'id', 'system_id');
+SELECT crm_import_map(:long_id, 'company', 'company');
+SELECT crm_import_set_rules(:long_id, 'file', 'system_id');
+SELECT crm_import_accept_compliance(:long_id, true, true);
+SELECT * FROM crm_import_run(:long_id, dry_run => true);
+SELECT row_no, outcome, reason FROM crm_import_results(:long_id) ORDER BY row_no;
+
 DROP FUNCTION t_results(bigint);
 DROP FUNCTION t_contacts();

@@ -322,8 +322,9 @@ AS $$
 				pg_catalog.format('invalid %s %%L in column %s "%s": %%s', label, c, replace(column_name, '%', '%%')),
 				c, field_type, c, region)
 		WHEN field_type OPERATOR(pg_catalog.=) 'id' THEN
-			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s))',
-				pg_catalog.format('invalid system ID %%L in column %s "%s": not a whole number', c, replace(column_name, '%', '%%')), c)
+			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), CASE WHEN x.r%s ~ ''^\s*[0-9]+\s*$'' '
+				'THEN ''too many digits (at most 18)'' ELSE ''not a whole number'' END)',
+				pg_catalog.format('invalid system ID %%L in column %s "%s": %%s', c, replace(column_name, '%', '%%')), c, c)
 		WHEN field_type OPERATOR(pg_catalog.=) 'consent' THEN
 			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s))',
 				pg_catalog.format('unknown %s value %%L in column %s "%s": opt-in terms are %s; opt-out terms are %s',
