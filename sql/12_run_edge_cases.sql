@@ -211,5 +211,22 @@ SELECT crm_import_accept_compliance(:long_id, true, true);
 SELECT * FROM crm_import_run(:long_id, dry_run => true);
 SELECT row_no, outcome, reason FROM crm_import_results(:long_id) ORDER BY row_no;
 
+---------------------------------------------------------------------------------------------
+-- "v" is a letter, not whitespace: E'\v' is no escape in PostgreSQL, and trimming with it
+-- cut Olav to Ola, Nyhetsbrev to Nyhetsbre (found by the security sweep).
+---------------------------------------------------------------------------------------------
+SELECT crm_import_create_list(E' Nyhetsbrev v \x0B') AS vlist \gset
+SELECT name FROM crm_lists WHERE id = :vlist;
+SELECT crm_import_upload(E'Nyhetsbrev v', convert_to(E'email,first,last,city\nolav@example.no,Olav,Ivanov,vik\n', 'UTF8'), 'v.csv') AS v \gset
+SELECT crm_import_map(:v, 'email', 'email');
+SELECT crm_import_map(:v, 'first', 'first_name');
+SELECT crm_import_map(:v, 'last', 'last_name');
+SELECT crm_import_map(:v, 'city', 'city');
+SELECT crm_import_set_consent(:v, 'email_marketing', value => true);
+SELECT crm_import_set_rules(:v, 'file', 'email');
+SELECT crm_import_accept_compliance(:v, true, true);
+SELECT * FROM crm_import_run(:v);
+SELECT first_name, last_name, city FROM crm_contacts WHERE email = 'olav@example.no';
+
 DROP FUNCTION t_results(bigint);
 DROP FUNCTION t_contacts();

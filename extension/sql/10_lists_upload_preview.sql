@@ -53,7 +53,7 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	list_name text := pg_catalog.btrim(name, E' \t\r\n\f\v');
+	list_name text := pg_catalog.btrim(name, E' \t\r\n\f\x0B');
 	new_id bigint;
 BEGIN
 	IF list_name IS NULL OR list_name OPERATOR(pg_catalog.=) '' THEN
@@ -86,7 +86,7 @@ DECLARE
 	found_id bigint;
 	close_name text;
 BEGIN
-	SELECT l.id INTO found_id FROM @extschema@.crm_lists l WHERE l.name OPERATOR(pg_catalog.=) pg_catalog.btrim(list, E' \t\r\n\f\v');
+	SELECT l.id INTO found_id FROM @extschema@.crm_lists l WHERE l.name OPERATOR(pg_catalog.=) pg_catalog.btrim(list, E' \t\r\n\f\x0B');
 	IF found_id IS NULL THEN
 		close_name := @extschema@.crm_import_closest(list, ARRAY(SELECT l.name FROM @extschema@.crm_lists l));
 		RAISE EXCEPTION 'list "%" does not exist', list USING ERRCODE = 'undefined_object',

@@ -274,7 +274,7 @@ COMMENT ON FUNCTION crm_import_bulk_insert(regclass, text[], text) IS
 CREATE FUNCTION crm_import_blank_chars() RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT E' \t\n\r\v\f' OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
+	SELECT E' \t\n\r\x0B\f' OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
 		-- NO-BREAK SPACE, OGHAM SPACE MARK, EN QUAD .. HAIR SPACE, ZERO WIDTH SPACE, LINE and
 		-- PARAGRAPH SEPARATOR, NARROW NO-BREAK SPACE, MEDIUM MATHEMATICAL SPACE, IDEOGRAPHIC
 		-- SPACE, ZERO WIDTH NO-BREAK SPACE (BOM)

@@ -3,7 +3,7 @@
 -- Saved import profiles and the one-call import (for weekly psql scripts)
 ---------------------------------------------------------------------------------------------
 CREATE TABLE crm_import_profiles (
-	name text PRIMARY KEY CHECK (btrim(name, E' \t\r\n\f\v') <> '' AND length(name) <= 200),
+	name text PRIMARY KEY CHECK (btrim(name, E' \t\r\n\f\x0B') <> '' AND length(name) <= 200),
 	owner name NOT NULL,
 	columns jsonb NOT NULL,
 	skip_unmapped boolean NOT NULL,
@@ -65,7 +65,7 @@ AS $$
 DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
 	names text[] := @extschema@.crm_import_column_names(job);
-	profile_name text := btrim(name, E' \t\r\n\f\v');
+	profile_name text := btrim(name, E' \t\r\n\f\x0B');
 	owner_name name;
 BEGIN
 	IF profile_name IS NULL OR profile_name OPERATOR(pg_catalog.=) '' THEN
