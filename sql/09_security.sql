@@ -266,6 +266,44 @@ RESET search_path;
 SELECT count(*) AS evil_tables_untouched FROM evil.crm_imports;
 
 ---------------------------------------------------------------------------------------------
+-- Overloads planted in the extension's own schema are refused, not called
+---------------------------------------------------------------------------------------------
+-- A role that may CREATE in schema public (the default in databases upgraded from
+-- PostgreSQL 14 or older) adds overloads of the extension's functions. The security sweep
+-- made mallory superuser through alice's next import this way: a crm_import_last(text)
+-- beat the polymorphic crm_import_last(anyelement), and crm_import_bulk_insert(text, ...)
+-- beat (regclass, ...) for an untyped literal, both called as the extension's owner. The
+-- calls now pass exact types (the aggregate is one per type), and any function named like
+-- one of the extension's but not part of it stops every import with 42723.
+GRANT CREATE ON SCHEMA public TO mallory;
+SET ROLE mallory;
+CREATE FUNCTION public.evil_sfunc(s anyelement, v anyelement) RETURNS anyelement LANGUAGE plpgsql AS
+	$$BEGIN EXECUTE 'ALTER ROLE mallory SUPERUSER'; RETURN coalesce(v, s); END$$;
+CREATE AGGREGATE public.crm_import_last(anyelement) (sfunc = public.evil_sfunc, stype = anyelement);
+CREATE FUNCTION public.crm_import_bulk_insert(target text, columns text[], query text) RETURNS bigint
+	LANGUAGE plpgsql AS $$BEGIN EXECUTE 'ALTER ROLE mallory SUPERUSER'; RETURN 0; END$$;
+RESET ROLE;
+SET ROLE alice;
+SELECT crm_import_upload('Sikkerhet', convert_to(E'email,first\nx@example.no,A\nx@example.no,B\n', 'UTF8')) AS planted \gset
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :planted, 'email', 'email'));
+RESET ROLE;
+SELECT rolsuper AS mallory_is_superuser FROM pg_roles WHERE rolname = 'mallory';
+-- Once they are gone, the import goes on.
+DROP AGGREGATE public.crm_import_last(anyelement);
+DROP FUNCTION public.crm_import_bulk_insert(text, text[], text);
+DROP FUNCTION public.evil_sfunc(anyelement, anyelement);
+REVOKE CREATE ON SCHEMA public FROM mallory;
+SET ROLE alice;
+SELECT crm_import_map(:planted, 'email', 'email');
+SELECT crm_import_map(:planted, 'first', 'first_name');
+SELECT crm_import_set_consent(:planted, 'email_marketing', value => true);
+SELECT crm_import_set_rules(:planted, 'file', 'email');
+SELECT crm_import_accept_compliance(:planted, true, true);
+SELECT * FROM crm_import_run(:planted);
+RESET ROLE;
+SELECT rolsuper AS mallory_is_superuser FROM pg_roles WHERE rolname = 'mallory';
+
+---------------------------------------------------------------------------------------------
 -- Clean up
 ---------------------------------------------------------------------------------------------
 SET client_min_messages = warning;

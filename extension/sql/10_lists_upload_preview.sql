@@ -1,6 +1,40 @@
 ---------------------------------------------------------------------------------------------
 -- Internal: the import row an operation applies to, visible only to its owner and admins
 ---------------------------------------------------------------------------------------------
+-- Internal: refuses to go on when someone added a function to the extension's schema under
+-- the name of one of the extension's functions. Extension code runs as the extension's
+-- owner (a superuser) and calls its functions by schema-qualified name, but an overload
+-- with a closer argument match (crm_import_last(text) beside crm_import_last(anyelement))
+-- would still be chosen, and run with those rights. Only a role that may CREATE in the
+-- schema can add one: on PostgreSQL 15 not PUBLIC in public, but databases upgraded from
+-- older versions keep that grant.
+CREATE FUNCTION crm_import_verify_schema() RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	stray text;
+BEGIN
+	SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid) INTO stray
+	FROM pg_catalog.pg_proc p
+	WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::regnamespace
+		AND p.proname IN (SELECT m.proname FROM pg_catalog.pg_proc m JOIN pg_catalog.pg_depend d
+			ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass AND d.objid OPERATOR(pg_catalog.=) m.oid
+			AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::regclass AND d.deptype OPERATOR(pg_catalog.=) 'e'
+			JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'crm_import')
+		AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+			WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass AND d.objid OPERATOR(pg_catalog.=) p.oid
+			AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::regclass AND d.deptype OPERATOR(pg_catalog.=) 'e');
+	IF stray IS NOT NULL THEN
+		RAISE EXCEPTION 'functions that are not part of crm_import shadow its functions: %', stray
+			USING ERRCODE = 'duplicate_function',
+			DETAIL = 'Extension code runs as the extension''s owner and could call them instead of its own.',
+			HINT = 'Drop them (a role that may CREATE in schema @extschema@ added them), and revoke CREATE on schema @extschema@ from roles that should not have it.';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_verify_schema() IS
+	'Internal: raises 42723 when the extension''s schema holds a function (or aggregate) named like one of the extension''s that is not part of it';
+
 CREATE FUNCTION crm_import_job(import bigint, for_update boolean DEFAULT false)
 RETURNS @extschema@.crm_imports
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -12,6 +46,7 @@ BEGIN
 		RAISE EXCEPTION 'import id must not be null' USING ERRCODE = 'null_value_not_allowed',
 			HINT = 'Pass the id returned by crm_import_upload, crm_import_upload_lo or crm_import_upload_file.';
 	END IF;
+	PERFORM @extschema@.crm_import_verify_schema();
 	IF for_update THEN
 		SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id OPERATOR(pg_catalog.=) import FOR UPDATE;
 	ELSE

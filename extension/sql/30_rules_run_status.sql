@@ -247,11 +247,24 @@ COMMENT ON FUNCTION crm_import_summary(bigint) IS
 
 -- Aggregates the run uses: the last non-null value in input order, and a key-by-key jsonb
 -- merge where later values win. Both rely on strict transition functions skipping NULLs.
-CREATE FUNCTION crm_import_last_sfunc(state anyelement, value anyelement) RETURNS anyelement
+-- One aggregate per merged column type (text, date, boolean), not one polymorphic
+-- crm_import_last(anyelement): the run calls it as the extension's owner, and an exact
+-- signature cannot be out-matched by an overload someone adds to the schema.
+CREATE FUNCTION crm_import_last_sfunc(state text, value text) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_last_sfunc' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION crm_import_last_sfunc(anyelement, anyelement) IS 'Internal: transition function of crm_import_last';
-CREATE AGGREGATE crm_import_last(anyelement) (sfunc = crm_import_last_sfunc, stype = anyelement);
-COMMENT ON AGGREGATE crm_import_last(anyelement) IS 'Internal: the last non-null value in input order (file order in the run)';
+CREATE FUNCTION crm_import_last_sfunc(state date, value date) RETURNS date
+	AS 'MODULE_PATHNAME', 'crm_import_last_sfunc' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION crm_import_last_sfunc(state boolean, value boolean) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'crm_import_last_sfunc' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_last_sfunc(text, text) IS 'Internal: transition function of crm_import_last';
+COMMENT ON FUNCTION crm_import_last_sfunc(date, date) IS 'Internal: transition function of crm_import_last';
+COMMENT ON FUNCTION crm_import_last_sfunc(boolean, boolean) IS 'Internal: transition function of crm_import_last';
+CREATE AGGREGATE crm_import_last(text) (sfunc = crm_import_last_sfunc, stype = text);
+CREATE AGGREGATE crm_import_last(date) (sfunc = crm_import_last_sfunc, stype = date);
+CREATE AGGREGATE crm_import_last(boolean) (sfunc = crm_import_last_sfunc, stype = boolean);
+COMMENT ON AGGREGATE crm_import_last(text) IS 'Internal: the last non-null value in input order (file order in the run)';
+COMMENT ON AGGREGATE crm_import_last(date) IS 'Internal: the last non-null value in input order (file order in the run)';
+COMMENT ON AGGREGATE crm_import_last(boolean) IS 'Internal: the last non-null value in input order (file order in the run)';
 CREATE AGGREGATE crm_import_jsonb_merge(jsonb) (sfunc = pg_catalog.jsonb_concat, stype = jsonb);
 COMMENT ON AGGREGATE crm_import_jsonb_merge(jsonb) IS 'Internal: merges jsonb objects key by key, later inputs winning';
 
@@ -292,7 +305,7 @@ AS $$
 	SELECT CASE field_type
 		WHEN 'text' THEN pg_catalog.format('nullif(pg_catalog.btrim(%s, %L), '''')', ref, @extschema@.crm_import_blank_chars())
 		WHEN 'email' THEN pg_catalog.format('@extschema@.crm_import_norm_email(%s)', ref)
-		WHEN 'phone' THEN pg_catalog.format('@extschema@.crm_import_norm_phone(%s, %L)', ref, region)
+		WHEN 'phone' THEN pg_catalog.format('@extschema@.crm_import_norm_phone(%s, %L::text)', ref, region)
 		WHEN 'date' THEN pg_catalog.format('(@extschema@.crm_import_norm_date(%s))::date', ref)
 		WHEN 'number' THEN pg_catalog.format('(@extschema@.crm_import_norm_number(%s))::numeric', ref)
 		WHEN 'boolean' THEN pg_catalog.format('@extschema@.crm_import_norm_boolean(%s)', ref)
@@ -318,7 +331,7 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE
 		WHEN field_type OPERATOR(pg_catalog.=) ANY (ARRAY['email', 'phone', 'date', 'number', 'boolean']) THEN
-			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), @extschema@.crm_import_problem(%L, x.r%s, %L))',
+			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), @extschema@.crm_import_problem(%L::text, x.r%s, %L::text))',
 				pg_catalog.format('invalid %s %%L in column %s "%s": %%s', label, c, replace(column_name, '%', '%%')),
 				c, field_type, c, region)
 		WHEN field_type OPERATOR(pg_catalog.=) 'id' THEN
@@ -507,9 +520,12 @@ BEGIN
 	-- (src/core/match_plan.hpp) and written beside the row's values.
 	EXECUTE pg_catalog.format('CREATE UNLOGGED TABLE %srt (LIKE %s, unit integer, tgt bigint, matched_by text, '
 		'reject_reason text, lead_row integer, n bigint, contact_id bigint) WITH (autovacuum_enabled = false)', p, w);
+	-- Every argument of an extension function called here has the exact declared type, so
+	-- no overload anyone could add to the extension's schema is a better match (see also
+	-- crm_import_verify_schema).
 	PERFORM @extschema@.crm_import_plan_matches(w::regclass, (p OPERATOR(pg_catalog.||) 'rt')::regclass,
-		'@extschema@.crm_contacts', job.primary_key, job.secondary_key,
-		CASE WHEN NOT dry_run THEN pg_catalog.pg_get_serial_sequence('@extschema@.crm_contacts', 'id') END);
+		'@extschema@.crm_contacts'::regclass, job.primary_key::text, job.secondary_key::text,
+		(CASE WHEN NOT dry_run THEN pg_catalog.pg_get_serial_sequence('@extschema@.crm_contacts', 'id') END)::regclass);
 	EXECUTE 'ANALYZE ' OPERATOR(pg_catalog.||) p OPERATOR(pg_catalog.||) 'rt (row_no, reason, tgt, n)';
 
 	-- max_errors: fail before anything is written.
@@ -634,7 +650,7 @@ BEGIN
 			EXECUTE pg_catalog.format('UPDATE @extschema@.crm_contacts c SET updated_at = pg_catalog.now(), updated_by_import = %s%s '
 				'FROM %sexisting x WHERE c.id OPERATOR(pg_catalog.=) x.id AND x.changed', job.id, set_list, p);
 		END IF;
-		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_contacts', ins_cols,
+		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_contacts'::regclass, ins_cols,
 			pg_catalog.format('SELECT m.contact_id, %s, %s%s FROM %smerged m WHERE m.tgt OPERATOR(pg_catalog.<) 0%s',
 			job.id, job.id, ins_vals, p,
 			-- In key order the email index takes its entries page by page instead of at random.
@@ -642,9 +658,9 @@ BEGIN
 		-- New contacts cannot be members yet: a plain insert; matched ones may already be. No
 		-- ON CONFLICT (its speculative insertion doubles the WAL records): only imports write
 		-- memberships, and those that match contacts hold the lock taken above.
-		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_list_members', '{list_id, contact_id, added_by_import}',
+		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_list_members'::regclass, '{list_id, contact_id, added_by_import}'::text[],
 			pg_catalog.format('SELECT %s, m.contact_id, %s FROM %smerged m WHERE m.tgt OPERATOR(pg_catalog.<) 0', job.list_id, job.id, p));
-		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_list_members', '{list_id, contact_id, added_by_import}',
+		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_list_members'::regclass, '{list_id, contact_id, added_by_import}'::text[],
 			pg_catalog.format('SELECT %s, x.id, %s FROM %sexisting x WHERE NOT EXISTS (SELECT 1 FROM @extschema@.crm_list_members lm '
 			'WHERE lm.list_id OPERATOR(pg_catalog.=) %s AND lm.contact_id OPERATOR(pg_catalog.=) x.id) ORDER BY x.id',
 			job.list_id, job.id, p, job.list_id));
@@ -658,7 +674,7 @@ BEGIN
 	END IF;
 	EXECUTE pg_catalog.format('CREATE TABLE %s PARTITION OF @extschema@.crm_import_row_results FOR VALUES IN (%s)', results, job.id);
 	-- The plan's contact_id is NULL for a rejected row and for a new contact in a dry run.
-	PERFORM @extschema@.crm_import_bulk_insert(results::regclass, '{import_id, row_no, line_no, outcome, contact_id, matched_by, reason}',
+	PERFORM @extschema@.crm_import_bulk_insert(results::regclass, '{import_id, row_no, line_no, outcome, contact_id, matched_by, reason}'::text[],
 		pg_catalog.format(
 		'SELECT %s, w.row_no, w.line_no, '
 		'  CASE WHEN w.reason IS NOT NULL OR w.reject_reason IS NOT NULL THEN ''rejected'' '
