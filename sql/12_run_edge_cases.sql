@@ -228,5 +228,20 @@ SELECT crm_import_accept_compliance(:v, true, true);
 SELECT * FROM crm_import_run(:v);
 SELECT first_name, last_name, city FROM crm_contacts WHERE email = 'olav@example.no';
 
+---------------------------------------------------------------------------------------------
+-- A % in a custom field's label (labels are shared by every import) made the reason of any
+-- invalid value a broken format string: "unrecognized format() type specifier".
+---------------------------------------------------------------------------------------------
+SELECT crm_import_create_field('certainty', 'number', '100% sure %s %I');
+SELECT crm_import_upload('Edge', convert_to(E'email,certainty\nsure@example.no,abc\nsure2@example.no,42\n', 'UTF8'), 'percent.csv') AS pct \gset
+SELECT crm_import_map(:pct, 'email', 'email');
+SELECT crm_import_map(:pct, 'certainty', 'certainty');
+SELECT crm_import_set_consent(:pct, 'email_marketing', value => true);
+SELECT crm_import_set_rules(:pct, 'file', 'email');
+SELECT crm_import_accept_compliance(:pct, true, true);
+SELECT * FROM crm_import_run(:pct);
+SELECT row_no, outcome, reason FROM crm_import_results(:pct) ORDER BY row_no;
+SELECT email, custom FROM crm_contacts WHERE email LIKE 'sure%' ORDER BY email;
+
 DROP FUNCTION t_results(bigint);
 DROP FUNCTION t_contacts();

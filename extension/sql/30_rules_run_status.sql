@@ -332,7 +332,8 @@ AS $$
 	SELECT CASE
 		WHEN field_type OPERATOR(pg_catalog.=) ANY (ARRAY['email', 'phone', 'date', 'number', 'boolean']) THEN
 			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), @extschema@.crm_import_problem(%L::text, x.r%s, %L::text))',
-				pg_catalog.format('invalid %s %%L in column %s "%s": %%s', label, c, replace(column_name, '%', '%%')),
+				-- label and column name become part of a format string: their % doubled.
+				pg_catalog.format('invalid %s %%L in column %s "%s": %%s', replace(label, '%', '%%'), c, replace(column_name, '%', '%%')),
 				c, field_type, c, region)
 		WHEN field_type OPERATOR(pg_catalog.=) 'id' THEN
 			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), CASE WHEN x.r%s ~ ''^\s*[0-9]+\s*$'' '
@@ -341,7 +342,7 @@ AS $$
 		WHEN field_type OPERATOR(pg_catalog.=) 'consent' THEN
 			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s))',
 				pg_catalog.format('unknown %s value %%L in column %s "%s": opt-in terms are %s; opt-out terms are %s',
-					label, c, replace(column_name, '%', '%%'), replace(array_to_string(opt_in, ', '), '%', '%%'),
+					replace(label, '%', '%%'), c, replace(column_name, '%', '%%'), replace(array_to_string(opt_in, ', '), '%', '%%'),
 					replace(array_to_string(opt_out, ', '), '%', '%%')), c)
 	END
 $$;
