@@ -56,7 +56,18 @@ SELECT crm_import_bulk_insert('bulk_target', '{email}',
 SELECT count(*) AS seen_by_trigger FROM bulk_seen;
 SELECT count(*) AS noted_by_trigger FROM bulk_target WHERE note = 'via trigger';
 
-DROP TABLE bulk_target, bulk_seen;
+DROP TRIGGER bulk_seen ON bulk_target;
+
+-- So must a rule: DO ALSO copies each row (the direct path skipped rules; security sweep).
+CREATE TABLE bulk_audit (email text);
+CREATE RULE bulk_audit_rule AS ON INSERT TO bulk_target DO ALSO INSERT INTO bulk_audit VALUES (NEW.email);
+SELECT crm_import_bulk_insert('bulk_target', '{email}',
+	'SELECT ''r'' || i || ''@example.no'' FROM generate_series(1, 5) i') IS NOT NULL AS inserted_with_rule;
+SELECT count(*) AS audited_by_rule FROM bulk_audit;
+SELECT count(*) AS rule_rows_in_target FROM bulk_target WHERE email LIKE 'r%';
+DROP RULE bulk_audit_rule ON bulk_target;
+
+DROP TABLE bulk_target, bulk_seen, bulk_audit;
 DROP FUNCTION bulk_seen_trigger();
 
 -- The plan writer: a work table (row_no, reason, a column per key field, ...) and an empty

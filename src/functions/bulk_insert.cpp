@@ -52,6 +52,9 @@ bool CanInsertDirectly(Relation rel)
 {
 	if (rel->rd_rel->relkind != RELKIND_RELATION)
 		return false;
+	// Rules (CREATE RULE ... ON INSERT) rewrite the INSERT itself: only the rewriter applies them.
+	if (rel->rd_rules != nullptr)
+		return false;
 	TriggerDesc* trig = rel->trigdesc;
 	if (trig != nullptr &&
 		(trig->trig_insert_before_row || trig->trig_insert_after_row || trig->trig_insert_instead_row ||
@@ -125,7 +128,9 @@ extern "C" Datum crm_import_bulk_insert(PG_FUNCTION_ARGS)
 	uint64 inserted = 0;
 	if (!direct) {
 		char* sql = psprintf("INSERT INTO %s (%s) %s", target, names.data, query);
-		if (SPI_execute(sql, false, 0) != SPI_OK_INSERT)
+		// With rules the statement may become several, or none of them an INSERT.
+		int rc = SPI_execute(sql, false, 0);
+		if (rc < 0 || (rc != SPI_OK_INSERT && rel->rd_rules == nullptr))
 			elog(ERROR, "bulk insert into %s failed", target);
 		inserted = SPI_processed;
 	} else {
