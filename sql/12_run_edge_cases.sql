@@ -201,6 +201,11 @@ SELECT crm_import_accept_compliance(:maxe, true, true);
 SELECT * FROM crm_import_run(:maxe);
 SELECT state, failure_reason FROM crm_import_status WHERE id = :maxe;
 SELECT count(*) AS ok_contacts FROM crm_contacts WHERE email IN ('ok1@example.no', 'ok2@example.no');
+-- A limit beyond bigint is the row count, not "bigint out of range".
+SELECT crm_import_set_options(:maxe, max_errors => '99999999999999999999999999999');
+SELECT * FROM crm_import_run(:maxe, dry_run => true);
+SELECT crm_import_set_options(:maxe, max_errors => '1000000000000000000000%');
+SELECT * FROM crm_import_run(:maxe, dry_run => true);
 
 -- A system ID of 20 digits is too long, not "not a whole number".
 SELECT crm_import_upload('Edge', convert_to(E'id,company\n12345678901234567890,Long\n12a,Letters\n', 'UTF8'), 'long_id.csv') AS long_id \gset

@@ -534,9 +534,11 @@ BEGIN
 	EXECUTE pg_catalog.format('SELECT count(*) FROM %srt rt WHERE rt.reason IS NOT NULL OR rt.reject_reason IS NOT NULL', p)
 		INTO rejected_rows;
 	IF job.max_errors IS NOT NULL THEN
-		max_rejected := CASE WHEN job.max_errors LIKE '%\%' THEN
-				floor(data_rows OPERATOR(pg_catalog.*) (rtrim(job.max_errors, '%'))::numeric OPERATOR(pg_catalog./) 100)::bigint
-			ELSE floor((job.max_errors)::numeric)::bigint END;  -- 1.5 allows 1, as 20% of 9 allows 1
+		-- 1.5 allows 1, as 20% of 9 allows 1; a limit above the row count is the row count
+		-- (so '99999999999999999999' or '1000000%' cannot overflow bigint).
+		max_rejected := least(data_rows::numeric, CASE WHEN job.max_errors LIKE '%\%' THEN
+				floor(data_rows OPERATOR(pg_catalog.*) (rtrim(job.max_errors, '%'))::numeric OPERATOR(pg_catalog./) 100)
+			ELSE floor((job.max_errors)::numeric) END)::bigint;
 		IF rejected_rows OPERATOR(pg_catalog.>) max_rejected AND dry_run THEN
 			-- A dry run goes on, so its row results show which rows would be rejected.
 			RAISE WARNING 'import % would fail: too many rejected rows: % of % (max_errors %)', job.id, rejected_rows,
