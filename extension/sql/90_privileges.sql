@@ -10,10 +10,14 @@ BEGIN
 			'crm_import_closest')
 	LOOP
 		EXECUTE pg_catalog.format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
-		-- The run's C internals take table names and queries: only the run itself (SECURITY
-		-- DEFINER, as the owner) calls them.
-		CONTINUE WHEN (SELECT p2.proname FROM pg_catalog.pg_proc p2 WHERE p2.oid OPERATOR(pg_catalog.=) f::oid)
-			OPERATOR(pg_catalog.=) ANY (ARRAY['crm_import_bulk_insert', 'crm_import_plan_matches']::name[]);
+		-- Internal functions (their comment says so) are called by the wizard's SECURITY
+		-- DEFINER functions, as the owner: wizard users get none of them, so none can be
+		-- called with forged arguments (the run's writers take table names and queries;
+		-- crm_import_report_phase could fake another import's progress). The views call
+		-- the two identity functions as the querying role.
+		CONTINUE WHEN pg_catalog.obj_description(f::oid, 'pg_proc') LIKE 'Internal%'
+			AND (SELECT p2.proname FROM pg_catalog.pg_proc p2 WHERE p2.oid OPERATOR(pg_catalog.=) f::oid)
+				OPERATOR(pg_catalog.<>) ALL (ARRAY['crm_import_caller', 'crm_import_is_admin']::name[]);
 		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO crm_import_user', f);
 	END LOOP;
 END
