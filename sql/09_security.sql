@@ -305,6 +305,21 @@ SELECT * FROM crm_import_run(:planted);
 RESET ROLE;
 SELECT rolsuper AS mallory_is_superuser FROM pg_roles WHERE rolname = 'mallory';
 
+-- An admin who replaces a user's profile leaves it the user's (it became carol's, and
+-- alice could then neither apply nor save it: security sweep).
+SET ROLE alice;
+SELECT crm_import_save_profile(:planted, 'Alice ukentlig');
+RESET ROLE;
+SET ROLE carol;
+SELECT crm_import_save_profile(:planted, 'Alice ukentlig');
+RESET ROLE;
+SELECT name, owner FROM crm_import_profiles WHERE name = 'Alice ukentlig';
+SET ROLE alice;
+SELECT crm_import_upload('Sikkerhet', convert_to(E'email,first\ny@example.no,Y\n', 'UTF8')) AS again \gset
+SELECT * FROM crm_import_apply_profile(:again, 'Alice ukentlig');
+SELECT crm_import_save_profile(:again, 'Alice ukentlig');
+RESET ROLE;
+
 ---------------------------------------------------------------------------------------------
 -- Clean up
 ---------------------------------------------------------------------------------------------

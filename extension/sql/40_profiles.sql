@@ -88,7 +88,9 @@ BEGIN
 			WHERE m.import_id OPERATOR(pg_catalog.=) job.id), '{}'),
 		job.skip_unmapped, job.email_consent_value, job.sms_consent_value, job.master, job.primary_key,
 		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id
-	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET owner = excluded.owner, columns = excluded.columns,
+	-- An admin replacing someone's profile leaves it theirs (it used to become the admin's,
+	-- and its owner then could neither apply nor save it).
+	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET columns = excluded.columns,
 		skip_unmapped = excluded.skip_unmapped, email_consent_value = excluded.email_consent_value,
 		sms_consent_value = excluded.sms_consent_value, master = excluded.master, primary_key = excluded.primary_key,
 		secondary_key = excluded.secondary_key, max_errors = excluded.max_errors, allow_reoptin = excluded.allow_reoptin,
