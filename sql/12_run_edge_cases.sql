@@ -19,26 +19,47 @@ CREATE FUNCTION t_contacts() RETURNS TABLE (id bigint, first_name text, last_nam
 LANGUAGE sql AS $$ SELECT id, first_name, last_name, email, mobile, company, email_marketing, sms_marketing
 	FROM crm_contacts ORDER BY id $$;
 
+-- Maps columns (pairs of column and field; a NULL field skips the column), sets consent for
+-- the whole import where given, the rules, and accepts compliance.
+CREATE FUNCTION t_prepare(import bigint, mapping text[], email_consent boolean DEFAULT NULL,
+	sms_consent boolean DEFAULT NULL, master text DEFAULT 'file', primary_key text DEFAULT 'email',
+	secondary_key text DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	pair text[];
+BEGIN
+	FOREACH pair SLICE 1 IN ARRAY mapping LOOP
+		IF pair[2] IS NULL THEN
+			PERFORM crm_import_skip(import, pair[1]);
+		ELSE
+			PERFORM crm_import_map(import, pair[1], pair[2]);
+		END IF;
+	END LOOP;
+	IF email_consent IS NOT NULL THEN
+		PERFORM crm_import_set_consent(import, 'email_marketing', value => email_consent);
+	END IF;
+	IF sms_consent IS NOT NULL THEN
+		PERFORM crm_import_set_consent(import, 'sms_marketing', value => sms_consent);
+	END IF;
+	PERFORM crm_import_set_rules(import, master, primary_key, secondary_key);
+	PERFORM crm_import_accept_compliance(import, true, true);
+END
+$$;
+
 ---------------------------------------------------------------------------------------------
 -- No consent at all: names and companies by system ID, and a file imported with primary key
 -- none. Neither email nor mobile is mapped, so no consent is required; both used to fail
 -- with "function pg_catalog.concat_ws(unknown) does not exist".
 ---------------------------------------------------------------------------------------------
 SELECT crm_import_upload('Edge', convert_to(E'first,company\nKari,Acme\nOla,\n', 'UTF8'), 'names.csv') AS names \gset
-SELECT crm_import_map(:names, 'first', 'first_name');
-SELECT crm_import_map(:names, 'company', 'company');
-SELECT crm_import_set_rules(:names, 'file', 'none');
-SELECT crm_import_accept_compliance(:names, true, true);
+SELECT t_prepare(:names, ARRAY[['first', 'first_name'], ['company', 'company']], master => 'file', primary_key => 'none');
 SELECT * FROM crm_import_run(:names, dry_run => true);
 SELECT * FROM crm_import_run(:names);
 SELECT * FROM t_results(:names);
 SELECT * FROM t_contacts();
 
 SELECT crm_import_upload('Edge', convert_to(E'id,company\n1,Acme AS\n2,Nordic\n99,Ghost\n', 'UTF8'), 'by_id.csv') AS by_id \gset
-SELECT crm_import_map(:by_id, 'id', 'system_id');
-SELECT crm_import_map(:by_id, 'company', 'company');
-SELECT crm_import_set_rules(:by_id, 'file', 'system_id');
-SELECT crm_import_accept_compliance(:by_id, true, true);
+SELECT t_prepare(:by_id, ARRAY[['id', 'system_id'], ['company', 'company']], master => 'file', primary_key => 'system_id');
 SELECT * FROM crm_import_run(:by_id);
 SELECT * FROM t_results(:by_id);
 SELECT * FROM t_contacts();
@@ -57,12 +78,7 @@ SELECT crm_import_upload('Edge', convert_to(E'\uFEFFFornavn;E-post;Nyhetsbrev;No
 	';;\r\n', 'UTF8'), 'excel.csv') AS excel \gset
 SELECT rows, had_bom, delimiter FROM crm_import_status WHERE id = :excel;
 SELECT row_no, fields FROM crm_import_preview(:excel) ORDER BY row_no;
-SELECT crm_import_map(:excel, 'Fornavn', 'first_name');
-SELECT crm_import_map(:excel, 'E-post', 'email');
-SELECT crm_import_map(:excel, 'Nyhetsbrev', 'email_marketing');
-SELECT crm_import_skip(:excel, 'Notat');
-SELECT crm_import_set_rules(:excel, 'file', 'email');
-SELECT crm_import_accept_compliance(:excel, true, true);
+SELECT t_prepare(:excel, ARRAY[['Fornavn', 'first_name'], ['E-post', 'email'], ['Nyhetsbrev', 'email_marketing'], ['Notat', NULL]], master => 'file', primary_key => 'email');
 SELECT * FROM crm_import_run(:excel);
 SELECT * FROM t_results(:excel);
 SELECT count(*) AS contacts_without_any_value FROM crm_contacts
@@ -75,13 +91,7 @@ SELECT count(*) AS contacts_without_any_value FROM crm_contacts
 SELECT crm_import_upload('Edge', convert_to(E'email,first,last,company\n'
 	'kari@example.no,\t,\u00A0\u00A0,\u200B\n'
 	'ola@example.no,\u00A0Ola\u3000,\tNordmann ,Acme\n', 'UTF8'), 'blanks.csv') AS blanks \gset
-SELECT crm_import_map(:blanks, 'email', 'email');
-SELECT crm_import_map(:blanks, 'first', 'first_name');
-SELECT crm_import_map(:blanks, 'last', 'last_name');
-SELECT crm_import_map(:blanks, 'company', 'company');
-SELECT crm_import_set_consent(:blanks, 'email_marketing', value => true);
-SELECT crm_import_set_rules(:blanks, 'file', 'email');
-SELECT crm_import_accept_compliance(:blanks, true, true);
+SELECT t_prepare(:blanks, ARRAY[['email', 'email'], ['first', 'first_name'], ['last', 'last_name'], ['company', 'company']], email_consent => true, master => 'file', primary_key => 'email');
 SELECT * FROM crm_import_run(:blanks);
 SELECT * FROM t_results(:blanks);
 SELECT id, first_name, last_name, company, first_name = 'Ola' AS ola_trimmed, last_name = 'Nordmann' AS nordmann_trimmed
@@ -95,24 +105,12 @@ SELECT crm_import_upload('Edge', convert_to(E'email,mobile,first\n'
 	',,No keys\n'
 	',+4740000001,Mobile only\n'
 	'keyed@example.no,,Keyed\n', 'UTF8'), 'nokey.csv') AS nokey \gset
-SELECT crm_import_map(:nokey, 'email', 'email');
-SELECT crm_import_map(:nokey, 'mobile', 'mobile');
-SELECT crm_import_map(:nokey, 'first', 'first_name');
-SELECT crm_import_set_consent(:nokey, 'email_marketing', value => false);
-SELECT crm_import_set_consent(:nokey, 'sms_marketing', value => false);
-SELECT crm_import_set_rules(:nokey, 'file', 'email', 'mobile');
-SELECT crm_import_accept_compliance(:nokey, true, true);
+SELECT t_prepare(:nokey, ARRAY[['email', 'email'], ['mobile', 'mobile'], ['first', 'first_name']], email_consent => false, sms_consent => false, master => 'file', primary_key => 'email', secondary_key => 'mobile');
 SELECT * FROM crm_import_run(:nokey);
 SELECT * FROM t_results(:nokey);
 -- Primary key only: the mobile-only row has no email to match on either.
 SELECT crm_import_upload('Edge', convert_to(E'email,mobile,first\n,+4740000002,Mobile only\n', 'UTF8'), 'nokey2.csv') AS nokey2 \gset
-SELECT crm_import_map(:nokey2, 'email', 'email');
-SELECT crm_import_map(:nokey2, 'mobile', 'mobile');
-SELECT crm_import_map(:nokey2, 'first', 'first_name');
-SELECT crm_import_set_consent(:nokey2, 'email_marketing', value => false);
-SELECT crm_import_set_consent(:nokey2, 'sms_marketing', value => false);
-SELECT crm_import_set_rules(:nokey2, 'file', 'email');
-SELECT crm_import_accept_compliance(:nokey2, true, true);
+SELECT t_prepare(:nokey2, ARRAY[['email', 'email'], ['mobile', 'mobile'], ['first', 'first_name']], email_consent => false, sms_consent => false, master => 'file', primary_key => 'email');
 SELECT * FROM crm_import_run(:nokey2);
 SELECT * FROM t_results(:nokey2);
 SELECT * FROM t_contacts() WHERE first_name IN ('No keys', 'Mobile only', 'Keyed');
@@ -125,11 +123,7 @@ SELECT crm_import_upload('Edge', convert_to(E'email,first\n'
 	'k\u00E5re@example.no,Composed\n'
 	'KA\u030ARE@example.no,Decomposed\n'
 	'x' || repeat('y', 5000) || E',Huge\n', 'UTF8'), 'nfc.csv') AS nfc \gset
-SELECT crm_import_map(:nfc, 'email', 'email');
-SELECT crm_import_map(:nfc, 'first', 'first_name');
-SELECT crm_import_set_consent(:nfc, 'email_marketing', value => true);
-SELECT crm_import_set_rules(:nfc, 'file', 'email');
-SELECT crm_import_accept_compliance(:nfc, true, true);
+SELECT t_prepare(:nfc, ARRAY[['email', 'email'], ['first', 'first_name']], email_consent => true, master => 'file', primary_key => 'email');
 SELECT * FROM crm_import_run(:nfc);
 SELECT row_no, outcome, contact_id, matched_by, length(reason) AS reason_length, left(reason, 40) AS reason_start,
 	right(reason, 40) AS reason_end FROM crm_import_results(:nfc) ORDER BY row_no;
@@ -145,13 +139,7 @@ SELECT crm_import_upload('Edge', convert_to(E'first,email,mobile\n'
 	'A,f1@example.no,93333339\n'
 	'B,f2@example.no,93333331\n'
 	'C,f2@example.no,93333339\n', 'UTF8'), 'chain.csv') AS chain \gset
-SELECT crm_import_map(:chain, 'first', 'first_name');
-SELECT crm_import_map(:chain, 'email', 'email');
-SELECT crm_import_map(:chain, 'mobile', 'mobile');
-SELECT crm_import_set_consent(:chain, 'email_marketing', value => true);
-SELECT crm_import_set_consent(:chain, 'sms_marketing', value => true);
-SELECT crm_import_set_rules(:chain, 'file', 'email', 'mobile');
-SELECT crm_import_accept_compliance(:chain, true, true);
+SELECT t_prepare(:chain, ARRAY[['first', 'first_name'], ['email', 'email'], ['mobile', 'mobile']], email_consent => true, sms_consent => true, master => 'file', primary_key => 'email', secondary_key => 'mobile');
 SELECT * FROM crm_import_run(:chain);
 SELECT * FROM t_results(:chain);
 SELECT count(*) AS contacts_with_mobile_93333339 FROM crm_contacts WHERE mobile = '+4793333339';
@@ -160,13 +148,7 @@ INSERT INTO crm_contacts (first_name, mobile) VALUES ('Existing', '+4794444449')
 SELECT crm_import_upload('Edge', convert_to(E'first,email,mobile\n'
 	'G,g1@example.no,94444441\n'
 	'G2,g1@example.no,94444449\n', 'UTF8'), 'second_mobile.csv') AS second_mobile \gset
-SELECT crm_import_map(:second_mobile, 'first', 'first_name');
-SELECT crm_import_map(:second_mobile, 'email', 'email');
-SELECT crm_import_map(:second_mobile, 'mobile', 'mobile');
-SELECT crm_import_set_consent(:second_mobile, 'email_marketing', value => true);
-SELECT crm_import_set_consent(:second_mobile, 'sms_marketing', value => true);
-SELECT crm_import_set_rules(:second_mobile, 'file', 'email', 'mobile');
-SELECT crm_import_accept_compliance(:second_mobile, true, true);
+SELECT t_prepare(:second_mobile, ARRAY[['first', 'first_name'], ['email', 'email'], ['mobile', 'mobile']], email_consent => true, sms_consent => true, master => 'file', primary_key => 'email', secondary_key => 'mobile');
 SELECT * FROM crm_import_run(:second_mobile);
 SELECT row_no, outcome, contact_id = :existing_id AS is_existing, matched_by FROM crm_import_results(:second_mobile) ORDER BY row_no;
 SELECT first_name, email, mobile FROM crm_contacts WHERE id = :existing_id;
@@ -178,13 +160,7 @@ INSERT INTO crm_contacts (first_name, email) VALUES ('Hanna', 'h1@example.no') R
 SELECT crm_import_upload('Edge', convert_to(E'first,email,mobile\n'
 	'Hanna,h1@example.no,95555555\n'
 	'Hanna H,,95555555\n', 'UTF8'), 'mobile_only.csv') AS mobile_only \gset
-SELECT crm_import_map(:mobile_only, 'first', 'first_name');
-SELECT crm_import_map(:mobile_only, 'email', 'email');
-SELECT crm_import_map(:mobile_only, 'mobile', 'mobile');
-SELECT crm_import_set_consent(:mobile_only, 'email_marketing', value => true);
-SELECT crm_import_set_consent(:mobile_only, 'sms_marketing', value => true);
-SELECT crm_import_set_rules(:mobile_only, 'file', 'email', 'mobile');
-SELECT crm_import_accept_compliance(:mobile_only, true, true);
+SELECT t_prepare(:mobile_only, ARRAY[['first', 'first_name'], ['email', 'email'], ['mobile', 'mobile']], email_consent => true, sms_consent => true, master => 'file', primary_key => 'email', secondary_key => 'mobile');
 SELECT * FROM crm_import_run(:mobile_only);
 SELECT row_no, outcome, contact_id = :hanna AS is_hanna, matched_by FROM crm_import_results(:mobile_only) ORDER BY row_no;
 SELECT first_name, email, mobile FROM crm_contacts WHERE mobile = '+4795555555';
@@ -209,10 +185,7 @@ SELECT * FROM crm_import_run(:maxe, dry_run => true);
 
 -- A system ID of 20 digits is too long, not "not a whole number".
 SELECT crm_import_upload('Edge', convert_to(E'id,company\n12345678901234567890,Long\n12a,Letters\n', 'UTF8'), 'long_id.csv') AS long_id \gset
-SELECT crm_import_map(:long_id, 'id', 'system_id');
-SELECT crm_import_map(:long_id, 'company', 'company');
-SELECT crm_import_set_rules(:long_id, 'file', 'system_id');
-SELECT crm_import_accept_compliance(:long_id, true, true);
+SELECT t_prepare(:long_id, ARRAY[['id', 'system_id'], ['company', 'company']], master => 'file', primary_key => 'system_id');
 SELECT * FROM crm_import_run(:long_id, dry_run => true);
 SELECT row_no, outcome, reason FROM crm_import_results(:long_id) ORDER BY row_no;
 
@@ -223,13 +196,7 @@ SELECT row_no, outcome, reason FROM crm_import_results(:long_id) ORDER BY row_no
 SELECT crm_import_create_list(E' Nyhetsbrev v \x0B') AS vlist \gset
 SELECT name FROM crm_lists WHERE id = :vlist;
 SELECT crm_import_upload(E'Nyhetsbrev v', convert_to(E'email,first,last,city\nolav@example.no,Olav,Ivanov,vik\n', 'UTF8'), 'v.csv') AS v \gset
-SELECT crm_import_map(:v, 'email', 'email');
-SELECT crm_import_map(:v, 'first', 'first_name');
-SELECT crm_import_map(:v, 'last', 'last_name');
-SELECT crm_import_map(:v, 'city', 'city');
-SELECT crm_import_set_consent(:v, 'email_marketing', value => true);
-SELECT crm_import_set_rules(:v, 'file', 'email');
-SELECT crm_import_accept_compliance(:v, true, true);
+SELECT t_prepare(:v, ARRAY[['email', 'email'], ['first', 'first_name'], ['last', 'last_name'], ['city', 'city']], email_consent => true, master => 'file', primary_key => 'email');
 SELECT * FROM crm_import_run(:v);
 SELECT first_name, last_name, city FROM crm_contacts WHERE email = 'olav@example.no';
 
@@ -239,14 +206,11 @@ SELECT first_name, last_name, city FROM crm_contacts WHERE email = 'olav@example
 ---------------------------------------------------------------------------------------------
 SELECT crm_import_create_field('certainty', 'number', '100% sure %s %I');
 SELECT crm_import_upload('Edge', convert_to(E'email,certainty\nsure@example.no,abc\nsure2@example.no,42\n', 'UTF8'), 'percent.csv') AS pct \gset
-SELECT crm_import_map(:pct, 'email', 'email');
-SELECT crm_import_map(:pct, 'certainty', 'certainty');
-SELECT crm_import_set_consent(:pct, 'email_marketing', value => true);
-SELECT crm_import_set_rules(:pct, 'file', 'email');
-SELECT crm_import_accept_compliance(:pct, true, true);
+SELECT t_prepare(:pct, ARRAY[['email', 'email'], ['certainty', 'certainty']], email_consent => true, master => 'file', primary_key => 'email');
 SELECT * FROM crm_import_run(:pct);
 SELECT row_no, outcome, reason FROM crm_import_results(:pct) ORDER BY row_no;
 SELECT email, custom FROM crm_contacts WHERE email LIKE 'sure%' ORDER BY email;
 
+DROP FUNCTION t_prepare(bigint, text[], boolean, boolean, text, text, text);
 DROP FUNCTION t_results(bigint);
 DROP FUNCTION t_contacts();
