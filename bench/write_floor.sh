@@ -12,46 +12,16 @@
 # Uses the cluster PGHOST/PGPORT point at when PGPORT is set, else a pg_virtualenv one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 if [ "${1:-}" != "--inside" ]; then
-	ROWS=${1:-1000000}
-	GEN=${GEN:-../shared/bench/gen_contacts.py}
-	WORK=$(mktemp -d /tmp/crm_floor.XXXXXX)
-	chmod 755 "$WORK"
-	trap 'rm -rf "$WORK"' EXIT
-	python3 "$GEN" --rows "$ROWS" --dup-rate 0 --seed 1 --out "$WORK/existing.csv"
-	python3 "$GEN" --rows "$ROWS" --dup-rate 0.1 --seed 2 --existing-rows "$ROWS" --overlap 0.5 --out "$WORK/incoming.csv"
-	chmod 644 "$WORK"/*.csv
-	if [ -n "${PGPORT:-}" ]; then
-		"$0" --inside "$WORK"
-	else
-		pg_virtualenv -v 15 "$0" --inside "$WORK"
-	fi
+	bench_start "$0" "${1:-1000000}"
 	exit 0
 fi
 WORK=$2
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d crm_floor "$@"; }
 qf() { psql -X -q -At -v ON_ERROR_STOP=1 -d crm_floor "$@" -f -; }
-# A database with the existing contacts, as import_vs_copy.sh prepares it.
-existing_db() {
-	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS crm_floor" -c "CREATE DATABASE crm_floor"
-	q -c "CREATE EXTENSION crm_import" -c "SELECT crm_import_create_list('existing'), crm_import_create_list('incoming')" \
-		-c "SELECT crm_import_set_consent_terms(f, ARRAY['Yes','True','Ja','Sant','OptIn'], ARRAY['No','False','Nei','Usant','OptOut']) FROM unnest(ARRAY['email_marketing','sms_marketing']) f" >/dev/null
-	local existing_id
-	existing_id=$(echo "SELECT crm_import_upload_file('existing', :'file');" | qf -v file="$WORK/existing.csv")
-	cat "$WORK/settings.sql" - <<'SQL' | qf -v id="$existing_id" >/dev/null
-SELECT * FROM crm_import_run(:id);
-SELECT crm_import_discard(:id);
-SQL
-	q -c "VACUUM ANALYZE crm_contacts, crm_list_members"
-}
-cat > "$WORK/settings.sql" <<'SQL'
-SELECT crm_import_suggest_mapping(:id) \g /dev/null
-SELECT crm_import_skip(:id, 'notes');
-SELECT crm_import_set_rules(:id, master => 'file', primary_key => 'email', secondary_key => 'mobile');
-SELECT crm_import_accept_compliance(:id, true, true);
-SQL
 echo "the import, to get its end state (not timed)..."
-existing_db
+bench_existing_db crm_floor
 id=$(echo "SELECT crm_import_upload_file('incoming', :'file');" | qf -v file="$WORK/incoming.csv")
 cat "$WORK/settings.sql" - <<'SQL' | qf -v id="$id" >/dev/null
 SELECT * FROM crm_import_run(:id);
@@ -63,12 +33,11 @@ q <<SQL
 \\copy (SELECT * FROM crm_import_row_results WHERE import_id = $id) TO '$WORK/floor_results.csv' (FORMAT csv)
 SQL
 echo "the existing contacts again, then the timed writes..."
-existing_db
+bench_existing_db crm_floor
 set_all=$(q -c "SELECT string_agg(format('%I = u.%I', attname, attname), ', ') FROM pg_attribute WHERE attrelid = 'crm_contacts'::regclass AND attnum > 1 AND NOT attisdropped")
 q -c "CREATE UNLOGGED TABLE floor_updated AS SELECT * FROM crm_contacts LIMIT 0" \
 	-c "\\copy floor_updated FROM '$WORK/floor_updated.csv' (FORMAT csv)" -c "ANALYZE floor_updated" \
-	-c "CREATE UNLOGGED TABLE copy_target (first_name text, last_name text, email text, mobile text, company text, city text, country text, birthday text, email_optin text, sms_optin text, notes text)" \
-	-c "CHECKPOINT"
+	-c "$BENCH_COPY_TABLE" -c "CHECKPOINT"
 copy_ms=$(printf '%s\n' '\timing on' "COPY copy_target FROM :'file' (FORMAT csv, HEADER);" | qf -v file="$WORK/incoming.csv" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p')
 q -c "CHECKPOINT"
 floor=$(q <<SQL
