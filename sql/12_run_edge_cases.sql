@@ -211,6 +211,9 @@ SELECT * FROM crm_import_run(:pct);
 SELECT row_no, outcome, reason FROM crm_import_results(:pct) ORDER BY row_no;
 SELECT email, custom FROM crm_contacts WHERE email LIKE 'sure%' ORDER BY email;
 
+-- Contact ids are positive (the run tells existing contacts from new ones by the sign).
+SELECT split_part(pg_temp.expect_error($$INSERT INTO crm_contacts (id, first_name) VALUES (0, 'Zero')$$), ' | ', 1) AS id_zero;
+
 DROP FUNCTION t_prepare(bigint, text[], boolean, boolean, text, text, text);
 DROP FUNCTION t_results(bigint);
 DROP FUNCTION t_contacts();

@@ -227,10 +227,25 @@ MatchPlanner::SecondaryMatch MatchPlanner::MatchBySecondary(size_t begin, size_t
 			m.ambiguous_slot = unit_sk_[k].second;
 			return m;
 		}
-		if (hits.count == 1 && std::find(m.contacts.begin(), m.contacts.end(), hits.min_id) == m.contacts.end())
-			m.contacts.push_back(hits.min_id);
+		if (hits.count == 1) {
+			if (m.contact != 0 && m.contact != hits.min_id)
+				m.several = true;
+			m.contact = hits.min_id;
+		}
 	}
 	return m;
+}
+
+// The distinct contacts that the secondary slots unit_sk_[begin, end) match, sorted.
+std::vector<int64_t> MatchPlanner::DistinctContacts(size_t begin, size_t end) const
+{
+	std::vector<int64_t> ids;
+	for (size_t k = begin; k < end; ++k)
+		if (sk_hits_[unit_sk_[k].second].count == 1)
+			ids.push_back(sk_hits_[unit_sk_[k].second].min_id);
+	std::sort(ids.begin(), ids.end());
+	ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+	return ids;
 }
 
 std::vector<MatchPlanner::RowPlan> MatchPlanner::Finish()
@@ -262,14 +277,14 @@ std::vector<MatchPlanner::RowPlan> MatchPlanner::Finish()
 			const Hits& hits = sk_hits_[secondary.ambiguous_slot];
 			reasons_[i] = Ambiguous(secondary_key_, ids_.View(sk_id_by_slot_[secondary.ambiguous_slot]), hits.count,
 									hits.min_id, hits.max_id);
-		} else if (secondary.contacts.size() > 1) {
+		} else if (secondary.several) {
 			// The unit's rows carry several secondary values that name different contacts.
-			auto [lo, hi] = std::minmax_element(secondary.contacts.begin(), secondary.contacts.end());
+			std::vector<int64_t> ids = DistinctContacts(sk_begin, next_sk);
 			reasons_[i] = "ambiguous: the " + secondary_key_ + " values of these rows match " +
-						  std::to_string(secondary.contacts.size()) + " existing contacts (ids " + std::to_string(*lo) +
-						  " to " + std::to_string(*hi) + ")";
-		} else if (secondary.contacts.size() == 1) {
-			targets[i] = secondary.contacts.front();
+						  std::to_string(ids.size()) + " existing contacts (ids " + std::to_string(ids.front()) +
+						  " to " + std::to_string(ids.back()) + ")";
+		} else if (secondary.contact != 0) {
+			targets[i] = secondary.contact;
 			matched_by[i] = secondary_key_.c_str();
 		} else if (primary_key_ == "system_id" && unit.pk != kNone) {
 			reasons_[i] = "no contact has system ID ";

@@ -99,12 +99,16 @@ private:
 		int64_t rows = 0;
 		Hits primary;
 	};
-	// Whom a unit's secondary values point at (units without a primary match).
+	// Whom a unit's secondary values point at (units without a primary match). No
+	// allocation per unit: the rare unit whose values name several contacts is counted
+	// again by DistinctContacts for its message.
 	struct SecondaryMatch {
 		uint32_t ambiguous_slot = StringIds::kNone;  // a value matching several contacts
-		std::vector<int64_t> contacts;               // distinct contacts its values match once each
+		int64_t contact = 0;                         // the contact its values match once each, or 0
+		bool several = false;                        // its values match different contacts
 	};
 	SecondaryMatch MatchBySecondary(size_t begin, size_t end) const;
+	std::vector<int64_t> DistinctContacts(size_t begin, size_t end) const;
 	struct Row {
 		int32_t row_no;
 		uint32_t unit;
