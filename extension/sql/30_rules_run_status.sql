@@ -414,7 +414,7 @@ DECLARE
 	kept_cols text := '';
 	cmp_old text := '';
 	cmp_new text := '';
-	kept_notes text := '';
+	row_notes text := '';  -- notes of a row result: consent kept opted out, no key to match on
 	set_list text := '';
 	ins_cols text[] := ARRAY['id', 'created_by_import', 'updated_by_import'];  -- columns a new contact gets
 	ins_vals text := '';
@@ -622,13 +622,13 @@ BEGIN
 		ins_cols := ins_cols OPERATOR(pg_catalog.||) ARRAY[col OPERATOR(pg_catalog.||) '_import', col OPERATOR(pg_catalog.||) '_at'];
 		ins_vals := ins_vals OPERATOR(pg_catalog.||) pg_catalog.format(', CASE WHEN m.%I IS NOT NULL THEN %s END, CASE WHEN m.%I IS NOT NULL THEN pg_catalog.now() END',
 			col, job.id, col);
-		kept_notes := kept_notes OPERATOR(pg_catalog.||) pg_catalog.format(
+		row_notes := row_notes OPERATOR(pg_catalog.||) pg_catalog.format(
 			', CASE WHEN x.%I THEN %L END', col OPERATOR(pg_catalog.||) '_kept',
 			replace(col, '_marketing', '') OPERATOR(pg_catalog.||) ' consent kept opted out: the contact had opted out and allow_reoptin is off');
 	END LOOP;
 	IF job.primary_key OPERATOR(pg_catalog.<>) 'none' THEN
 		-- A row without any key value is a new contact on every import of it: say so.
-		kept_notes := kept_notes OPERATOR(pg_catalog.||) pg_catalog.format(
+		row_notes := row_notes OPERATOR(pg_catalog.||) pg_catalog.format(
 			', CASE WHEN w.tgt OPERATOR(pg_catalog.<) 0 AND w.%I IS NULL%s THEN %L END',
 			job.primary_key,
 			CASE WHEN job.secondary_key IS NOT NULL THEN pg_catalog.format(' AND w.%I IS NULL', job.secondary_key) ELSE '' END,
@@ -692,7 +692,7 @@ BEGIN
 		'  coalesce(w.reason, w.reject_reason, CASE WHEN w.row_no OPERATOR(pg_catalog.=) w.lead_row THEN nullif(pg_catalog.concat_ws(''; '', NULL::pg_catalog.text%s), '''') END) '
 		'FROM %srt w LEFT JOIN %sexisting x ON x.id OPERATOR(pg_catalog.=) w.tgt',
 		job.id, nullif(job.primary_key, 'none'), job.secondary_key,
-		kept_notes,
+		row_notes,
 		p, p));
 
 	EXECUTE pg_catalog.format('SELECT count(*) FILTER (WHERE r.outcome OPERATOR(pg_catalog.=) ''inserted''), '
