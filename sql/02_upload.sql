@@ -102,6 +102,18 @@ SELECT file_name, source, source_ref = :'f' AS source_ref_is_path, byte_size, sh
 FROM crm_imports WHERE id = :id;
 SELECT * FROM pg_temp.staged(:id);
 SELECT crm_import_upload_file('Kunder', :'f', file_name => 'kontakter.csv') AS id \gset
+SELECT file_name, delimiter, delimiter_detected FROM crm_imports WHERE id = :id;
+-- The delimiter is the third argument (API.md: upload_file(list, path), each also takes a delimiter).
+SELECT crm_import_upload_file('Kunder', :'f', ';') AS id3 \gset
+SELECT file_name, delimiter, delimiter_detected FROM crm_imports WHERE id = :id3;
+-- Text is accepted as well as bytes; an untyped literal is text (a bytea's hex text, as
+-- psql's :'data' passes it at the top of this file, still stands for its bytes).
+SELECT crm_import_upload('Kunder', E'email;first\nkari@example.no;Kari\n') AS txt \gset
+SELECT * FROM crm_import_preview(:txt);
+SELECT crm_import_upload('Kunder', 'email,first
+ola@example.no,Øla'::text, 'tekst.csv') AS txt2 \gset
+SELECT file_name, delimiter FROM crm_imports WHERE id = :txt2;
+SELECT * FROM crm_import_preview(:txt2);
 SELECT file_name FROM crm_imports WHERE id = :id;
 -- A realistic Norwegian Excel "CSV UTF-8" export: BOM, semicolons, CRLF.
 \set f :abs_srcdir '/tests/data/upload_kontakter_no.csv'

@@ -147,13 +147,29 @@ AS 'MODULE_PATHNAME', 'crm_import_upload' LANGUAGE C VOLATILE SECURITY DEFINER S
 COMMENT ON FUNCTION crm_import_upload(text, bytea, text, text) IS
 	'Wizard step 2: stages a UTF-8 CSV passed as bytea for the named list; returns the new draft import id. delimiter NULL: detect comma, semicolon or tab (pipe when none of them splits the lines)';
 
+-- SPEC step 2: "bytes or text passed as a function argument". An untyped literal picks
+-- this one (text is its category's preferred type); bytea values keep the bytea one. A
+-- psql script that \gset a bytea and passes it back untyped (:'data') hands over bytea's
+-- hex text form ('\x4e61...'): that is decoded as the bytes it stands for, as before the
+-- text form existed. No CSV file is a backslash, an x and hex digits only.
+CREATE FUNCTION crm_import_upload(list text, data text, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT @extschema@.crm_import_upload(list,
+	CASE WHEN data OPERATOR(pg_catalog.~) '^\\x([0-9a-fA-F]{2})*$' THEN pg_catalog.decode(pg_catalog.substr(data, 3), 'hex')
+		ELSE pg_catalog.convert_to(data, 'UTF8') END, file_name, delimiter) $$;
+COMMENT ON FUNCTION crm_import_upload(text, text, text, text) IS
+	'Wizard step 2: stages a CSV passed as text (converted to UTF-8) for the named list; returns the new draft import id; otherwise as the bytea form';
+
 CREATE FUNCTION crm_import_upload_lo(list text, lo oid, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'crm_import_upload_lo' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION crm_import_upload_lo(text, oid, text, text) IS
 	'Wizard step 2: stages a CSV from a large object (psql: \lo_import file, then pass :LASTOID), streamed in chunks; the caller must be allowed to read it';
 
-CREATE FUNCTION crm_import_upload_file(list text, path text, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
+-- The delimiter comes third: API.md lists upload_file(list, path) and "each also takes
+-- delimiter"; the file name (the path's last part when NULL) comes after it.
+CREATE FUNCTION crm_import_upload_file(list text, path text, delimiter text DEFAULT NULL, file_name text DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'crm_import_upload_file' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION crm_import_upload_file(text, text, text, text) IS

@@ -217,7 +217,7 @@ RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, un
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
-		@extschema@.crm_import_upload_file(list, path, file_name, delimiter), profile, gdpr, tcpa, dry_run)
+		@extschema@.crm_import_upload_file(list, path, delimiter, file_name), profile, gdpr, tcpa, dry_run)
 $$;
 COMMENT ON FUNCTION crm_import_from_file(text, text, text, boolean, boolean, text, text, boolean) IS
 	'One call for scripts with a server-side file (superusers and pg_read_server_files members): upload, apply profile, compliance when given, run';

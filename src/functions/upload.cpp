@@ -536,7 +536,10 @@ void CheckLargeObjectReadable(Oid lo)
 using crm::pg::RunEntry;
 
 // Unpacks the arguments shared by the upload functions (C frame: PostgreSQL calls only).
-static void UnpackCommon(FunctionCallInfo fcinfo, crm::pg::UploadRequest* req, const char* source)
+// file_name_arg, delimiter_arg: where the optional file name and delimiter arguments are
+// (crm_import_upload_file takes the delimiter first, as API.md lists it).
+static void UnpackCommon(FunctionCallInfo fcinfo, crm::pg::UploadRequest* req, const char* source,
+						 int file_name_arg = 2, int delimiter_arg = 3)
 {
 	if (PG_ARGISNULL(0))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("list must not be null"),
@@ -544,8 +547,8 @@ static void UnpackCommon(FunctionCallInfo fcinfo, crm::pg::UploadRequest* req, c
 	if (PG_ARGISNULL(1))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("the file argument must not be null")));
 	req->list = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	req->file_name = PG_ARGISNULL(2) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	req->delimiter = PG_ARGISNULL(3) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(3));
+	req->file_name = PG_ARGISNULL(file_name_arg) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(file_name_arg));
+	req->delimiter = PG_ARGISNULL(delimiter_arg) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(delimiter_arg));
 	req->source = source;
 	req->source_ref = nullptr;
 }
@@ -581,7 +584,7 @@ extern "C" Datum crm_import_upload_file(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(4);
 	crm::pg::UploadRequest req;
-	UnpackCommon(fcinfo, &req, "server_file");
+	UnpackCommon(fcinfo, &req, "server_file", 3, 2);
 	const char* path = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	return RunEntry([&]() -> Datum {
 		crm::pg::CheckServerFileAllowed();
