@@ -825,15 +825,37 @@ $$;
 COMMENT ON FUNCTION crm_import_discard(bigint) IS
 	'Drops the staged file rows of an import (a DROP TABLE, not a DELETE); the import, its settings and results stay';
 
+-- The runs in progress that the caller may see, from the backends' activity ("crm_import
+-- run N: phase", set by crm_import_report_phase). A run marks its import 'running' inside
+-- its own transaction, which no other session sees until it ends: this is how they see it.
+-- SECURITY DEFINER because pg_stat_activity hides other roles' queries; the result is
+-- limited to the caller's imports (all for admins).
+CREATE FUNCTION crm_import_running()
+RETURNS TABLE (import_id bigint, since timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT x.id, x.since
+	FROM (SELECT (pg_catalog.substring(a.query, '^crm_import run ([0-9]+):'))::bigint AS id, a.query_start AS since
+		  FROM pg_catalog.pg_stat_activity a
+		  WHERE a.state OPERATOR(pg_catalog.=) 'active' AND a.query OPERATOR(pg_catalog.~) '^crm_import run [0-9]+:') x
+	JOIN @extschema@.crm_imports j ON j.id OPERATOR(pg_catalog.=) x.id
+	WHERE j.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin()
+$$;
+COMMENT ON FUNCTION crm_import_running() IS
+	'Runs in progress in any session among the imports the caller may see: import id and statement start (used by crm_import_status)';
+
 CREATE VIEW crm_import_status AS
-	SELECT j.id, l.name AS list, j.file_name, j.owner, j.state,
+	SELECT j.id, l.name AS list, j.file_name, j.owner,
+		CASE WHEN r.import_id IS NOT NULL THEN 'running' ELSE j.state END AS state,
 		CASE j.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' ELSE 'Draft' END AS tab,
 		j.record_count OPERATOR(pg_catalog.-) CASE WHEN j.has_header THEN 1 ELSE 0 END AS rows,
 		j.inserted, j.updated, j.unchanged, j.merged_in_file, j.rejected,
-		j.failure_reason, j.created_at, j.started_at, j.finished_at,
+		j.failure_reason, j.created_at,
+		CASE WHEN r.import_id IS NOT NULL THEN r.since ELSE j.started_at END AS started_at, j.finished_at,
 		j.failure_sqlstate, j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header,
 		j.compliance_accepted_by, j.compliance_accepted_at
 	FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id OPERATOR(pg_catalog.=) j.list_id
+	LEFT JOIN @extschema@.crm_import_running() r ON r.import_id OPERATOR(pg_catalog.=) j.id
 	WHERE j.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin();
 COMMENT ON VIEW crm_import_status IS
 	'Imports the caller may see (its own; all for crm_import_admin) with state, wizard tab (Draft, Completed, Failed), row counts and failure reason';
@@ -841,7 +863,7 @@ COMMENT ON COLUMN crm_import_status.id IS 'Import id';
 COMMENT ON COLUMN crm_import_status.list IS 'Target contact list';
 COMMENT ON COLUMN crm_import_status.file_name IS 'File name given at upload';
 COMMENT ON COLUMN crm_import_status.owner IS 'Role that uploaded the file';
-COMMENT ON COLUMN crm_import_status.state IS 'draft, running, completed or failed';
+COMMENT ON COLUMN crm_import_status.state IS 'draft, running (a run in progress in any session), completed or failed';
 COMMENT ON COLUMN crm_import_status.tab IS 'Wizard tab: Draft until finished, then Completed or Failed';
 COMMENT ON COLUMN crm_import_status.rows IS 'Data rows in the file (header excluded)';
 COMMENT ON COLUMN crm_import_status.inserted IS 'Rows that created a contact';
@@ -875,7 +897,8 @@ CREATE VIEW crm_import_progress AS
 	FROM pg_catalog.pg_stat_activity a
 	LEFT JOIN pg_catalog.pg_stat_progress_copy p ON p.pid OPERATOR(pg_catalog.=) a.pid
 		AND a.query ~* 'crm_import_upload'
-	WHERE a.query ~ '^crm_import run [0-9]+:' OR p.pid IS NOT NULL;
+	-- An idle backend keeps the text of its last run: only active ones are running.
+	WHERE (a.state OPERATOR(pg_catalog.=) 'active' AND a.query ~ '^crm_import run [0-9]+:') OR p.pid IS NOT NULL;
 COMMENT ON VIEW crm_import_progress IS
 	'Uploads and runs in progress in any session: uploads from pg_stat_progress_copy (bytes and records staged), runs by phase from pg_stat_activity. Other roles'' sessions show only what pg_stat_activity lets the viewer see (pg_read_all_stats)';
 COMMENT ON COLUMN crm_import_progress.pid IS 'Backend running the step';
