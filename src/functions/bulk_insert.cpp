@@ -14,6 +14,7 @@
 // No C++ object lives in this file's frames: it is PostgreSQL API code only, so a
 // PostgreSQL error may longjmp through it (like crm_import_report_phase).
 #include "pg/postgres.hpp"
+#include "pg/slots.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -172,8 +173,9 @@ extern "C" Datum crm_import_bulk_insert(PG_FUNCTION_ARGS)
 		CommandId cid = GetCurrentCommandId(true);
 		BulkInsertState bistate = GetBulkInsertState();
 		TupleTableSlot* slots[kBatchRows];
+		TupleDesc slot_desc = crm::pg::BatchSlotDescriptor(rel);
 		for (int s = 0; s < kBatchRows; ++s)
-			slots[s] = table_slot_create(rel, nullptr);
+			slots[s] = crm::pg::MakeBatchSlot(rel, slot_desc);
 		Portal portal = SPI_cursor_open_with_args(nullptr, sql, 0, nullptr, nullptr, nullptr, true, 0);
 		Datum* qvalues = static_cast<Datum*>(palloc(sizeof(Datum) * ncolumns));
 		bool* qnulls = static_cast<bool*>(palloc(sizeof(bool) * ncolumns));

@@ -4,6 +4,7 @@
 // per key when the file holds few values against many contacts), and writes every work row
 // with its plan into the run's plan table.
 #include "pg/boundary.hpp"
+#include "pg/slots.hpp"
 #include "pg/spi.hpp"
 #include "pg/text.hpp"
 
@@ -214,8 +215,9 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 						errhint("Create it empty, without indexes or triggers: CREATE UNLOGGED TABLE t (LIKE work, unit integer, "
 								"tgt bigint, matched_by text, reject_reason text, lead_row integer, n bigint, contact_id bigint).")));
 	TupleTableSlot** slots = static_cast<TupleTableSlot**>(palloc(sizeof(TupleTableSlot*) * kFetchRows));
+	TupleDesc slot_desc = crm::pg::BatchSlotDescriptor(rel);
 	for (int i = 0; i < kFetchRows; ++i)
-		slots[i] = table_slot_create(rel, nullptr);
+		slots[i] = crm::pg::MakeBatchSlot(rel, slot_desc);
 	BulkInsertState bistate = GetBulkInsertState();
 	CommandId cid = GetCurrentCommandId(true);
 	MemoryContext batch_context = AllocSetContextCreate(CurrentMemoryContext, "crm_import match batch",

@@ -1,5 +1,6 @@
 // COPY-style staging of CSV records (see staging.hpp).
 #include "pg/staging.hpp"
+#include "pg/slots.hpp"
 
 extern "C" {
 #include "access/table.h"
@@ -20,8 +21,9 @@ StagingWriter::StagingWriter(Oid relid, size_t staged_columns) : staged_columns_
 		bistate_ = GetBulkInsertState();
 		command_id_ = GetCurrentCommandId(true);
 		batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "crm_import staging batch", ALLOCSET_DEFAULT_SIZES);
+		TupleDesc slot_desc = BatchSlotDescriptor(rel_);
 		for (int i = 0; i < kMaxBufferedRows; i++)
-			slots_[i] = table_slot_create(rel_, NULL);
+			slots_[i] = MakeBatchSlot(rel_, slot_desc);
 	});
 }
 
