@@ -65,7 +65,17 @@ SELECT crm_import_save_profile(:setup, 'weekly-newsletter');
 SELECT crm_import_discard(:setup);
 \i docs/examples/weekly_import.sql
 
+-- Found by the psql-script sweep: a name saved with spaces around it is found with them
+-- too; a NULL profile and a 201-character name are clear errors; a script can list the
+-- profiles it may use.
+SELECT name, owner, primary_key FROM crm_import_profile_list ORDER BY name;
+SELECT crm_import_upload('Nyhetsbrev 2026', convert_to(E'Fornavn;E-post;Mobil;Nyhetsbrev;Notater\nPer;per@example.no;;Ja;\n', 'UTF8')) AS padded \gset
+SELECT count(*) AS found_with_spaces FROM crm_import_apply_profile(:padded, '  uke  ');
+SELECT crm_import_apply_profile(:padded, NULL);
+SELECT crm_import_save_profile(:padded, repeat('n', 201));
+
 SET client_min_messages = warning;
 DROP EXTENSION crm_import CASCADE;
 DROP OWNED BY regress_profile_other;
 DROP ROLE regress_profile_other;
+

@@ -36,6 +36,30 @@ COMMENT ON COLUMN crm_import_profiles.saved_at IS 'When it was saved';
 SELECT pg_catalog.pg_extension_config_dump('crm_import_profiles', '');
 REVOKE ALL ON crm_import_profiles FROM PUBLIC;
 
+-- What a weekly script checks before crm_import(..., profile): its own profiles (all of
+-- them for admins). The table itself stays closed.
+CREATE VIEW crm_import_profile_list AS
+	SELECT p.name, p.owner, p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
+		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at
+	FROM @extschema@.crm_import_profiles p
+	WHERE p.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin();
+COMMENT ON VIEW crm_import_profile_list IS 'The saved profiles the caller may use (its own; all for crm_import_admin), with every setting';
+GRANT SELECT ON crm_import_profile_list TO crm_import_user;
+COMMENT ON COLUMN crm_import_profile_list.name IS 'Profile name';
+COMMENT ON COLUMN crm_import_profile_list.owner IS 'Role that saved it';
+COMMENT ON COLUMN crm_import_profile_list.columns IS 'Header name -> field name, or null for "do not import this column"';
+COMMENT ON COLUMN crm_import_profile_list.skip_unmapped IS 'Do not import data in unmapped fields';
+COMMENT ON COLUMN crm_import_profile_list.email_consent_value IS 'Email marketing status for the whole import, when not from a column';
+COMMENT ON COLUMN crm_import_profile_list.sms_consent_value IS 'SMS marketing status for the whole import, when not from a column';
+COMMENT ON COLUMN crm_import_profile_list.master IS 'Master data rule';
+COMMENT ON COLUMN crm_import_profile_list.primary_key IS 'Primary duplicate key';
+COMMENT ON COLUMN crm_import_profile_list.secondary_key IS 'Secondary duplicate key';
+COMMENT ON COLUMN crm_import_profile_list.max_errors IS 'Rejected rows allowed';
+COMMENT ON COLUMN crm_import_profile_list.allow_reoptin IS 'Whether opted-out contacts may be opted in again';
+COMMENT ON COLUMN crm_import_profile_list.has_header IS 'Whether files have a header row';
+COMMENT ON COLUMN crm_import_profile_list.source_import IS 'Import the profile was saved from';
+COMMENT ON COLUMN crm_import_profile_list.saved_at IS 'When it was saved';
+
 -- Internal: the profile a caller may use, or undefined_object with a hint.
 CREATE FUNCTION crm_import_profile(profile text)
 RETURNS @extschema@.crm_import_profiles
@@ -45,6 +69,12 @@ DECLARE
 	p @extschema@.crm_import_profiles;
 	close_name text;
 BEGIN
+	IF profile IS NULL THEN
+		RAISE EXCEPTION 'profile must not be null' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'Pass the name a profile was saved under with crm_import_save_profile.';
+	END IF;
+	-- Trimmed as crm_import_save_profile trims the name it stores.
+	profile := pg_catalog.btrim(profile, E' \t\r\n\f\x0B');
 	SELECT * INTO p FROM @extschema@.crm_import_profiles x WHERE x.name OPERATOR(pg_catalog.=) profile;
 	IF p.name IS NULL OR NOT (p.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin()) THEN
 		close_name := @extschema@.crm_import_closest(profile, ARRAY(SELECT x.name FROM @extschema@.crm_import_profiles x
@@ -70,6 +100,10 @@ DECLARE
 BEGIN
 	IF profile_name IS NULL OR profile_name OPERATOR(pg_catalog.=) '' THEN
 		RAISE EXCEPTION 'profile name must not be empty' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF pg_catalog.length(profile_name) OPERATOR(pg_catalog.>) 200 THEN
+		RAISE EXCEPTION 'profile name is too long (% characters)', pg_catalog.length(profile_name)
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use at most 200 characters.';
 	END IF;
 	IF job.master IS NULL THEN
 		RAISE EXCEPTION 'import % has no rules to save', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
