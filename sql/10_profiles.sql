@@ -73,6 +73,11 @@ SELECT crm_import_upload('Nyhetsbrev 2026', convert_to(E'Fornavn;E-post;Mobil;Ny
 SELECT count(*) AS found_with_spaces FROM crm_import_apply_profile(:padded, '  uke  ');
 SELECT crm_import_apply_profile(:padded, NULL);
 SELECT crm_import_save_profile(:padded, repeat('n', 201));
+-- A completed one-call import drops its staged copy of the file (a weekly script kept one
+-- per week); its status and row results stay.
+SELECT file_name, state, staging_table IS NULL AS staged_copy_dropped,
+	(SELECT count(*) FROM crm_import_results(j.id)) AS result_rows
+FROM crm_imports j WHERE file_name = 'uke3.csv';
 
 SET client_min_messages = warning;
 DROP EXTENSION crm_import CASCADE;

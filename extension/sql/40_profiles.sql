@@ -213,6 +213,12 @@ BEGIN
 	import_id := import;
 	SELECT * INTO r FROM @extschema@.crm_import_run(import, dry_run) x;
 	SELECT j.state INTO state FROM @extschema@.crm_imports j WHERE j.id OPERATOR(pg_catalog.=) import;
+	-- A completed import is final and a script does not preview it again: its staged copy
+	-- of the file goes (a weekly script kept one per week). Status and row results stay; a
+	-- dry run or a failed run keeps it for the next try.
+	IF state OPERATOR(pg_catalog.=) 'completed' THEN
+		PERFORM @extschema@.crm_import_discard(import);
+	END IF;
 	inserted := r.inserted; updated := r.updated; unchanged := r.unchanged;
 	merged_in_file := r.merged_in_file; rejected := r.rejected;
 	RETURN NEXT;
