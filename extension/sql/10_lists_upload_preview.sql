@@ -88,7 +88,7 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	list_name text := pg_catalog.btrim(name, E' \t\r\n\f\x0B');
+	list_name text := @extschema@.crm_import_trim_name(name);
 	new_id bigint;
 BEGIN
 	IF list_name IS NULL OR list_name OPERATOR(pg_catalog.=) '' THEN
@@ -121,7 +121,7 @@ DECLARE
 	found_id bigint;
 	close_name text;
 BEGIN
-	SELECT l.id INTO found_id FROM @extschema@.crm_lists l WHERE l.name OPERATOR(pg_catalog.=) pg_catalog.btrim(list, E' \t\r\n\f\x0B');
+	SELECT l.id INTO found_id FROM @extschema@.crm_lists l WHERE l.name OPERATOR(pg_catalog.=) @extschema@.crm_import_trim_name(list);
 	IF found_id IS NULL THEN
 		close_name := @extschema@.crm_import_closest(list, ARRAY(SELECT l.name FROM @extschema@.crm_lists l));
 		RAISE EXCEPTION 'list "%" does not exist', list USING ERRCODE = 'undefined_object',

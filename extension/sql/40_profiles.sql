@@ -3,7 +3,7 @@
 -- Saved import profiles and the one-call import (for weekly psql scripts)
 ---------------------------------------------------------------------------------------------
 CREATE TABLE crm_import_profiles (
-	name text PRIMARY KEY CHECK (btrim(name, E' \t\r\n\f\x0B') <> '' AND length(name) <= 200),
+	name text PRIMARY KEY CHECK (@extschema@.crm_import_trim_name(name) <> '' AND length(name) <= 200),
 	owner name NOT NULL,
 	columns jsonb NOT NULL,
 	skip_unmapped boolean NOT NULL,
@@ -74,7 +74,7 @@ BEGIN
 			HINT = 'Pass the name a profile was saved under with crm_import_save_profile.';
 	END IF;
 	-- Trimmed as crm_import_save_profile trims the name it stores.
-	profile := pg_catalog.btrim(profile, E' \t\r\n\f\x0B');
+	profile := @extschema@.crm_import_trim_name(profile);
 	SELECT * INTO p FROM @extschema@.crm_import_profiles x WHERE x.name OPERATOR(pg_catalog.=) profile;
 	IF p.name IS NULL OR NOT (p.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin()) THEN
 		close_name := @extschema@.crm_import_closest(profile, ARRAY(SELECT x.name FROM @extschema@.crm_import_profiles x
@@ -95,7 +95,7 @@ AS $$
 DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
 	names text[] := @extschema@.crm_import_column_names(job);
-	profile_name text := btrim(name, E' \t\r\n\f\x0B');
+	profile_name text := @extschema@.crm_import_trim_name(name);
 	owner_name name;
 BEGIN
 	IF profile_name IS NULL OR profile_name OPERATOR(pg_catalog.=) '' THEN
