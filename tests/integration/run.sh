@@ -11,7 +11,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cd "$repo" || exit 1
-PGBIN=/usr/lib/postgresql/15/bin
+# IT_PGBIN: another PostgreSQL 15 installation (a private copy, so parallel work trees do not share one).
+PGBIN=${IT_PGBIN:-/usr/lib/postgresql/15/bin}
 export PATH="$PGBIN:$PATH"
 started=$(date +%s)
 
