@@ -1,18 +1,24 @@
-# PGXS build of the crm_import extension (C++17). The version lives in one place: EXTVERSION.
+# PGXS build of the crm_import extension (C++17). The version lives here (EXTVERSION) and in
+# crm_import.control's default_version (a test checks they agree).
 # The install script is built from the unversioned sources in extension/sql/, one file per
 # wizard area, concatenated in name order (pgvector builds from one unversioned file; several
-# keep each step reviewable on its own). Upgrade scripts extension/crm_import--A--B.sql hold
-# changes only.
+# keep each step reviewable on its own).
+# Upgrade script crm_import--PREV--EXTVERSION.sql (docs/architecture.md, "Releases"): the
+# hand-written changes to tables and other non-replaceable objects in
+# extension/upgrade/PREV--EXTVERSION.sql, then every file of extension/sql/ but 00_schema.sql
+# with CREATE turned into CREATE OR REPLACE: functions, views and grants are re-created from
+# the one source, so an upgraded database cannot drift from a fresh one
+# (tests/integration/t_upgrade.sh compares them).
 EXTENSION = crm_import
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
+PREVVERSION = 0.1.0
 MODULE_big = crm_import
 
 CORE_SRCS = $(wildcard src/core/*.cpp)
 PG_SRCS = $(wildcard src/pg/*.cpp) $(wildcard src/functions/*.cpp) src/crm_import.cpp
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-DATA_built = extension/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard extension/$(EXTENSION)--*--*.sql)
+DATA_built = extension/$(EXTENSION)--$(EXTVERSION).sql extension/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql
 
 # pg_regress: one file per wizard step plus errors and security; ISOLATION for concurrency.
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
@@ -41,7 +47,14 @@ src/core/%.o: override CXXFLAGS := -std=c++17 -Wall -Wextra -fPIC -O2 -g -MMD -M
 -include $(OBJS:.o=.d)
 
 EXTENSION_SQL = $(sort $(wildcard extension/sql/*.sql))
-extension/$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL)
+REPLACEABLE_SQL = $(filter-out extension/sql/00_schema.sql,$(EXTENSION_SQL))
+extension/$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL) Makefile
 	cat $(EXTENSION_SQL) | sed 's/@EXTVERSION@/$(EXTVERSION)/g' > $@
 
-EXTRA_CLEAN = extension/$(EXTENSION)--$(EXTVERSION).sql results regression.diffs regression.out output_iso $(OBJS:.o=.d)
+extension/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: extension/upgrade/$(PREVVERSION)--$(EXTVERSION).sql $(REPLACEABLE_SQL) Makefile
+	( cat extension/upgrade/$(PREVVERSION)--$(EXTVERSION).sql; \
+	  cat $(REPLACEABLE_SQL) | sed -e 's/^CREATE FUNCTION /CREATE OR REPLACE FUNCTION /' \
+		-e 's/^CREATE VIEW /CREATE OR REPLACE VIEW /' -e 's/^CREATE AGGREGATE /CREATE OR REPLACE AGGREGATE /' \
+	) | sed 's/@EXTVERSION@/$(EXTVERSION)/g' > $@
+
+EXTRA_CLEAN = extension/$(EXTENSION)--$(EXTVERSION).sql extension/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql results regression.diffs regression.out output_iso $(OBJS:.o=.d)

@@ -75,6 +75,8 @@ SELECT row_no, line_no, outcome, reason FROM crm_import_results(:imp) ORDER BY r
 SELECT crm_import_set_consent_terms('email_marketing',
 	opt_in => ARRAY['True', 'Yes', 'Sant', 'Ja', 'OptIn', 'Subscribed'],
 	opt_out => ARRAY['False', 'No', 'Usant', 'Nei', 'OptOut', 'Unsubscribed']);
+-- Compliance was accepted with the old terms: the import keeps them until it is accepted again.
+SELECT crm_import_accept_compliance(:imp, gdpr => true, tcpa => true);
 SELECT * FROM crm_import_run(:imp, dry_run => true);
 
 -- Problem: a failed run. With max_errors the run fails when too many rows would be rejected.

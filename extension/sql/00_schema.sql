@@ -3,13 +3,29 @@
 -- extension is created in (@extschema@); staged file rows live in per-import tables of the
 -- schema crm_import_staging, which only the extension owner can use.
 --
--- Privilege model (docs/security.md): every function that touches extension tables is
--- SECURITY DEFINER with a pinned search_path and schema-qualified names. It acts for the
--- calling role (crm_import_caller(): the role in effect outside any SECURITY DEFINER
--- function) and lets it see and change only imports it owns; members of crm_import_admin
--- (and superusers) see all. EXECUTE is granted to crm_import_user, not PUBLIC.
+-- Privilege model (docs/security.md): a call acts for the current user at the call, as COPY
+-- does (crm_import_caller()). Every wizard function is a C entry point (crm_import_entry)
+-- that records that role and calls its implementation of the same name in the schema
+-- crm_import_internal, which is SECURITY DEFINER with a pinned search_path and executable by
+-- nobody else. A role sees and changes only imports it owns (by role OID); members of
+-- crm_import_admin (and superusers) see all. EXECUTE is granted to crm_import_user from the
+-- explicit list in 90_privileges.sql, not to PUBLIC.
 
 \echo Use "CREATE EXTENSION crm_import" to load this file. \quit
+
+-- Staged values are UTF-8 bytes stored as text datums: in a database of another encoding they
+-- would be corrupt text (mojibake in LATIN1, invalid strings in EUC_JP that pg_dump cannot
+-- restore). Refuse clearly instead.
+DO $encoding$
+BEGIN
+	IF pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.<>) 'UTF8' THEN
+		RAISE EXCEPTION 'crm_import needs a UTF8 database; this one is %', pg_catalog.getdatabaseencoding()
+			USING ERRCODE = 'feature_not_supported',
+			DETAIL = 'Contact files are read and stored as UTF-8 text; other database encodings would store corrupt text.',
+			HINT = 'Create the database with ENCODING ''UTF8'' (CREATE DATABASE crm TEMPLATE template0 ENCODING ''UTF8'') and create the extension there.';
+	END IF;
+END
+$encoding$;
 
 DO $roles$
 BEGIN
@@ -28,18 +44,40 @@ REVOKE ALL ON SCHEMA crm_import_staging FROM PUBLIC;
 COMMENT ON SCHEMA crm_import_staging IS
 	'crm_import: one UNLOGGED table per uploaded file (job_<import id>) holding its raw CSV records; dropped when the import is discarded';
 
+CREATE SCHEMA crm_import_internal;
+REVOKE ALL ON SCHEMA crm_import_internal FROM PUBLIC;
+COMMENT ON SCHEMA crm_import_internal IS
+	'crm_import: the implementations of the wizard functions (SECURITY DEFINER), called only through their C entry points of the same name';
+
 ---------------------------------------------------------------------------------------------
 -- Identity helpers (C)
 ---------------------------------------------------------------------------------------------
+-- PARALLEL RESTRICTED: the caller of a wizard call is recorded in the leader's memory only.
 CREATE FUNCTION crm_import_caller() RETURNS name
-	AS 'MODULE_PATHNAME', 'crm_import_caller' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'crm_import_current_caller' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION crm_import_caller() IS
-	'The role an import call acts for: the current role outside any SECURITY DEFINER function (SET ROLE is honoured)';
+	'The role an import call acts for, as COPY decides it: the current user where the wizard function was called (not the extension owner, not the session user); refused inside security-restricted operations';
+
+CREATE FUNCTION crm_import_caller_id() RETURNS oid
+	AS 'MODULE_PATHNAME', 'crm_import_current_caller_id' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION crm_import_caller_id() IS
+	'The OID of crm_import_caller(): imports and profiles are owned by role OID';
 
 CREATE FUNCTION crm_import_is_admin() RETURNS boolean
-	AS 'MODULE_PATHNAME', 'crm_import_is_admin' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+	AS 'MODULE_PATHNAME', 'crm_import_current_caller_is_admin' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION crm_import_is_admin() IS
 	'True when the calling role is a superuser or a member of crm_import_admin, and so sees every import';
+
+-- Internal: whether the caller may see and change something the role (name, OID) owns. Both
+-- must match: the OID, so that a role created later under a dropped role's name is a
+-- stranger; the name, so that rows restored from a dump of another cluster, where the same
+-- OID may belong to someone else, are nobody's until an admin reassigns them.
+CREATE FUNCTION crm_import_owned(owner name, owner_id oid) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $$ SELECT (owner_id = @extschema@.crm_import_caller_id() AND owner = @extschema@.crm_import_caller())
+	OR @extschema@.crm_import_is_admin() $$;
+COMMENT ON FUNCTION crm_import_owned(name, oid) IS
+	'Internal: true when the caller is the owner (same role OID and name) or an admin';
 
 -- Internal: a list or profile name as stored and as looked up, ASCII whitespace trimmed.
 -- One definition for every place that trims a name: seven copies of this set once spelled
@@ -282,11 +320,17 @@ CREATE TABLE crm_imports (
 	created_at timestamptz NOT NULL DEFAULT now(),
 	upload_seconds double precision,
 	started_at timestamptz,
-	finished_at timestamptz
+	finished_at timestamptz,
+	owner_id oid NOT NULL,
+	consent_terms jsonb,
+	run_xid xid8
 );
 COMMENT ON TABLE crm_imports IS 'One row per uploaded file: its facts (size, sha256, rows, delimiter), the wizard settings, state and outcome counts';
 COMMENT ON COLUMN crm_imports.id IS 'Import id returned by the upload functions';
-COMMENT ON COLUMN crm_imports.owner IS 'Role that uploaded the file; only it (and crm_import_admin) sees the import';
+COMMENT ON COLUMN crm_imports.owner IS 'Name of the role that uploaded the file, as it was then (access is decided by owner_id)';
+COMMENT ON COLUMN crm_imports.owner_id IS 'OID of the role that uploaded the file; only it (and crm_import_admin) sees the import. 0: the role was dropped before version 0.2.0';
+COMMENT ON COLUMN crm_imports.consent_terms IS 'The consent terms the import reads its consent columns with, fixed when compliance was accepted: {"field": {"opt_in": [...], "opt_out": [...]}}; NULL before that (the current terms apply)';
+COMMENT ON COLUMN crm_imports.run_xid IS 'Transaction of the last run whose outcome this row records (compared with crm_import_runs to tell a run that died)';
 COMMENT ON COLUMN crm_imports.list_id IS 'Contact list every touched contact joins';
 COMMENT ON COLUMN crm_imports.file_name IS 'File name as given at upload';
 COMMENT ON COLUMN crm_imports.source IS 'How the file arrived: bytea, large_object or server_file';
@@ -346,23 +390,68 @@ COMMENT ON COLUMN crm_import_mappings.import_id IS 'The import';
 COMMENT ON COLUMN crm_import_mappings.column_no IS '1-based file column';
 COMMENT ON COLUMN crm_import_mappings.field IS 'Field the column maps to; NULL means skipped';
 
-CREATE TABLE crm_import_row_results (
+-- Row results of a run live in one table per import, crm_import_staging.results_<id>
+-- (crm_import_results reads it), not in partitions of a shared parent: creating or dropping a
+-- partition locks the parent ACCESS EXCLUSIVE, and a run holding the contacts lock would then
+-- wait behind any session reading its own results, and every write to contacts behind it.
+
+-- One row per run attempt, written and committed by a short-lived background worker before
+-- the run's work starts, so a run whose session dies (terminated, crashed, server restart)
+-- leaves a trace: its transaction then never commits, and crm_import_status shows the import
+-- failed with the reason instead of the state it had before the run.
+CREATE TABLE crm_import_runs (
 	import_id bigint NOT NULL,
-	row_no integer NOT NULL,
-	line_no bigint NOT NULL,
-	outcome text NOT NULL CHECK (outcome IN ('inserted', 'updated', 'unchanged', 'merged_in_file', 'rejected')),
-	contact_id bigint,
-	matched_by text,
-	reason text
-) PARTITION BY LIST (import_id);
-COMMENT ON TABLE crm_import_row_results IS 'Outcome of every data row of the last run (or dry run) of an import; one partition per import (crm_import_staging.results_N), replaced whole by the next run';
-COMMENT ON COLUMN crm_import_row_results.import_id IS 'The import';
-COMMENT ON COLUMN crm_import_row_results.row_no IS '1-based data row (the header row is not counted)';
-COMMENT ON COLUMN crm_import_row_results.line_no IS 'File line on which the row starts';
-COMMENT ON COLUMN crm_import_row_results.outcome IS 'inserted, updated, unchanged, merged_in_file or rejected';
-COMMENT ON COLUMN crm_import_row_results.contact_id IS 'Contact the row created, updated, matched or merged into';
-COMMENT ON COLUMN crm_import_row_results.matched_by IS 'Key that matched an existing contact (or the earlier row): email, mobile or system_id';
-COMMENT ON COLUMN crm_import_row_results.reason IS 'Why a row was rejected, or a note (e.g. consent kept)';
+	run_xid xid8 NOT NULL,
+	backend_pid integer NOT NULL,
+	started_by oid NOT NULL,
+	started_at timestamptz NOT NULL
+);
+CREATE INDEX crm_import_runs_import_idx ON crm_import_runs (import_id, started_at);
+COMMENT ON TABLE crm_import_runs IS 'Run attempts recorded outside the run''s transaction: an attempt whose transaction did not commit died (crm_import_status shows it)';
+COMMENT ON COLUMN crm_import_runs.import_id IS 'The import';
+COMMENT ON COLUMN crm_import_runs.run_xid IS 'Top-level transaction of the run';
+COMMENT ON COLUMN crm_import_runs.backend_pid IS 'Backend that ran it';
+COMMENT ON COLUMN crm_import_runs.started_by IS 'Role the run acted for';
+COMMENT ON COLUMN crm_import_runs.started_at IS 'When the run started';
+
+---------------------------------------------------------------------------------------------
+-- Saved import profiles (applied by crm_import_apply_profile and the one-call crm_import)
+---------------------------------------------------------------------------------------------
+CREATE TABLE crm_import_profiles (
+	name text PRIMARY KEY CHECK (@extschema@.crm_import_trim_name(name) <> '' AND length(name) <= 200),
+	owner name NOT NULL,
+	columns jsonb NOT NULL,
+	skip_unmapped boolean NOT NULL,
+	email_consent_value boolean,
+	sms_consent_value boolean,
+	master text,
+	primary_key text,
+	secondary_key text,
+	max_errors text,
+	allow_reoptin boolean NOT NULL DEFAULT false,
+	has_header boolean NOT NULL DEFAULT true,
+	source_import bigint,
+	saved_at timestamptz NOT NULL DEFAULT now(),
+	owner_id oid NOT NULL
+);
+COMMENT ON TABLE crm_import_profiles IS 'Saved import settings, applied to new uploads by header name (crm_import_save_profile / crm_import_apply_profile / crm_import)';
+COMMENT ON COLUMN crm_import_profiles.name IS 'Profile name';
+COMMENT ON COLUMN crm_import_profiles.owner IS 'Name of the role that saved it, as it was then (access is decided by owner_id)';
+COMMENT ON COLUMN crm_import_profiles.owner_id IS 'OID of the role that saved it; only it (and crm_import_admin) can use, replace or see it. 0: the role was dropped before version 0.2.0';
+COMMENT ON COLUMN crm_import_profiles.columns IS 'Header name -> field name, or null for "do not import this column"';
+COMMENT ON COLUMN crm_import_profiles.skip_unmapped IS 'Do not import data in unmapped fields';
+COMMENT ON COLUMN crm_import_profiles.email_consent_value IS 'Email marketing status for the whole import, when not from a column';
+COMMENT ON COLUMN crm_import_profiles.sms_consent_value IS 'SMS marketing status for the whole import, when not from a column';
+COMMENT ON COLUMN crm_import_profiles.master IS 'Master data rule';
+COMMENT ON COLUMN crm_import_profiles.primary_key IS 'Primary duplicate key';
+COMMENT ON COLUMN crm_import_profiles.secondary_key IS 'Secondary duplicate key';
+COMMENT ON COLUMN crm_import_profiles.max_errors IS 'Rejected rows allowed';
+COMMENT ON COLUMN crm_import_profiles.allow_reoptin IS 'Whether opted-out contacts may be opted in again';
+COMMENT ON COLUMN crm_import_profiles.has_header IS 'Whether files have a header row';
+COMMENT ON COLUMN crm_import_profiles.source_import IS 'Import the profile was saved from';
+COMMENT ON COLUMN crm_import_profiles.saved_at IS 'When it was saved';
+SELECT pg_catalog.pg_extension_config_dump('crm_import_profiles', '');
+REVOKE ALL ON crm_import_profiles FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('crm_lists', '');
 SELECT pg_catalog.pg_extension_config_dump('crm_fields', 'WHERE custom');
@@ -376,6 +465,6 @@ SELECT pg_catalog.pg_extension_config_dump('crm_contacts_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('crm_imports_id_seq', '');
 
 REVOKE ALL ON crm_consent_terms, crm_lists, crm_fields, crm_contacts, crm_list_members, crm_imports, crm_import_mappings,
-	crm_import_row_results FROM PUBLIC;
+	crm_import_runs FROM PUBLIC;
 GRANT SELECT ON crm_lists, crm_fields, crm_contacts, crm_list_members TO crm_import_user;
 

@@ -53,8 +53,7 @@ BEGIN
 		SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id OPERATOR(pg_catalog.=) import;
 	END IF;
 	-- Someone else's import looks exactly like a missing one: its existence is not leaked.
-	IF job.id IS NULL OR NOT (job.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller()
-							   OR @extschema@.crm_import_is_admin()) THEN
+	IF job.id IS NULL OR NOT @extschema@.crm_import_owned(job.owner, job.owner_id) THEN
 		RAISE EXCEPTION 'import % does not exist', import USING ERRCODE = 'undefined_object',
 			HINT = 'crm_import_status lists the imports you can see.';
 	END IF;
@@ -143,7 +142,8 @@ COMMENT ON FUNCTION crm_import_closest(text, text[]) IS
 ---------------------------------------------------------------------------------------------
 CREATE FUNCTION crm_import_upload(list text, data bytea, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'crm_import_upload' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+AS 'MODULE_PATHNAME', 'crm_import_upload' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET default_tablespace = '' SET temp_tablespaces = '';
 COMMENT ON FUNCTION crm_import_upload(text, bytea, text, text) IS
 	'Wizard step 2: stages a UTF-8 CSV passed as bytea for the named list; returns the new draft import id. delimiter NULL: detect comma, semicolon or tab (pipe when none of them splits the lines)';
 
@@ -163,7 +163,8 @@ COMMENT ON FUNCTION crm_import_upload(text, text, text, text) IS
 
 CREATE FUNCTION crm_import_upload_lo(list text, lo oid, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'crm_import_upload_lo' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+AS 'MODULE_PATHNAME', 'crm_import_upload_lo' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET default_tablespace = '' SET temp_tablespaces = '';
 COMMENT ON FUNCTION crm_import_upload_lo(text, oid, text, text) IS
 	'Wizard step 2: stages a CSV from a large object (psql: \lo_import file, then pass :LASTOID), streamed in chunks; the caller must be allowed to read it';
 
@@ -171,7 +172,8 @@ COMMENT ON FUNCTION crm_import_upload_lo(text, oid, text, text) IS
 -- delimiter"; the file name (the path's last part when NULL) comes after it.
 CREATE FUNCTION crm_import_upload_file(list text, path text, delimiter text DEFAULT NULL, file_name text DEFAULT NULL)
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'crm_import_upload_file' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+AS 'MODULE_PATHNAME', 'crm_import_upload_file' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+	SET default_tablespace = '' SET temp_tablespaces = '';
 COMMENT ON FUNCTION crm_import_upload_file(text, text, text, text) IS
 	'Wizard step 2: stages a CSV from a server-side path; only for superusers and members of pg_read_server_files';
 

@@ -324,7 +324,16 @@ AS $$
 DECLARE
 	consent_field text := @extschema@.crm_import_consent_field(field);
 	problem text := @extschema@.crm_import_consent_terms_problem(opt_in, opt_out);
+	accepted text;
 BEGIN
+	-- The terms decide what every later import reads as opted in: changing them is an admin
+	-- act. Imports whose compliance was accepted keep the terms they were reviewed with.
+	IF NOT @extschema@.crm_import_is_admin() THEN
+		RAISE EXCEPTION 'permission denied to change the consent terms of %', consent_field
+			USING ERRCODE = 'insufficient_privilege',
+			DETAIL = 'Consent terms apply to every role''s imports; only members of crm_import_admin may change them.',
+			HINT = 'Ask an administrator to run crm_import_set_consent_terms, or set the consent for the whole import with crm_import_set_consent(import, field, value => true/false).';
+	END IF;
 	IF problem IS NOT NULL THEN
 		RAISE EXCEPTION 'invalid consent terms for %: %', consent_field, problem USING ERRCODE = 'invalid_parameter_value',
 			HINT = pg_catalog.format('For example crm_import_set_consent_terms(%L, ARRAY[''OptIn'',''Yes''], ARRAY[''OptOut'',''No'']).', consent_field);
@@ -335,10 +344,43 @@ BEGIN
 		@extschema@.crm_import_caller())
 	ON CONFLICT ON CONSTRAINT crm_consent_terms_pkey DO UPDATE SET opt_in_terms = excluded.opt_in_terms, opt_out_terms = excluded.opt_out_terms,
 		changed_by = excluded.changed_by, changed_at = now();
+	SELECT pg_catalog.string_agg(j.id::text, ', ' ORDER BY j.id) INTO accepted
+		FROM @extschema@.crm_imports j WHERE j.consent_terms IS NOT NULL AND j.state OPERATOR(pg_catalog.<>) 'completed';
+	IF accepted IS NOT NULL THEN
+		RAISE NOTICE 'imports whose compliance was already accepted keep the consent terms they were reviewed with: %', accepted
+			USING HINT = 'To run one of them with the new terms, review its summary and call crm_import_accept_compliance again.';
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION crm_import_set_consent_terms(text, text[], text[]) IS
-	'Wizard step 4: which values mean opted in and opted out for a consent field (matched ignoring case and surrounding space); kept for later imports';
+	'Admins (crm_import_admin): which values mean opted in and opted out for a consent field (matched ignoring case and surrounding space); applies to imports whose compliance is not yet accepted';
+
+-- Internal: the consent terms in force now, {"field": {"opt_in": [...], "opt_out": [...]}}.
+CREATE FUNCTION crm_import_current_terms()
+RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT jsonb_object_agg(f.name, jsonb_build_object('opt_in', to_jsonb(f.opt_in_terms), 'opt_out', to_jsonb(f.opt_out_terms)))
+	FROM @extschema@.crm_fields f WHERE f.type = 'consent'
+$$;
+COMMENT ON FUNCTION crm_import_current_terms() IS 'Internal: the consent terms in force now, as jsonb';
+
+-- Internal: the consent terms an import reads its consent columns with: the snapshot taken
+-- when compliance was accepted, else the current ones.
+CREATE FUNCTION crm_import_terms(job @extschema@.crm_imports)
+RETURNS jsonb
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT coalesce(job.consent_terms, @extschema@.crm_import_current_terms()) $$;
+COMMENT ON FUNCTION crm_import_terms(crm_imports) IS
+	'Internal: the consent terms of an import (fixed when compliance was accepted; the current ones before)';
+
+-- Internal: one side of those terms as text[].
+CREATE FUNCTION crm_import_terms(terms jsonb, field text, side text)
+RETURNS text[]
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT ARRAY(SELECT jsonb_array_elements_text(terms -> field -> side)) $$;
+COMMENT ON FUNCTION crm_import_terms(jsonb, text, text) IS
+	'Internal: the opt_in or opt_out terms of a consent field in an import''s terms';
 
 ---------------------------------------------------------------------------------------------
 -- Normalizers (C; immutable, used set-based by the run)

@@ -80,13 +80,16 @@ BEGIN
 			DETAIL = pg_catalog.format('gdpr => %s, tcpa => %s.', coalesce(gdpr::text, 'NULL'), coalesce(tcpa::text, 'NULL')),
 			HINT = 'Confirm that you have read and understood the GDPR and TCPA rules for sending email and SMS to people in the EU and the US: crm_import_accept_compliance(import, gdpr => true, tcpa => true).';
 	END IF;
+	-- The consent terms are fixed here: the run reads the file with the terms the summary
+	-- showed when compliance was accepted, whatever is changed later.
 	UPDATE @extschema@.crm_imports j SET gdpr_accepted = true, tcpa_accepted = true,
-		compliance_accepted_by = @extschema@.crm_import_caller(), compliance_accepted_at = now()
+		compliance_accepted_by = @extschema@.crm_import_caller(), compliance_accepted_at = now(),
+		consent_terms = @extschema@.crm_import_current_terms()
 		WHERE j.id OPERATOR(pg_catalog.=) job.id;
 END
 $$;
 COMMENT ON FUNCTION crm_import_accept_compliance(bigint, boolean, boolean) IS
-	'Wizard step 6: confirms GDPR and TCPA rules were read and understood (both must be true); records who and when';
+	'Wizard step 6: confirms GDPR and TCPA rules were read and understood (both must be true); records who and when, and fixes the consent terms the run will use';
 
 ---------------------------------------------------------------------------------------------
 -- Step 7: readiness, summary, run, results, status
@@ -188,6 +191,7 @@ DECLARE
 	names text[] := @extschema@.crm_import_column_names(job);
 	list_name text;
 	data_rows bigint := job.record_count OPERATOR(pg_catalog.-) CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	terms jsonb := @extschema@.crm_import_terms(job);
 BEGIN
 	SELECT l.name INTO list_name FROM @extschema@.crm_lists l WHERE l.id OPERATOR(pg_catalog.=) job.list_id;
 	RETURN QUERY VALUES
@@ -218,7 +222,8 @@ BEGIN
 	RETURN QUERY
 		SELECT 'consent'::text, f.name,
 			coalesce((SELECT pg_catalog.format('from column %s "%s" (opt in: %s; opt out: %s)', m.column_no, names[m.column_no],
-						array_to_string(f.opt_in_terms, ', '), array_to_string(f.opt_out_terms, ', '))
+						array_to_string(@extschema@.crm_import_terms(terms, f.name, 'opt_in'), ', '),
+						array_to_string(@extschema@.crm_import_terms(terms, f.name, 'opt_out'), ', '))
 					  FROM @extschema@.crm_import_mappings m
 					  WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.field OPERATOR(pg_catalog.=) f.name),
 					 CASE WHEN f.name OPERATOR(pg_catalog.=) 'email_marketing' AND job.email_consent_value IS NOT NULL
@@ -421,14 +426,22 @@ DECLARE
 	m_single text := '';
 	m_multi text := '';
 	results text := pg_catalog.format('crm_import_staging.%I', 'results_' OPERATOR(pg_catalog.||) job.id);
+	terms jsonb := @extschema@.crm_import_terms(job);
 	r record;
 	t timestamptz := clock_timestamp();
 BEGIN
+	-- The previous run's results go first, before the contacts lock: dropping them waits for
+	-- sessions still reading them, and nothing may wait while the contacts are locked.
+	IF pg_catalog.to_regclass(results) IS NOT NULL THEN
+		EXECUTE pg_catalog.format('DROP TABLE %s', results);
+	END IF;
 	PERFORM @extschema@.crm_import_report_phase(job.id, 'normalize');
 	-- 1. Normalize: one pass over the staged rows builds the work table of typed values and
 	--    the first reject reason of each row.
 	FOR mp IN
-		SELECT m.column_no AS c, f.name, f.label, f.type, f.custom, f.opt_in_terms, f.opt_out_terms
+		SELECT m.column_no AS c, f.name, f.label, f.type, f.custom,
+			@extschema@.crm_import_terms(terms, f.name, 'opt_in') AS opt_in_terms,
+			@extschema@.crm_import_terms(terms, f.name, 'opt_out') AS opt_out_terms
 		FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name OPERATOR(pg_catalog.=) m.field
 		WHERE m.import_id OPERATOR(pg_catalog.=) job.id ORDER BY m.column_no
 	LOOP
@@ -672,10 +685,9 @@ BEGIN
 	-- 7. Row results: one row per data row of the file.
 	t := @extschema@.crm_import_phase_done(job.id, CASE WHEN dry_run THEN 'plan (dry run)' ELSE 'write contacts and list members' END, t,
 		next_phase => 'row results');
-	IF pg_catalog.to_regclass(results) IS NOT NULL THEN
-		EXECUTE pg_catalog.format('DROP TABLE %s', results);
-	END IF;
-	EXECUTE pg_catalog.format('CREATE TABLE %s PARTITION OF @extschema@.crm_import_row_results FOR VALUES IN (%s)', results, job.id);
+	-- A new table of this import's own: no lock on anything another session reads.
+	EXECUTE pg_catalog.format('CREATE TABLE %s (import_id bigint NOT NULL, row_no integer NOT NULL, line_no bigint NOT NULL, '
+		'outcome text NOT NULL, contact_id bigint, matched_by text, reason text)', results);
 	-- The plan's contact_id is NULL for a rejected row and for a new contact in a dry run.
 	PERFORM @extschema@.crm_import_bulk_insert(results::regclass, '{import_id, row_no, line_no, outcome, contact_id, matched_by, reason}'::text[],
 		pg_catalog.format(
@@ -717,13 +729,56 @@ $$;
 COMMENT ON FUNCTION crm_import_execute(crm_imports, boolean) IS
 	'Internal: the set-based import (normalize, dedupe in file, match, merge, list membership, row results); runs inside crm_import_run''s subtransaction';
 
+-- Internal: records a run attempt in crm_import_runs (C: committed by a background worker).
+CREATE FUNCTION crm_import_record_run(import bigint, started_by oid) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'crm_import_record_run' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION crm_import_record_run(bigint, oid) IS
+	'Internal: commits, in a background worker''s own transaction, that this transaction runs the import (false when no worker could start)';
+
+-- Internal: how a run attempt that did not commit ended, for its import's failure reason.
+CREATE FUNCTION crm_import_dead_run_reason(started_at timestamptz, backend_pid integer)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.format('the run started at %s did not finish: %s; no contact was changed',
+		pg_catalog.to_char(started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
+		CASE WHEN pg_catalog.pg_postmaster_start_time() > started_at
+			THEN 'the server restarted (crash or shutdown) while it ran'
+			ELSE pg_catalog.format('its session (process %s) ended, was terminated or rolled the transaction back', backend_pid) END)
+$$;
+COMMENT ON FUNCTION crm_import_dead_run_reason(timestamptz, integer) IS
+	'Internal: the failure reason of a run whose transaction never committed';
+
+-- Internal: the last recorded run attempt of each import whose outcome its import row does
+-- not record: running while its transaction is in progress, dead once it is not (it never
+-- committed: a committed run records its transaction in crm_imports.run_xid).
+CREATE VIEW crm_import_attempts AS
+	SELECT r.import_id, r.run_xid, r.started_at, r.backend_pid,
+		pg_catalog.pg_xact_status(r.run_xid) IS NOT DISTINCT FROM 'in progress' AS running,
+		@extschema@.crm_import_dead_run_reason(r.started_at, r.backend_pid) AS reason
+	FROM @extschema@.crm_imports j
+	JOIN LATERAL (SELECT x.run_xid, x.started_at, x.backend_pid, x.import_id FROM @extschema@.crm_import_runs x
+		WHERE x.import_id = j.id ORDER BY x.started_at DESC LIMIT 1) r ON true
+	WHERE r.run_xid IS DISTINCT FROM j.run_xid;
+COMMENT ON VIEW crm_import_attempts IS 'Internal: imports whose last recorded run is in progress (running) or died without recording an outcome (the reason)';
+COMMENT ON COLUMN crm_import_attempts.import_id IS 'The import';
+COMMENT ON COLUMN crm_import_attempts.run_xid IS 'Transaction of the run';
+COMMENT ON COLUMN crm_import_attempts.started_at IS 'When the run started';
+COMMENT ON COLUMN crm_import_attempts.backend_pid IS 'Backend that ran it';
+COMMENT ON COLUMN crm_import_attempts.running IS 'True while its transaction is in progress';
+COMMENT ON COLUMN crm_import_attempts.reason IS 'Failure reason once it is not running';
+
 CREATE FUNCTION crm_import_run(import bigint, dry_run boolean DEFAULT false)
 RETURNS TABLE (inserted bigint, updated bigint, unchanged bigint, merged_in_file bigint, rejected bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- Tables the run creates go where the extension's tables go, not into a tablespace the
+-- caller chose (which the caller may lack CREATE on).
+SET default_tablespace = '' SET temp_tablespaces = ''
 AS $$
 DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
 	problems text;
+	recorded boolean;
 	err_message text;
 	err_state text;
 	err_detail text;
@@ -746,8 +801,25 @@ BEGIN
 			HINT = 'Run it outside an explicit transaction, or in one begun with ISOLATION LEVEL READ COMMITTED.';
 	END IF;
 	IF NOT dry_run THEN
+		-- A run that died earlier is recorded as failed first; old attempts are forgotten.
+		UPDATE @extschema@.crm_imports j SET state = 'failed', failure_reason = d.reason, failure_sqlstate = '57P01',
+			started_at = d.started_at, finished_at = NULL, run_xid = d.run_xid
+			FROM @extschema@.crm_import_attempts d WHERE d.import_id = job.id AND NOT d.running AND j.id = job.id;
+		DELETE FROM @extschema@.crm_import_runs r WHERE r.import_id = job.id
+			OR (pg_catalog.pg_xact_status(r.run_xid) IS DISTINCT FROM 'in progress'
+				AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_imports j WHERE j.id = r.import_id));
+		-- Committed outside this transaction before any work: if this session dies, the
+		-- import shows failed with the reason (crm_import_status), not its earlier state.
+		recorded := @extschema@.crm_import_record_run(job.id, @extschema@.crm_import_caller_id());
+		-- A statement of its own: its snapshot must be taken after the worker committed.
+		IF recorded AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_runs r
+					WHERE r.import_id = job.id AND r.run_xid = pg_catalog.pg_current_xact_id()) THEN
+			RAISE NOTICE 'import % runs without a crash record: the background worker could not record it', job.id
+				USING HINT = 'The server log of the "crm_import run recorder" worker says why.';
+		END IF;
 		UPDATE @extschema@.crm_imports j SET state = 'running', started_at = clock_timestamp(), finished_at = NULL,
-			backend_pid = pg_backend_pid(), failure_reason = NULL, failure_sqlstate = NULL
+			backend_pid = pg_backend_pid(), failure_reason = NULL, failure_sqlstate = NULL,
+			run_xid = pg_catalog.pg_current_xact_id()
 			WHERE j.id OPERATOR(pg_catalog.=) job.id;
 	END IF;
 	BEGIN
@@ -801,8 +873,10 @@ AS $$
 DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
 BEGIN
-	RETURN QUERY SELECT r.row_no, r.line_no, r.outcome, r.contact_id, r.matched_by, r.reason
-		FROM @extschema@.crm_import_row_results r WHERE r.import_id OPERATOR(pg_catalog.=) job.id ORDER BY r.row_no;
+	IF pg_catalog.to_regclass(pg_catalog.format('crm_import_staging.%I', 'results_' OPERATOR(pg_catalog.||) job.id)) IS NOT NULL THEN
+		RETURN QUERY EXECUTE pg_catalog.format('SELECT r.row_no, r.line_no, r.outcome, r.contact_id, r.matched_by, r.reason '
+			'FROM crm_import_staging.%I r ORDER BY r.row_no', 'results_' OPERATOR(pg_catalog.||) job.id);
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION crm_import_results(bigint) IS
@@ -825,44 +899,48 @@ $$;
 COMMENT ON FUNCTION crm_import_discard(bigint) IS
 	'Drops the staged file rows of an import (a DROP TABLE, not a DELETE); the import, its settings and results stay';
 
--- The runs in progress that the caller may see, from the backends' activity ("crm_import
--- run N: phase", set by crm_import_report_phase). A run marks its import 'running' inside
--- its own transaction, which no other session sees until it ends: this is how they see it.
--- SECURITY DEFINER because pg_stat_activity hides other roles' queries; the result is
--- limited to the caller's imports (all for admins).
+-- The runs in progress that the caller may see: recorded attempts whose transaction is still
+-- in progress (crm_import_attempts). A run marks its import 'running' inside its own
+-- transaction, which no other session sees until it ends; the attempt record, committed by
+-- a background worker when the run starts, is what they see.
 CREATE FUNCTION crm_import_running()
 RETURNS TABLE (import_id bigint, since timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT x.id, x.since
-	FROM (SELECT (pg_catalog.substring(a.query, '^crm_import run ([0-9]+):'))::bigint AS id, a.query_start AS since
-		  FROM pg_catalog.pg_stat_activity a
-		  WHERE a.state OPERATOR(pg_catalog.=) 'active' AND a.query OPERATOR(pg_catalog.~) '^crm_import run [0-9]+:') x
-	JOIN @extschema@.crm_imports j ON j.id OPERATOR(pg_catalog.=) x.id
-	WHERE j.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin()
+	SELECT x.import_id, x.started_at
+	FROM @extschema@.crm_import_attempts x JOIN @extschema@.crm_imports j ON j.id OPERATOR(pg_catalog.=) x.import_id
+	WHERE x.running AND @extschema@.crm_import_owned(j.owner, j.owner_id)
 $$;
 COMMENT ON FUNCTION crm_import_running() IS
 	'Runs in progress in any session among the imports the caller may see: import id and statement start (used by crm_import_status)';
 
-CREATE VIEW crm_import_status AS
-	SELECT j.id, l.name AS list, j.file_name, j.owner,
-		CASE WHEN r.import_id IS NOT NULL THEN 'running' ELSE j.state END AS state,
-		CASE j.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' ELSE 'Draft' END AS tab,
+-- security_barrier: the owner filter runs before any condition of the caller's query, so a
+-- cheap function of the caller's in WHERE never sees another role's rows. A run whose
+-- transaction died (crm_import_attempts) shows as failed with the reason.
+CREATE VIEW crm_import_status WITH (security_barrier) AS
+	SELECT j.id, l.name AS list, j.file_name,
+		coalesce((SELECT a.rolname FROM pg_catalog.pg_authid a WHERE a.oid = j.owner_id AND a.rolname = j.owner),
+			j.owner OPERATOR(pg_catalog.||) ' (dropped)')::name AS owner,
+		CASE WHEN d.running THEN 'running' WHEN d.import_id IS NOT NULL THEN 'failed' ELSE j.state END AS state,
+		CASE WHEN d.import_id IS NOT NULL AND NOT d.running THEN 'Failed'
+			ELSE CASE j.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' ELSE 'Draft' END END AS tab,
 		j.record_count OPERATOR(pg_catalog.-) CASE WHEN j.has_header THEN 1 ELSE 0 END AS rows,
 		j.inserted, j.updated, j.unchanged, j.merged_in_file, j.rejected,
-		j.failure_reason, j.created_at,
-		CASE WHEN r.import_id IS NOT NULL THEN r.since ELSE j.started_at END AS started_at, j.finished_at,
-		j.failure_sqlstate, j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header,
+		CASE WHEN d.running THEN NULL WHEN d.import_id IS NOT NULL THEN d.reason ELSE j.failure_reason END AS failure_reason,
+		j.created_at, coalesce(d.started_at, j.started_at) AS started_at,
+		CASE WHEN d.import_id IS NOT NULL THEN NULL ELSE j.finished_at END AS finished_at,
+		CASE WHEN d.running THEN NULL WHEN d.import_id IS NOT NULL THEN '57P01' ELSE j.failure_sqlstate END AS failure_sqlstate,
+		j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header,
 		j.compliance_accepted_by, j.compliance_accepted_at
 	FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id OPERATOR(pg_catalog.=) j.list_id
-	LEFT JOIN @extschema@.crm_import_running() r ON r.import_id OPERATOR(pg_catalog.=) j.id
-	WHERE j.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin();
+	LEFT JOIN @extschema@.crm_import_attempts d ON d.import_id OPERATOR(pg_catalog.=) j.id
+	WHERE @extschema@.crm_import_owned(j.owner, j.owner_id);
 COMMENT ON VIEW crm_import_status IS
 	'Imports the caller may see (its own; all for crm_import_admin) with state, wizard tab (Draft, Completed, Failed), row counts and failure reason';
 COMMENT ON COLUMN crm_import_status.id IS 'Import id';
 COMMENT ON COLUMN crm_import_status.list IS 'Target contact list';
 COMMENT ON COLUMN crm_import_status.file_name IS 'File name given at upload';
-COMMENT ON COLUMN crm_import_status.owner IS 'Role that uploaded the file';
+COMMENT ON COLUMN crm_import_status.owner IS 'Role that uploaded the file ("name (dropped)" once that role is gone: only admins see such imports)';
 COMMENT ON COLUMN crm_import_status.state IS 'draft, running (a run in progress in any session), completed or failed';
 COMMENT ON COLUMN crm_import_status.tab IS 'Wizard tab: Draft until finished, then Completed or Failed';
 COMMENT ON COLUMN crm_import_status.rows IS 'Data rows in the file (header excluded)';

@@ -2,47 +2,16 @@
 ---------------------------------------------------------------------------------------------
 -- Saved import profiles and the one-call import (for weekly psql scripts)
 ---------------------------------------------------------------------------------------------
-CREATE TABLE crm_import_profiles (
-	name text PRIMARY KEY CHECK (@extschema@.crm_import_trim_name(name) <> '' AND length(name) <= 200),
-	owner name NOT NULL,
-	columns jsonb NOT NULL,
-	skip_unmapped boolean NOT NULL,
-	email_consent_value boolean,
-	sms_consent_value boolean,
-	master text,
-	primary_key text,
-	secondary_key text,
-	max_errors text,
-	allow_reoptin boolean NOT NULL DEFAULT false,
-	has_header boolean NOT NULL DEFAULT true,
-	source_import bigint,
-	saved_at timestamptz NOT NULL DEFAULT now()
-);
-COMMENT ON TABLE crm_import_profiles IS 'Saved import settings, applied to new uploads by header name (crm_import_save_profile / crm_import_apply_profile / crm_import)';
-COMMENT ON COLUMN crm_import_profiles.name IS 'Profile name';
-COMMENT ON COLUMN crm_import_profiles.owner IS 'Role that saved it; only it (and crm_import_admin) can use, replace or see it';
-COMMENT ON COLUMN crm_import_profiles.columns IS 'Header name -> field name, or null for "do not import this column"';
-COMMENT ON COLUMN crm_import_profiles.skip_unmapped IS 'Do not import data in unmapped fields';
-COMMENT ON COLUMN crm_import_profiles.email_consent_value IS 'Email marketing status for the whole import, when not from a column';
-COMMENT ON COLUMN crm_import_profiles.sms_consent_value IS 'SMS marketing status for the whole import, when not from a column';
-COMMENT ON COLUMN crm_import_profiles.master IS 'Master data rule';
-COMMENT ON COLUMN crm_import_profiles.primary_key IS 'Primary duplicate key';
-COMMENT ON COLUMN crm_import_profiles.secondary_key IS 'Secondary duplicate key';
-COMMENT ON COLUMN crm_import_profiles.max_errors IS 'Rejected rows allowed';
-COMMENT ON COLUMN crm_import_profiles.allow_reoptin IS 'Whether opted-out contacts may be opted in again';
-COMMENT ON COLUMN crm_import_profiles.has_header IS 'Whether files have a header row';
-COMMENT ON COLUMN crm_import_profiles.source_import IS 'Import the profile was saved from';
-COMMENT ON COLUMN crm_import_profiles.saved_at IS 'When it was saved';
-SELECT pg_catalog.pg_extension_config_dump('crm_import_profiles', '');
-REVOKE ALL ON crm_import_profiles FROM PUBLIC;
 
 -- What a weekly script checks before crm_import(..., profile): its own profiles (all of
 -- them for admins). The table itself stays closed.
-CREATE VIEW crm_import_profile_list AS
+-- security_barrier: the owner filter runs before any condition of the caller's query, so a
+-- cheap function of the caller's in WHERE never sees another role's rows.
+CREATE VIEW crm_import_profile_list WITH (security_barrier) AS
 	SELECT p.name, p.owner, p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
 		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at
 	FROM @extschema@.crm_import_profiles p
-	WHERE p.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin();
+	WHERE @extschema@.crm_import_owned(p.owner, p.owner_id);
 COMMENT ON VIEW crm_import_profile_list IS 'The saved profiles the caller may use (its own; all for crm_import_admin), with every setting';
 GRANT SELECT ON crm_import_profile_list TO crm_import_user;
 COMMENT ON COLUMN crm_import_profile_list.name IS 'Profile name';
@@ -76,9 +45,9 @@ BEGIN
 	-- Trimmed as crm_import_save_profile trims the name it stores.
 	profile := @extschema@.crm_import_trim_name(profile);
 	SELECT * INTO p FROM @extschema@.crm_import_profiles x WHERE x.name OPERATOR(pg_catalog.=) profile;
-	IF p.name IS NULL OR NOT (p.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin()) THEN
+	IF p.name IS NULL OR NOT @extschema@.crm_import_owned(p.owner, p.owner_id) THEN
 		close_name := @extschema@.crm_import_closest(profile, ARRAY(SELECT x.name FROM @extschema@.crm_import_profiles x
-			WHERE x.owner OPERATOR(pg_catalog.=) @extschema@.crm_import_caller() OR @extschema@.crm_import_is_admin()));
+			WHERE @extschema@.crm_import_owned(x.owner, x.owner_id)));
 		RAISE EXCEPTION 'import profile "%" does not exist', profile USING ERRCODE = 'undefined_object',
 			HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
 				OPERATOR(pg_catalog.||) 'Save one from a configured import with crm_import_save_profile(import, name).';
@@ -96,7 +65,7 @@ DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
 	names text[] := @extschema@.crm_import_column_names(job);
 	profile_name text := @extschema@.crm_import_trim_name(name);
-	owner_name name;
+	existing @extschema@.crm_import_profiles;
 BEGIN
 	IF profile_name IS NULL OR profile_name OPERATOR(pg_catalog.=) '' THEN
 		RAISE EXCEPTION 'profile name must not be empty' USING ERRCODE = 'invalid_parameter_value';
@@ -109,19 +78,18 @@ BEGIN
 		RAISE EXCEPTION 'import % has no rules to save', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
 			HINT = 'Map the columns and set the rules (crm_import_set_rules) before saving a profile.';
 	END IF;
-	SELECT p.owner INTO owner_name FROM @extschema@.crm_import_profiles p WHERE p.name OPERATOR(pg_catalog.=) profile_name;
-	IF owner_name IS NOT NULL AND owner_name OPERATOR(pg_catalog.<>) @extschema@.crm_import_caller()
-			AND NOT @extschema@.crm_import_is_admin() THEN
+	SELECT * INTO existing FROM @extschema@.crm_import_profiles p WHERE p.name OPERATOR(pg_catalog.=) profile_name;
+	IF existing.name IS NOT NULL AND NOT @extschema@.crm_import_owned(existing.owner, existing.owner_id) THEN
 		RAISE EXCEPTION 'import profile "%" belongs to another role', profile_name USING ERRCODE = 'insufficient_privilege',
 			HINT = 'Choose another name.';
 	END IF;
 	INSERT INTO @extschema@.crm_import_profiles AS p (name, owner, columns, skip_unmapped, email_consent_value,
-		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import)
+		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import, owner_id)
 	SELECT profile_name, @extschema@.crm_import_caller(),
 		coalesce((SELECT jsonb_object_agg(names[m.column_no], m.field) FROM @extschema@.crm_import_mappings m
 			WHERE m.import_id OPERATOR(pg_catalog.=) job.id), '{}'),
 		job.skip_unmapped, job.email_consent_value, job.sms_consent_value, job.master, job.primary_key,
-		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id
+		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id, @extschema@.crm_import_caller_id()
 	-- An admin replacing someone's profile leaves it theirs (it used to become the admin's,
 	-- and its owner then could neither apply nor save it).
 	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET columns = excluded.columns,

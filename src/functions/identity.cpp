@@ -1,6 +1,7 @@
 // SQL entry points for who is calling (crm_import_caller, crm_import_is_admin) and the
 // "did you mean" helper crm_import_closest.
 #include "pg/boundary.hpp"
+#include "pg/caller.hpp"
 #include "pg/text.hpp"
 
 #include "core/suggest.hpp"
@@ -8,6 +9,7 @@
 extern "C" {
 #include "catalog/pg_type_d.h"
 #include "pgstat.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/backend_status.h"
 }
@@ -15,10 +17,39 @@ extern "C" {
 extern "C" {
 PG_FUNCTION_INFO_V1(crm_import_caller);
 PG_FUNCTION_INFO_V1(crm_import_is_admin);
+PG_FUNCTION_INFO_V1(crm_import_current_caller);
+PG_FUNCTION_INFO_V1(crm_import_current_caller_id);
+PG_FUNCTION_INFO_V1(crm_import_current_caller_is_admin);
 PG_FUNCTION_INFO_V1(crm_import_closest);
 }
 
-// The role in effect outside SECURITY DEFINER functions: what SET ROLE chose.
+// The role a call acts for (pg/caller.hpp): the current user at the wizard call.
+extern "C" Datum crm_import_current_caller(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(0);
+	Name result = (Name) palloc0(NAMEDATALEN);
+	namestrcpy(result, GetUserNameFromId(crm::pg::CallerId(), false));
+	PG_RETURN_NAME(result);
+}
+
+// Its OID: imports and profiles are owned by OID, so a role created later with a dropped
+// role's name never sees the dropped role's imports.
+extern "C" Datum crm_import_current_caller_id(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(0);
+	PG_RETURN_OID(crm::pg::CallerId());
+}
+
+extern "C" Datum crm_import_current_caller_is_admin(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(0);
+	PG_RETURN_BOOL(crm::pg::CallerIsAdmin());
+}
+
+// The symbols version 0.1.0's SQL objects call, kept with 0.1.0's meaning (the session's
+// outer user) for the time between installing this library and ALTER EXTENSION crm_import
+// UPDATE: inside 0.1.0's SECURITY DEFINER functions the current user is the owner, so the
+// new meaning would make every caller an admin there. 0.2.0's SQL calls the functions above.
 extern "C" Datum crm_import_caller(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(0);
@@ -30,7 +61,9 @@ extern "C" Datum crm_import_caller(PG_FUNCTION_ARGS)
 extern "C" Datum crm_import_is_admin(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(0);
-	PG_RETURN_BOOL(crm::pg::CallerIsAdmin());
+	Oid caller = GetOuterUserId();
+	Oid admin = get_role_oid("crm_import_admin", true);
+	PG_RETURN_BOOL(superuser_arg(caller) || (OidIsValid(admin) && has_privs_of_role(caller, admin)));
 }
 
 // The candidate closest to a word, for "did you mean" hints; NULL when none is close.

@@ -3,6 +3,7 @@
 // through core::CsvReader (libcsv) chunk by chunk and land in a per-import UNLOGGED staging
 // table written COPY-style (StagingWriter). The import row records the file's facts.
 #include "pg/boundary.hpp"
+#include "pg/caller.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "pg/staging.hpp"
@@ -348,8 +349,9 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		values[3] = PointerGetDatum(MakeText(req.source_ref));
 	else
 		nulls[3] = 'n';
-	spi.Execute("INSERT INTO " + schema + ".crm_imports (owner, list_id, file_name, source, source_ref) " +
-					"VALUES (" + schema + ".crm_import_caller(), " + schema + ".crm_import_list_id($1), $2, $3, $4) " +
+	spi.Execute("INSERT INTO " + schema + ".crm_imports (owner, owner_id, list_id, file_name, source, source_ref) " +
+					"VALUES (" + schema + ".crm_import_caller(), " + schema + ".crm_import_caller_id(), " + schema +
+					".crm_import_list_id($1), $2, $3, $4) " +
 					"RETURNING id",
 				4, types, values, nulls);
 	int64 import_id = spi.Int64(1);
@@ -505,7 +507,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 // Server files: superusers and members of pg_read_server_files only, as for COPY FROM a file.
 void CheckServerFileAllowed()
 {
-	Oid caller = GetOuterUserId();
+	Oid caller = Guard([]() noexcept { return CallerId(); });
 	if (!superuser_arg(caller) && !has_privs_of_role(caller, ROLE_PG_READ_SERVER_FILES))
 		throw core::UserError("42501", "permission denied to read server files",
 							  "Only superusers and members of pg_read_server_files may upload a server-side file.",
@@ -516,7 +518,7 @@ void CheckServerFileAllowed()
 // A large object: it must exist and the calling role must be allowed to read it.
 void CheckLargeObjectReadable(Oid lo)
 {
-	Oid caller = GetOuterUserId();
+	Oid caller = Guard([]() noexcept { return CallerId(); });
 	bool exists = Guard([&] { return LargeObjectExists(lo); });
 	if (!exists)
 		throw core::UserError("42704", "large object " + std::to_string(lo) + " does not exist", "",
@@ -541,6 +543,7 @@ using crm::pg::RunEntry;
 static void UnpackCommon(FunctionCallInfo fcinfo, crm::pg::UploadRequest* req, const char* source,
 						 int file_name_arg = 2, int delimiter_arg = 3)
 {
+	crm::pg::RequireEntry();
 	if (PG_ARGISNULL(0))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("list must not be null"),
 						errhint("Pass the name of a list made with crm_import_create_list.")));

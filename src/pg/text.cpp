@@ -63,13 +63,4 @@ ArrayType* MakeInt8Array(const std::vector<long long>& values)
 	});
 }
 
-bool CallerIsAdmin()
-{
-	Oid caller = GetOuterUserId();
-	if (superuser_arg(caller))
-		return true;
-	Oid admin = get_role_oid("crm_import_admin", true);
-	return OidIsValid(admin) && has_privs_of_role(caller, admin);
-}
-
 }  // namespace crm::pg

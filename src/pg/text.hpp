@@ -32,8 +32,4 @@ ArrayType* MakeTextArray(const std::vector<std::string>& values);
 ArrayType* MakeInt4Array(const std::vector<int>& values);
 ArrayType* MakeInt8Array(const std::vector<long long>& values);
 
-// True when the calling role (GetOuterUserId) is a superuser or has the privileges of
-// crm_import_admin. Raises nothing.
-bool CallerIsAdmin();
-
 }  // namespace crm::pg

@@ -1,0 +1,100 @@
+-- crm_import 0.1.0 -> 0.2.0: what CREATE OR REPLACE cannot do — new schemas and tables,
+-- columns and their data, dropped objects, changed identity functions of 00_schema.sql. The
+-- Makefile appends every other extension/sql file (functions, views, grants) to this, with
+-- CREATE turned into CREATE OR REPLACE. tests/integration/t_upgrade.sh checks that the
+-- result equals a fresh install of 0.2.0.
+\echo Use "ALTER EXTENSION crm_import UPDATE" to load this file. \quit
+
+DO $encoding$
+BEGIN
+	IF pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.<>) 'UTF8' THEN
+		RAISE EXCEPTION 'crm_import needs a UTF8 database; this one is %', pg_catalog.getdatabaseencoding()
+			USING ERRCODE = 'feature_not_supported',
+			DETAIL = 'Contact files are read and stored as UTF-8 text; crm_import 0.1.0 stored corrupt text in other encodings.',
+			HINT = 'Dump the CRM data, create a UTF8 database (TEMPLATE template0 ENCODING ''UTF8''), restore it there and upgrade.';
+	END IF;
+END
+$encoding$;
+
+-- Wizard implementations move behind C entry points (90_privileges.sql).
+CREATE SCHEMA crm_import_internal;
+REVOKE ALL ON SCHEMA crm_import_internal FROM PUBLIC;
+COMMENT ON SCHEMA crm_import_internal IS
+	'crm_import: the implementations of the wizard functions (SECURITY DEFINER), called only through their C entry points of the same name';
+
+-- Identity: the current user at the wizard call; owners by OID.
+CREATE OR REPLACE FUNCTION crm_import_caller() RETURNS name
+	AS 'MODULE_PATHNAME', 'crm_import_current_caller' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION crm_import_caller() IS
+	'The role an import call acts for, as COPY decides it: the current user where the wizard function was called (not the extension owner, not the session user); refused inside security-restricted operations';
+CREATE FUNCTION crm_import_caller_id() RETURNS oid
+	AS 'MODULE_PATHNAME', 'crm_import_current_caller_id' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION crm_import_caller_id() IS
+	'The OID of crm_import_caller(): imports and profiles are owned by role OID';
+CREATE OR REPLACE FUNCTION crm_import_is_admin() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'crm_import_current_caller_is_admin' LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+CREATE FUNCTION crm_import_owned(owner name, owner_id oid) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $$ SELECT (owner_id = @extschema@.crm_import_caller_id() AND owner = @extschema@.crm_import_caller())
+	OR @extschema@.crm_import_is_admin() $$;
+COMMENT ON FUNCTION crm_import_owned(name, oid) IS
+	'Internal: true when the caller is the owner (same role OID and name) or an admin';
+
+-- Owners by OID. A role dropped before the upgrade owns nothing any more (0): only admins
+-- see its imports and profiles.
+ALTER TABLE crm_imports ADD COLUMN owner_id oid, ADD COLUMN consent_terms jsonb, ADD COLUMN run_xid xid8;
+UPDATE crm_imports j SET owner_id = coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = j.owner), 0);
+ALTER TABLE crm_imports ALTER COLUMN owner_id SET NOT NULL;
+-- Imports already reviewed keep the consent terms in force at the upgrade.
+UPDATE crm_imports j SET consent_terms = (SELECT jsonb_object_agg(f.name,
+		jsonb_build_object('opt_in', to_jsonb(f.opt_in_terms), 'opt_out', to_jsonb(f.opt_out_terms)))
+	FROM crm_fields f WHERE f.type = 'consent')
+	WHERE j.gdpr_accepted AND j.tcpa_accepted AND j.state <> 'completed';
+COMMENT ON COLUMN crm_imports.owner IS 'Name of the role that uploaded the file, as it was then (access is decided by owner_id)';
+COMMENT ON COLUMN crm_imports.owner_id IS 'OID of the role that uploaded the file; only it (and crm_import_admin) sees the import. 0: the role was dropped before version 0.2.0';
+COMMENT ON COLUMN crm_imports.consent_terms IS 'The consent terms the import reads its consent columns with, fixed when compliance was accepted: {"field": {"opt_in": [...], "opt_out": [...]}}; NULL before that (the current terms apply)';
+COMMENT ON COLUMN crm_imports.run_xid IS 'Transaction of the last run whose outcome this row records (compared with crm_import_runs to tell a run that died)';
+
+ALTER TABLE crm_import_profiles ADD COLUMN owner_id oid;
+UPDATE crm_import_profiles p SET owner_id = coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = p.owner), 0);
+ALTER TABLE crm_import_profiles ALTER COLUMN owner_id SET NOT NULL;
+COMMENT ON COLUMN crm_import_profiles.owner IS 'Name of the role that saved it, as it was then (access is decided by owner_id)';
+COMMENT ON COLUMN crm_import_profiles.owner_id IS 'OID of the role that saved it; only it (and crm_import_admin) can use, replace or see it. 0: the role was dropped before version 0.2.0';
+
+-- Row results: one standalone table per import instead of partitions of a shared parent
+-- (creating a partition locked the parent while the run held the contacts lock).
+DO $results$
+DECLARE
+	part regclass;
+BEGIN
+	FOR part IN SELECT i.inhrelid::regclass FROM pg_catalog.pg_inherits i
+		WHERE i.inhparent = 'crm_import_row_results'::regclass
+	LOOP
+		EXECUTE pg_catalog.format('ALTER TABLE crm_import_row_results DETACH PARTITION %s', part);
+	END LOOP;
+END
+$results$;
+DROP TABLE crm_import_row_results;
+
+-- Run attempts, committed by a background worker (crm_import_record_run).
+CREATE TABLE crm_import_runs (
+	import_id bigint NOT NULL,
+	run_xid xid8 NOT NULL,
+	backend_pid integer NOT NULL,
+	started_by oid NOT NULL,
+	started_at timestamptz NOT NULL
+);
+CREATE INDEX crm_import_runs_import_idx ON crm_import_runs (import_id, started_at);
+COMMENT ON TABLE crm_import_runs IS 'Run attempts recorded outside the run''s transaction: an attempt whose transaction did not commit died (crm_import_status shows it)';
+COMMENT ON COLUMN crm_import_runs.import_id IS 'The import';
+COMMENT ON COLUMN crm_import_runs.run_xid IS 'Top-level transaction of the run';
+COMMENT ON COLUMN crm_import_runs.backend_pid IS 'Backend that ran it';
+COMMENT ON COLUMN crm_import_runs.started_by IS 'Role the run acted for';
+COMMENT ON COLUMN crm_import_runs.started_at IS 'When the run started';
+REVOKE ALL ON crm_import_runs FROM PUBLIC;
+
+-- Views whose columns or options change are dropped and made again by the code below.
+DROP VIEW crm_import_status;
+DROP VIEW crm_import_profile_list;
+-- crm_import_running() changes its body only; crm_import_set_options etc. keep signatures.
+
