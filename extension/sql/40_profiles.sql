@@ -8,14 +8,17 @@
 -- security_barrier: the owner filter runs before any condition of the caller's query, so a
 -- cheap function of the caller's in WHERE never sees another role's rows.
 CREATE VIEW crm_import_profile_list WITH (security_barrier) AS
-	SELECT p.name, p.owner, p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
+	SELECT p.name,
+		coalesce((SELECT a.rolname FROM pg_catalog.pg_authid a WHERE a.oid = p.owner_id AND a.rolname = p.owner),
+			p.owner OPERATOR(pg_catalog.||) ' (dropped)')::name AS owner,
+		p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
 		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at
 	FROM @extschema@.crm_import_profiles p
 	WHERE @extschema@.crm_import_owned(p.owner, p.owner_id);
 COMMENT ON VIEW crm_import_profile_list IS 'The saved profiles the caller may use (its own; all for crm_import_admin), with every setting';
 GRANT SELECT ON crm_import_profile_list TO crm_import_user;
 COMMENT ON COLUMN crm_import_profile_list.name IS 'Profile name';
-COMMENT ON COLUMN crm_import_profile_list.owner IS 'Role that saved it';
+COMMENT ON COLUMN crm_import_profile_list.owner IS 'Role that saved it ("name (dropped)" once that role is gone: only admins see such profiles)';
 COMMENT ON COLUMN crm_import_profile_list.columns IS 'Header name -> field name, or null for "do not import this column"';
 COMMENT ON COLUMN crm_import_profile_list.skip_unmapped IS 'Do not import data in unmapped fields';
 COMMENT ON COLUMN crm_import_profile_list.email_consent_value IS 'Email marketing status for the whole import, when not from a column';
