@@ -744,7 +744,8 @@ AS $$
 		pg_catalog.to_char(started_at, 'YYYY-MM-DD HH24:MI:SS TZ'),
 		CASE WHEN pg_catalog.pg_postmaster_start_time() > started_at
 			THEN 'the server restarted (crash or shutdown) while it ran'
-			ELSE pg_catalog.format('its session (process %s) ended, was terminated or rolled the transaction back', backend_pid) END)
+			ELSE pg_catalog.format('its session (process %s) ended first (terminated, crashed, or the server restarted) '
+				'or rolled its transaction back', backend_pid) END)
 $$;
 COMMENT ON FUNCTION crm_import_dead_run_reason(timestamptz, integer) IS
 	'Internal: the failure reason of a run whose transaction never committed';

@@ -81,8 +81,9 @@ cancel_run "pg_cancel_backend at 1 s" 1s
 cancel_run "pg_cancel_backend while writing contacts" writing
 
 # 4. pg_terminate_backend ~1 s into the run: a FATAL cannot be caught, so the whole
-# transaction goes, the 'running' state with it: the import is as before the run (failed, from
-# the cancels above), nothing written, no work table left; the staged rows stay.
+# transaction goes, the 'running' state with it; the run record committed when it started
+# makes crm_import_status show it failed with a reason that names the ended session (not the
+# previous cancel's reason); nothing written, no work table left; the staged rows stay.
 out=$IT_TMP/run_terminate.out
 PGAPPNAME=it_run psql -X -At -d "$db" -v id="$id" >"$out" 2>&1 <<<"SELECT 'row', * FROM crm_import_run(:id);" &
 run=$!
@@ -91,9 +92,10 @@ pid=$(wait_active it_run 30 1)
 wait "$run"
 sed 's/^/# pg_terminate_backend session: /' "$out"
 check "pg_terminate_backend: the session was terminated" grep -q 'terminating connection due to administrator command' "$out"
-eq "pg_terminate_backend: the import is left as it was (failed by the last cancel), not running" \
-	"failed|canceling statement due to user request" \
-	"$(q "$db" -c "SELECT state, failure_reason FROM crm_imports WHERE id = $id")"
+eq "pg_terminate_backend: crm_import_status shows failed, the session ended, no contact changed" \
+	"failed|Failed|t|t" \
+	"$(q "$db" -c "SELECT state, tab, failure_reason LIKE '%(process $pid) ended first (terminated, crashed, or the server restarted)%',
+		failure_reason LIKE '%no contact was changed' FROM crm_import_status WHERE id = $id")"
 eq "pg_terminate_backend: no contact, no list member, only the staging table, staged rows intact" \
 	"0|0|job_$id|300001" \
 	"$(q "$db" -c "SELECT (SELECT count(*) FROM crm_contacts), (SELECT count(*) FROM crm_list_members),
