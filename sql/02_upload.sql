@@ -261,10 +261,9 @@ SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', convert_to(E'a,
 -- Encoding: NUL bytes and invalid UTF-8 (22021) with line and byte offset
 ---------------------------------------------------------------------------------------------
 SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', '\x612c620a312c000a'::bytea)$$);
--- UTF-16 text (every other byte NUL) and an .xlsx workbook get their own hints.
+-- UTF-16 text (every other byte NUL) gets its own hint.
 SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', '\x61002c0062000a0031002c0032000a00'::bytea)$$);
 SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', '\xfffe61002c0062000a00'::bytea)$$);
-SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', '\x504b030414000000080000002100'::bytea)$$);
 -- Invalid UTF-8: a truncated sequence, an overlong form, a stray continuation byte.
 SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', '\x612c620a312cc3280a'::bytea)$$);
 SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', '\x612c620a312cc3'::bytea)$$);
@@ -281,6 +280,25 @@ SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', convert_to(E'a,
 -- The byte offset counts a BOM; the line counts lines inside quoted fields.
 SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', '\xefbbbf612c620a312cf80a'::bytea)$$);
 SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', convert_to(E'a,b\n1,"x\ny\n', 'UTF8') || '\xe5'::bytea || convert_to(E'"\n', 'UTF8'))$$);
+-- Files that are not text at all are named by their first bytes (22021), before any
+-- other check: a PNG, a GIF, a JPEG, a PDF (whose first line is plain ASCII), an Excel
+-- .xlsx workbook (a ZIP archive), an old Excel .xls workbook (an OLE2 compound file),
+-- gzip, UTF-32.
+SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', decode('89504e470d0a1a0a0000000d4948445200000001', 'hex'), file_name => 'logo.png')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', decode('47494638396101000100800000ffffff', 'hex'), file_name => 'pixel.gif')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', decode('ffd8ffe000104a46494600', 'hex'), file_name => 'photo.jpg')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', convert_to(E'%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n', 'UTF8'), file_name => 'kontakter.pdf')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', decode('504b0304140006000800000021006211ee9d685e0100009004000013000800', 'hex'), file_name => 'kontakter.xlsx')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', decode('d0cf11e0a1b11ae1000000000000000000000000000000003e000300feff0900', 'hex'), file_name => 'kontakter.xls')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', decode('1f8b0800000000000003', 'hex'), file_name => 'kontakter.csv.gz')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', decode('fffe000061000000', 'hex'))$$);
+-- Short files are checked too; only a whole signature counts: a CSV whose text starts
+-- with "PK" or "GIF" is CSV.
+SELECT pg_temp.expect_error($$SELECT crm_import_upload('Kunder', convert_to('GIF89a', 'UTF8'))$$);
+SELECT crm_import_upload('Kunder', convert_to(E'PK,Name\n1,a\n', 'UTF8')) AS id \gset
+SELECT * FROM pg_temp.staged(:id);
+SELECT crm_import_upload('Kunder', convert_to(E'GIF;PDF\n1;2\n', 'UTF8')) AS id \gset
+SELECT * FROM pg_temp.staged(:id);
 -- Valid multi-byte text (Norwegian letters, 4-byte emoji) is fine.
 SELECT crm_import_upload('Kunder', convert_to(E'navn,hilsen\nÆrlige Åse Ødegård,Hei 👋\n', 'UTF8')) AS id \gset
 SELECT * FROM pg_temp.staged(:id);

@@ -266,4 +266,57 @@ SELECT email_consent_value, skip_unmapped, master, primary_key FROM crm_imports 
 -- Unknown import.
 SELECT pg_temp.expect_error($$SELECT crm_import_map(999, 'x', 'email')$$);
 
+---------------------------------------------------------------------------------------------
+-- A name never silently picks another column: the exact header text first, then the exact
+-- unique name, then ignoring case only when one column matches; else 42702 listing the
+-- candidates (map, skip and set_consent alike)
+---------------------------------------------------------------------------------------------
+-- Headers Email and EMAIL: the second is named EMAIL_2 (unique ignoring case).
+SELECT crm_import_upload('Mapping', convert_to(E'Email;EMAIL;Name\nola@example.com;OLA@EXAMPLE.COM;Ola\n', 'UTF8'),
+	'case.csv') AS imp7 \gset
+SELECT * FROM t_map(:imp7);
+-- 'EMAIL' is column 2's header text exactly: column 2, not column 1.
+SELECT crm_import_map(:imp7, 'EMAIL', 'email');
+SELECT * FROM t_map(:imp7);
+-- 'EMAIL_2', column 2's unique name: column 2 again; 'Email' (column 1's header): column 1.
+SELECT crm_import_skip(:imp7, 2);
+SELECT crm_import_map(:imp7, 'EMAIL_2', 'email');
+SELECT crm_import_skip(:imp7, 'Email');
+SELECT * FROM t_map(:imp7);
+-- 'email' is Email and EMAIL ignoring case: ambiguous, nothing changes.
+\set SHOW_CONTEXT never
+SELECT crm_import_map(:imp7, 'email', 'email');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set SHOW_CONTEXT errors
+SELECT pg_temp.expect_error(format('SELECT crm_import_skip(%s, %L)', :imp7, ' email '));
+SELECT pg_temp.expect_error(format('SELECT crm_import_set_consent(%s, %L, column_name => %L)', :imp7, 'email_marketing', 'eMail'));
+SELECT * FROM t_map(:imp7);
+-- Ignoring case is fine where one column matches (a header or a unique name).
+SELECT crm_import_map(:imp7, 'NAME', 'first_name');
+SELECT crm_import_skip(:imp7, 'email_2');
+SELECT * FROM t_map(:imp7);
+
+-- Two identical headers: the header text is ambiguous; the unique name Email_2 and the
+-- numbers are not.
+SELECT crm_import_upload('Mapping', convert_to(E'Email,Navn,Email\nola@example.com,Ola,ola@example.org\n', 'UTF8'),
+	'twice.csv') AS imp8 \gset
+SELECT * FROM t_map(:imp8);
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp8, 'Email', 'email'));
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp8, 'EMAIL', 'email'));
+SELECT crm_import_map(:imp8, 'Email_2', 'email');
+SELECT crm_import_skip(:imp8, 1);
+SELECT * FROM t_map(:imp8);
+-- Without a header row the first record's values name no column.
+SELECT crm_import_set_header(:imp8, false);
+SELECT pg_temp.expect_error(format('SELECT crm_import_map(%s, %L, %L)', :imp8, 'Navn', 'first_name'));
+SELECT crm_import_map(:imp8, 'Column_2', 'first_name');
+SELECT * FROM t_map(:imp8);
+
+-- The name is trimmed as the header was: no-break and zero-width spaces too.
+SELECT crm_import_upload('Mapping', convert_to(E'\u00a0E-post\u200b,Navn\nola@example.com,Ola\n', 'UTF8'),
+	'spaces.csv') AS imp9 \gset
+SELECT crm_import_map(:imp9, E'E-post\u00a0', 'email');
+SELECT crm_import_map(:imp9, E'\u2009navn', 'first_name');
+SELECT * FROM t_map(:imp9);
+
 DROP FUNCTION t_map(bigint);

@@ -366,16 +366,118 @@ TEST(CsvReader, NulBytesOfUtf16Text)
 
 TEST(CsvReader, NulBytesOfBinaryFiles)
 {
-	Outcome o = Parse("PK\x03\x04\x14\0\x08\0\x08\0\0\0!\0"s);
+	Outcome o = Parse("abc\0\x01\x02\x03\x7F\x01\x01\x01"s);
 	ASSERT_TRUE(o.failed);
-	EXPECT_NE(o.hint.find(".xlsx"), std::string::npos) << o.hint;
-	o = Parse("abc\0\x01\x02\x03\x7F\x01\x01\x01"s);
+	EXPECT_EQ(o.message, "file contains a NUL byte");
 	EXPECT_NE(o.hint.find("binary"), std::string::npos) << o.hint;
 	EXPECT_EQ(o.hint.find("looks like UTF-16"), std::string::npos) << o.hint;
-	// Old .xls workbooks fail on their first bytes, which are not UTF-8.
-	o = Parse("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"s);
-	EXPECT_EQ(o.sqlstate, "22021");
-	EXPECT_NE(o.hint.find(".xls"), std::string::npos) << o.hint;
+}
+
+// --- files that are not text: recognized by their first bytes ---
+
+struct BinaryFile {
+	std::string input;
+	std::string message;
+	std::string detail;
+	std::string hint_part;
+};
+
+TEST(CsvReader, BinaryFilesAreNamedByTheirSignature)
+{
+	const std::string image = "an image cannot be imported";
+	const std::string excel = "in Excel use File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file";
+	const BinaryFile cases[] = {
+		{"\x89PNG\r\n\x1A\n\0\0\0\rIHDR\0\0\0\x01"s, "file is a PNG image, not a CSV file",
+		 "the file starts with the PNG signature (bytes 0x89 0x50 0x4E 0x47 0x0D 0x0A 0x1A 0x0A)", image},
+		{"GIF89a\x01\0\x01\0\x80\0\0\xFF\xFF\xFF"s, "file is a GIF image, not a CSV file",
+		 "the file starts with the GIF signature (bytes 0x47 0x49 0x46 0x38 0x39 0x61)", image},
+		// Valid UTF-8 text without a NUL, and shorter than the 8 bytes held back.
+		{"GIF87a", "file is a GIF image, not a CSV file",
+		 "the file starts with the GIF signature (bytes 0x47 0x49 0x46 0x38 0x37 0x61)", image},
+		{"\xFF\xD8\xFF\xE0\0\x10JFIF\0\x01"s, "file is a JPEG image, not a CSV file",
+		 "the file starts with the JPEG signature (bytes 0xFF 0xD8 0xFF)", image},
+		{"\xFF\xD8\xFF", "file is a JPEG image, not a CSV file",
+		 "the file starts with the JPEG signature (bytes 0xFF 0xD8 0xFF)", image},
+		{"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n", "file is a PDF document, not a CSV file",
+		 "the file starts with the PDF signature (bytes 0x25 0x50 0x44 0x46 0x2D)", "a PDF cannot be imported"},
+		// A PDF whose first lines are plain ASCII would otherwise be read as CSV.
+		{"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "file is a PDF document, not a CSV file",
+		 "the file starts with the PDF signature (bytes 0x25 0x50 0x44 0x46 0x2D)", "CSV UTF-8"},
+		{"PK\x03\x04\x14\0\x06\0\x08\0\0\0!\0b\xEE\x9Dh^\x01\0\0\x90\x04\0\0\x13\0[Content_Types].xml"s,
+		 "file is a ZIP archive, e.g. an Excel .xlsx workbook, not a CSV file",
+		 "the file starts with the ZIP signature (bytes 0x50 0x4B 0x03 0x04)", excel},
+		{"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0\0\0\0\0\0\0>\0\x03\0\xFE\xFF"s,
+		 "file is an Excel .xls workbook (or another Microsoft Office file), not a CSV file",
+		 "the file starts with the OLE2 compound file signature (bytes 0xD0 0xCF 0x11 0xE0 0xA1 0xB1 0x1A 0xE1)",
+		 excel},
+		{"\x1F\x8B\x08\0\0\0\0\0\0\x03"s, "file is gzip-compressed, not a CSV file",
+		 "the file starts with the gzip signature (bytes 0x1F 0x8B)", "gunzip"},
+		{"\xFF\xFE\0\0n\0\0\0a\0\0\0,\0\0\0"s, "file is UTF-32 text, not UTF-8",
+		 "the file starts with a UTF-32LE byte-order mark (bytes 0xFF 0xFE 0x00 0x00)",
+		 "re-save the file as \"CSV UTF-8\""},
+		{"\0\0\xFE\xFF\0\0\0n\0\0\0a"s, "file is UTF-32 text, not UTF-8",
+		 "the file starts with a UTF-32BE byte-order mark (bytes 0x00 0x00 0xFE 0xFF)",
+		 "re-save the file as \"CSV UTF-8\""},
+	};
+	for (const BinaryFile& c : cases) {
+		for (const CsvOptions& options : {CsvOptions(), Comma()}) {
+			Outcome o = Parse(c.input, options);
+			ASSERT_TRUE(o.failed) << testing::PrintToString(c.input);
+			EXPECT_EQ(o.sqlstate, "22021");
+			EXPECT_EQ(o.message, c.message);
+			EXPECT_EQ(o.detail, c.detail);
+			EXPECT_NE(o.hint.find(c.hint_part), std::string::npos) << o.hint;
+			EXPECT_TRUE(o.records.empty());
+			ExpectSameEverySplit(c.input, options);
+		}
+	}
+}
+
+// Only the full signature counts: CSV text that starts with the same letters is CSV.
+TEST(CsvReader, TextThatStartsLikeASignatureIsCsv)
+{
+	Outcome o = Parse("PK,Name\n1,a\n");
+	ASSERT_FALSE(o.failed) << o.Text();
+	ASSERT_EQ(o.records.size(), 2u);
+	EXPECT_EQ(o.records[0].fields, Fields({"PK", "Name"}));
+	EXPECT_EQ(o.records[1].fields, Fields({"1", "a"}));
+	const std::string texts[] = {"PK\n1\n", "PK;ID\n", "GIF,JPEG,PDF\n1,2,3\n", "GIF89,x\n", "%PDF,x\n",
+				     "PK\x03,x\n", "\x1F,x\n", "P", "", "\xEF\xBB\xBF" "PK\x03\x04,x\n"};
+	for (const std::string& text : texts) {
+		o = Parse(text);
+		EXPECT_FALSE(o.failed) << testing::PrintToString(text) << " " << o.Text();
+		ExpectSameEverySplit(text);
+	}
+	// Part of a signature is not one: the bytes fail as what they are.
+	o = Parse("\xFF\xD8,x\n");
+	EXPECT_EQ(o.message, "file is not valid UTF-8");
+	o = Parse("\xD0\xCF\x11\xE0,x\n");
+	EXPECT_EQ(o.message, "file is not valid UTF-8");
+	// The UTF-16LE byte-order mark (FF FE, then not two NULs) is still UTF-16.
+	o = Parse("\xFF\xFE" "a\0\0\0"s);
+	EXPECT_NE(o.hint.find("UTF-16"), std::string::npos) << o.hint;
+}
+
+// The signature is checked before any other error and before any record is delivered.
+TEST(CsvReader, SignatureComesFirst)
+{
+	std::vector<Rec> records;
+	Collect sink(records);
+	CsvReader reader(Comma(), sink);
+	reader.Feed("%PD", 3);  // not yet decided: held back
+	EXPECT_TRUE(records.empty());
+	try {
+		reader.Feed("F-1.4\n\xFF", 7);
+		FAIL() << "no error";
+	} catch (const UserError& e) {
+		EXPECT_STREQ(e.what(), "file is a PDF document, not a CSV file");
+	}
+	EXPECT_TRUE(records.empty());
+	EXPECT_THROW(reader.Finish(), UserError);
+	// A normal file is delivered as soon as the first 8 bytes are in.
+	CsvReader reader2(Comma(), sink);
+	reader2.Feed("a,b\nc,d\n", 8);
+	EXPECT_EQ(records.size(), 2u);
 }
 
 // --- invalid UTF-8 ---
@@ -768,7 +870,8 @@ TEST(CsvReader, UserErrorsRepeatAfterFailure)
 	std::vector<Rec> records;
 	Collect sink(records);
 	CsvReader reader(Comma(), sink);
-	EXPECT_THROW(reader.Feed("a\xFF", 2), UserError);
+	// (The first 8 bytes are held back for the signature check: the error needs 8 bytes.)
+	EXPECT_THROW(reader.Feed("a\xFF" "bcdefgh", 9), UserError);
 	EXPECT_THROW(reader.Feed("b\n", 2), UserError);
 	EXPECT_THROW(reader.Finish(), UserError);
 }

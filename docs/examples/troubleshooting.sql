@@ -106,3 +106,10 @@ SELECT * FROM crm_import_summary(:imp);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
 DROP ROLE docs_troubleshooting_user;
+
+-- Problem: the Excel workbook itself (.xlsx) instead of a CSV export of it. An .xlsx file
+-- is a ZIP archive; its first bytes say so ("PK" 03 04), as a PNG's, a PDF's or an old
+-- .xls workbook's first bytes say what they are.
+SELECT crm_import_upload('Feilsøking', decode('504b0304140006000800000021006211ee9d685e01000090040000', 'hex'),
+	file_name => 'kontakter.xlsx');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE

@@ -2,8 +2,10 @@
 -- Step 4: mapping, custom fields, consent
 ---------------------------------------------------------------------------------------------
 
--- Internal: the column called column_name: the exact name, else the one name equal to it
--- ignoring case and surrounding space; NULL when there is none (or several).
+-- Internal: the column called column_name among unique names (a profile's saved column
+-- names): the exact name, else the one name equal to it ignoring case and surrounding
+-- space; NULL when there is none (or several). Names a user types go through
+-- crm_import_resolve_column, which also knows the header text.
 CREATE FUNCTION crm_import_find_column(names text[], column_name text)
 RETURNS integer
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
@@ -14,35 +16,82 @@ AS $$
 			WHERE lower(btrim(names[i])) OPERATOR(pg_catalog.=) lower(btrim(column_name))
 			HAVING count(*) OPERATOR(pg_catalog.=) 1))
 $$;
-COMMENT ON FUNCTION crm_import_find_column(text[], text) IS 'Internal: position of a column name (exact, then unambiguous case-insensitive match), or NULL';
+COMMENT ON FUNCTION crm_import_find_column(text[], text) IS 'Internal: position of a saved column name among unique names (exact, then unambiguous case-insensitive match), or NULL; used by profiles';
 
--- Internal: the column number a name designates, with a helpful error.
+-- Internal: a column name as a user gives it, trimmed exactly as the upload trims the
+-- header names (ASCII white space and the Unicode spaces, no-break and zero-width ones too).
+CREATE FUNCTION crm_import_trim_header(name text) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_trim_header' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_trim_header(text) IS 'Internal: a column name trimmed as the upload trims header names, to compare with them byte for byte';
+
+-- Internal: the column number a name designates, with a helpful error. Rules (written down
+-- in docs/steps/04-mapping.md), on the name trimmed as headers are trimmed:
+--   1. the columns whose header text (with a header row) is exactly the name: one is the
+--      answer; several (two "Email" headers) are ambiguous;
+--   2. else the column whose unique name (Email_2, column_3) is exactly the name;
+--   3. else the columns whose header text or unique name equals the name ignoring case:
+--      one is the answer; several are ambiguous.
+-- Ambiguous is 42702 listing the candidates; no match is 42703 listing the columns.
 CREATE FUNCTION crm_import_resolve_column(job @extschema@.crm_imports, column_name text)
 RETURNS integer
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	names text[] := @extschema@.crm_import_column_names(job);
-	found integer;
+	-- Without a header row the first record is data, and its values are no names.
+	headers text[] := CASE WHEN job.has_header THEN job.header ELSE '{}'::text[] END;
+	wanted text;
+	found integer[];
+	exact boolean := true;
+	candidates text;
+	unique_names text[];
+	numbers text[];
 	close_name text;
 BEGIN
 	IF column_name IS NULL THEN
 		RAISE EXCEPTION 'column name must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	found := @extschema@.crm_import_find_column(names, column_name);
-	IF found IS NULL THEN
-		close_name := @extschema@.crm_import_closest(column_name, names);
-		RAISE EXCEPTION 'import % has no column "%"', job.id, column_name USING ERRCODE = 'undefined_column',
-			DETAIL = pg_catalog.format('Columns: %s.', array_to_string(
-				ARRAY(SELECT pg_catalog.format('%s "%s"', i, names[i]) FROM generate_subscripts(names, 1) i), ', ')),
-			HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
-				OPERATOR(pg_catalog.||) CASE WHEN job.has_header THEN 'Columns can also be given by number.'
-				ELSE 'The file has no header row, so columns are named column_1, column_2, ... or given by number.' END;
+	wanted := @extschema@.crm_import_trim_header(column_name);
+	found := ARRAY(SELECT i FROM generate_subscripts(names, 1) i
+		WHERE headers[i] OPERATOR(pg_catalog.<>) '' AND headers[i] OPERATOR(pg_catalog.=) wanted ORDER BY i);
+	IF cardinality(found) OPERATOR(pg_catalog.=) 0 THEN
+		found := ARRAY(SELECT i FROM generate_subscripts(names, 1) i WHERE names[i] OPERATOR(pg_catalog.=) wanted ORDER BY i);
 	END IF;
-	RETURN found;
+	IF cardinality(found) OPERATOR(pg_catalog.=) 0 THEN
+		exact := false;
+		found := ARRAY(SELECT i FROM generate_subscripts(names, 1) i
+			WHERE lower(names[i]) OPERATOR(pg_catalog.=) lower(wanted)
+				OR (headers[i] OPERATOR(pg_catalog.<>) '' AND lower(headers[i]) OPERATOR(pg_catalog.=) lower(wanted))
+			ORDER BY i);
+	END IF;
+	IF cardinality(found) OPERATOR(pg_catalog.=) 1 THEN
+		RETURN found[1];
+	END IF;
+	IF cardinality(found) OPERATOR(pg_catalog.>) 1 THEN
+		candidates := array_to_string(ARRAY(SELECT pg_catalog.format('column %s (%s, unique name "%s")', i,
+				CASE WHEN coalesce(headers[i], '') OPERATOR(pg_catalog.=) '' THEN
+					CASE WHEN job.has_header THEN 'blank header' ELSE 'no header row' END
+				ELSE pg_catalog.format('header "%s"', headers[i]) END, names[i])
+			FROM unnest(found) i), ', ');
+		unique_names := ARRAY(SELECT pg_catalog.format('"%s"', names[i]) FROM unnest(found) i);
+		numbers := ARRAY(SELECT i::text FROM unnest(found) i);
+		RAISE EXCEPTION 'column name "%" is ambiguous in import %', column_name, job.id USING ERRCODE = 'ambiguous_column',
+			DETAIL = CASE WHEN exact THEN pg_catalog.format('%s columns have exactly this header: %s.', cardinality(found), candidates)
+				ELSE pg_catalog.format('No column is named exactly "%s"; ignoring case, %s columns match: %s.', wanted, cardinality(found), candidates) END,
+			HINT = pg_catalog.format('Give the column by its unique name (%s or %s) or by its number (%s or %s).',
+				array_to_string(unique_names[1:cardinality(found) OPERATOR(pg_catalog.-) 1], ', '), unique_names[cardinality(found)],
+				array_to_string(numbers[1:cardinality(found) OPERATOR(pg_catalog.-) 1], ', '), numbers[cardinality(found)]);
+	END IF;
+	close_name := @extschema@.crm_import_closest(column_name, names);
+	RAISE EXCEPTION 'import % has no column "%"', job.id, column_name USING ERRCODE = 'undefined_column',
+		DETAIL = pg_catalog.format('Columns: %s.', array_to_string(
+			ARRAY(SELECT pg_catalog.format('%s "%s"', i, names[i]) FROM generate_subscripts(names, 1) i), ', ')),
+		HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
+			OPERATOR(pg_catalog.||) CASE WHEN job.has_header THEN 'Columns can also be given by number.'
+			ELSE 'The file has no header row, so columns are named column_1, column_2, ... or given by number.' END;
 END
 $$;
-COMMENT ON FUNCTION crm_import_resolve_column(crm_imports, text) IS 'Internal: column number of a column name (exact, then case-insensitive), or undefined_column with the candidates';
+COMMENT ON FUNCTION crm_import_resolve_column(crm_imports, text) IS 'Internal: column number of a column name (exact header text, then exact unique name, then ignoring case), 42702 when ambiguous, 42703 with the columns when none';
 
 -- Internal: checks a column number.
 CREATE FUNCTION crm_import_check_column_no(job @extschema@.crm_imports, column_no integer)

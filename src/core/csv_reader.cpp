@@ -1,6 +1,8 @@
 // Streaming CSV reader on libcsv (contract in csv_reader.hpp).
 //
-// Pipeline for each fed chunk: hold back a possible UTF-8 byte-order mark, buffer the first
+// Pipeline for each fed chunk: hold back the first kHeadBytes of the file until they tell
+// whether it is a known binary format (a PNG, a PDF, an .xlsx workbook ...: an error naming
+// it, before any other), hold back a possible UTF-8 byte-order mark, buffer the first
 // sniff_bytes when the delimiter is to be detected, then scan the bytes once (UTF-8, NUL and
 // line breaks, 8 bytes at a time while they are plain ASCII) and hand libcsv one piece at a
 // time, each piece ending at a line-break byte. libcsv does not count lines, so the reader
@@ -51,6 +53,8 @@ constexpr std::size_t kMinBlock = 4u << 10;
 constexpr std::size_t kSniffRecords = 50;
 // Bytes around a NUL used to tell UTF-16 text from binary data.
 constexpr std::size_t kNulWindow = 8;
+// First bytes of the file held back to recognize a binary format (the longest signature).
+constexpr std::size_t kHeadBytes = 8;
 constexpr unsigned char kParserOptions = CSV_STRICT | CSV_STRICT_FINI;
 
 constexpr std::uint64_t kOnes = 0x0101010101010101ull;
@@ -73,8 +77,45 @@ std::string Hex(unsigned char c)
 
 std::string Str(std::uint64_t v) { return std::to_string(v); }
 
-const char* const kSaveAsUtf8 = "re-save the file as \"CSV UTF-8\" (in Excel: Save As, file type "
+constexpr const char* kSaveAsUtf8 = "re-save the file as \"CSV UTF-8\" (in Excel: Save As, file type "
 				"\"CSV UTF-8 (Comma delimited)\") and import it again";
+
+constexpr const char* kImageHint =
+	"an image cannot be imported: upload the contacts as a CSV file (from a spreadsheet, in Excel use File > "
+	"Save As > \"CSV UTF-8 (Comma delimited)\")";
+constexpr const char* kExcelHint = "in Excel use File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file";
+
+// A file format recognized by its first bytes. Only a full signature counts, so a CSV file
+// whose text merely starts like one ("PK,Name", "GIF,") is still read as CSV.
+struct Signature {
+	const char* bytes;
+	std::size_t len;
+	const char* what;     // detail: "the file starts with <what> (bytes ...)"
+	const char* message;  // the error message
+	const char* hint;
+};
+
+constexpr Signature kSignatures[] = {
+	{"\x89PNG\r\n\x1A\n", 8, "the PNG signature", "file is a PNG image, not a CSV file", kImageHint},
+	{"GIF87a", 6, "the GIF signature", "file is a GIF image, not a CSV file", kImageHint},
+	{"GIF89a", 6, "the GIF signature", "file is a GIF image, not a CSV file", kImageHint},
+	{"\xFF\xD8\xFF", 3, "the JPEG signature", "file is a JPEG image, not a CSV file", kImageHint},
+	{"%PDF-", 5, "the PDF signature", "file is a PDF document, not a CSV file",
+	 "a PDF cannot be imported: export the contacts as CSV from the program the PDF came from (from a "
+	 "spreadsheet, in Excel use File > Save As > \"CSV UTF-8 (Comma delimited)\")"},
+	// .xlsx, .docx and .ods files are ZIP archives.
+	{"PK\x03\x04", 4, "the ZIP signature", "file is a ZIP archive, e.g. an Excel .xlsx workbook, not a CSV file",
+	 "in Excel use File > Save As > \"CSV UTF-8 (Comma delimited)\" and upload that file (LibreOffice: Save As "
+	 "\"Text CSV\", character set UTF-8); from another ZIP archive, extract the CSV file and upload it"},
+	// Excel 97-2003 .xls workbooks (and .doc, .ppt, .msg) are OLE2 compound files.
+	{"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8, "the OLE2 compound file signature",
+	 "file is an Excel .xls workbook (or another Microsoft Office file), not a CSV file", kExcelHint},
+	{"\x1F\x8B", 2, "the gzip signature", "file is gzip-compressed, not a CSV file",
+	 "decompress it (e.g. with gunzip) and upload the CSV file inside"},
+	// Before the UTF-16LE byte-order mark FF FE, which ThrowUtf8 recognizes.
+	{"\xFF\xFE\0\0", 4, "a UTF-32LE byte-order mark", "file is UTF-32 text, not UTF-8", kSaveAsUtf8},
+	{"\0\0\xFE\xFF", 4, "a UTF-32BE byte-order mark", "file is UTF-32 text, not UTF-8", kSaveAsUtf8},
+};
 
 // Delimiter detection over a sample. complete: the sample is the whole file, so a last
 // line without a line break counts; otherwise it may be cut short and is ignored. The pipe
@@ -176,7 +217,7 @@ std::string DelimiterName(char delimiter)
 }
 
 struct CsvReader::Impl {
-	enum class Stage { kBom, kSniff, kParse, kFinished };
+	enum class Stage { kHead, kBom, kSniff, kParse, kFinished };
 	// Why Scan stopped.
 	enum class Stop { kEnd, kLineBreak, kBadUtf8, kNul };
 
@@ -184,6 +225,9 @@ struct CsvReader::Impl {
 	~Impl() { csv_free(&parser); }
 
 	void Feed(const unsigned char* p, std::size_t n);
+	void EndHead();
+	void CheckSignature();
+	void Take(const unsigned char* p, std::size_t n);
 	void Finish();
 	void Forward(const unsigned char* p, std::size_t n);
 	void StartParsing(bool complete);
@@ -205,7 +249,7 @@ struct CsvReader::Impl {
 	CsvSink& sink;
 	csv_parser parser;
 	CsvRecord record;
-	Stage stage = Stage::kBom;
+	Stage stage = Stage::kHead;
 	std::exception_ptr failure;      // the exception that made the reader unusable
 	std::exception_ptr callback_error;  // thrown inside a libcsv callback, rethrown after csv_parse
 
@@ -215,7 +259,7 @@ struct CsvReader::Impl {
 	bool sep_line_seen = false;  // an Excel "sep=X" line was dropped
 	std::uint64_t records = 0;
 	std::uint64_t bytes_read = 0;
-	unsigned char head[4] = {};  // first bytes of the file as fed (file-type hints)
+	unsigned char head[kHeadBytes] = {};  // first bytes of the file, held back in Stage::kHead
 	std::size_t head_len = 0;
 	std::size_t bom_len = 0;     // bytes of a possible BOM held back
 	std::string sniff_buffer;
@@ -266,12 +310,53 @@ CsvReader::Impl::Impl(const CsvOptions& o, CsvSink& s) : options(o), sink(s)
 	}
 }
 
-// Takes the next chunk: the first bytes go through the BOM check, then on.
+// Takes the next chunk: the first kHeadBytes are held back until they are complete (so the
+// result does not depend on how the file is split), then go on with the rest.
 void CsvReader::Impl::Feed(const unsigned char* p, std::size_t n)
 {
 	bytes_read += n;
-	for (std::size_t i = 0; i < n && head_len < sizeof head; ++i)
-		head[head_len++] = p[i];
+	if (stage == Stage::kHead) {
+		std::size_t take = std::min(n, kHeadBytes - head_len);
+		std::memcpy(head + head_len, p, take);
+		head_len += take;
+		p += take;
+		n -= take;
+		if (head_len < kHeadBytes)
+			return;
+		EndHead();
+	}
+	Take(p, n);
+}
+
+// The head of the file is complete (or the file ended): refuse a known binary format, then
+// process the held-back bytes.
+void CsvReader::Impl::EndHead()
+{
+	CheckSignature();
+	stage = Stage::kBom;
+	Take(head, head_len);
+}
+
+// A file that starts with the signature of an image, a document, an archive or a workbook
+// is not CSV text: say what it is, before any other error (its bytes may even be valid
+// UTF-8 without a NUL, like a GIF's or a PDF's first line).
+void CsvReader::Impl::CheckSignature()
+{
+	for (const Signature& sig : kSignatures) {
+		if (head_len < sig.len || std::memcmp(head, sig.bytes, sig.len) != 0)
+			continue;
+		std::string bytes;
+		for (std::size_t k = 0; k < sig.len; ++k)
+			bytes += (k ? " " : "") + Hex(head[k]);
+		throw UserError(sqlstate::kCharacterNotInRepertoire, sig.message,
+				std::string("the file starts with ") + sig.what + " (bytes " + bytes + ")",
+				sig.hint);
+	}
+}
+
+// Bytes after the head check: the first ones go through the BOM check, then on.
+void CsvReader::Impl::Take(const unsigned char* p, std::size_t n)
+{
 	if (stage == Stage::kBom) {
 		while (n > 0 && bom_len < 3 && *p == kBom[bom_len]) {
 			++bom_len;
@@ -608,28 +693,24 @@ void CsvReader::Impl::CollectNulWindow(const unsigned char* p, std::size_t n)
 		ThrowNul();
 }
 
-// The NUL byte error, with a hint telling UTF-16 text, a workbook and other binary data apart.
+// The NUL byte error, with a hint telling UTF-16 text and other binary data apart (known
+// binary formats were refused by CheckSignature before).
 void CsvReader::Impl::ThrowNul()
 {
-	std::string hint;
-	if (head_len >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) {
-		hint = "the file looks like an Excel workbook (.xlsx) or another ZIP archive, not CSV text: "
-		       "open it in Excel and save it as \"CSV UTF-8\"";
-	} else {
-		// UTF-16 text of mostly ASCII characters: every other byte is NUL.
-		bool little = nul_offset % 2 == 1;  // the window starts one byte before the NUL
-		std::size_t pairs = nul_window_len / 2, matches = 0;
-		for (std::size_t k = 0; k < pairs; ++k) {
-			unsigned char a = nul_window[2 * k], b = nul_window[2 * k + 1];
-			if (little ? (a != 0 && b == 0) : (a == 0 && b != 0))
-				++matches;
-		}
-		if (pairs >= 2 && matches * 4 >= pairs * 3)
-			hint = std::string("the file looks like UTF-16 text (e.g. Excel's \"Unicode Text\"), not UTF-8: ") +
-			       kSaveAsUtf8;
-		else
-			hint = std::string("the file is probably binary data or UTF-16 text, not a CSV file: ") + kSaveAsUtf8;
+	// UTF-16 text of mostly ASCII characters: every other byte is NUL.
+	bool little = nul_offset % 2 == 1;  // the window starts one byte before the NUL
+	std::size_t pairs = nul_window_len / 2, matches = 0;
+	for (std::size_t k = 0; k < pairs; ++k) {
+		unsigned char a = nul_window[2 * k], b = nul_window[2 * k + 1];
+		if (little ? (a != 0 && b == 0) : (a == 0 && b != 0))
+			++matches;
 	}
+	std::string hint;
+	if (pairs >= 2 && matches * 4 >= pairs * 3)
+		hint = std::string("the file looks like UTF-16 text (e.g. Excel's \"Unicode Text\"), not UTF-8: ") +
+		       kSaveAsUtf8;
+	else
+		hint = std::string("the file is probably binary data or UTF-16 text, not a CSV file: ") + kSaveAsUtf8;
 	throw UserError(sqlstate::kCharacterNotInRepertoire, "file contains a NUL byte",
 			"line " + Str(nul_line) + ", byte offset " + Str(nul_offset), hint);
 }
@@ -656,9 +737,6 @@ void CsvReader::Impl::ThrowUtf8(bool at_eof, bool latin1)
 		hint = std::string("the file looks like UTF-16 text (it starts with a UTF-16 byte-order mark, e.g. "
 				   "Excel's \"Unicode Text\"): ") +
 		       kSaveAsUtf8;
-	else if (seq_offset == 0 && head_len >= 2 && head[0] == 0xD0 && head[1] == 0xCF)
-		hint = "the file looks like an Excel workbook (.xls), not CSV text: open it in Excel and save it as "
-		       "\"CSV UTF-8\"";
 	else if (latin1)
 		hint = std::string("the file looks like Windows-1252/Latin-1 text (e.g. an Excel \"CSV (comma "
 				   "delimited)\" export): ") +
@@ -673,6 +751,8 @@ void CsvReader::Impl::ThrowUtf8(bool at_eof, bool latin1)
 // the last record and report an unterminated quote.
 void CsvReader::Impl::Finish()
 {
+	if (stage == Stage::kHead)
+		EndHead();
 	if (stage == Stage::kBom) {
 		stage = delimiter == 0 ? Stage::kSniff : Stage::kParse;
 		std::size_t held = bom_len;

@@ -71,6 +71,11 @@ public:
 	// (22021, detail names line and byte offset, hint says re-save as "CSV UTF-8" and says
 	// when the bytes look like Windows-1252/Latin-1), NUL bytes (22021), limits (54000),
 	// malformed quoting (22P04); rethrows whatever the sink threw.
+	// A file that starts with the full signature of a PNG, GIF, JPEG, PDF, ZIP (.xlsx),
+	// OLE2 (.xls) or gzip file, or with a UTF-32 byte-order mark, is refused before anything
+	// else (22021, the message names the format, the hint how to get a CSV file): the first
+	// 8 bytes are held back until they are all there (or Finish), so no record is delivered
+	// before that.
 	// Records and errors do not depend on how the file is split into chunks. A NUL byte
 	// error waits for up to 7 bytes after the NUL (to tell UTF-16 text from binary data),
 	// so it may come from the next Feed or from Finish.

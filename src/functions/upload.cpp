@@ -47,6 +47,7 @@ extern "C" {
 PG_FUNCTION_INFO_V1(crm_import_upload);
 PG_FUNCTION_INFO_V1(crm_import_upload_lo);
 PG_FUNCTION_INFO_V1(crm_import_upload_file);
+PG_FUNCTION_INFO_V1(crm_import_trim_header);
 }
 
 namespace crm::pg {
@@ -599,4 +600,14 @@ extern "C" Datum crm_import_upload_file(PG_FUNCTION_ARGS)
 		crm::pg::FileSource source(path);
 		return Int64GetDatum(crm::pg::Upload(req, source));
 	});
+}
+
+// crm_import_trim_header(name text): a column name given by a user, trimmed exactly as the
+// upload trims header names (core::Trim, above in UploadSink::OnRecord), so the two compare
+// byte for byte. btrim would leave no-break and zero-width spaces the header lost.
+extern "C" Datum crm_import_trim_header(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	std::string_view trimmed = crm::core::Trim(crm::pg::VarView(PG_GETARG_TEXT_PP(0)));
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(trimmed.data(), static_cast<int>(trimmed.size())));
 }
