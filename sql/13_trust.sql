@@ -199,6 +199,24 @@ SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'crm_import';
 DROP DATABASE crm_import_trust_latin1;
 
 ---------------------------------------------------------------------------------------------
+-- Grants come from the explicit lists of 90_privileges.sql: what crm_import_user and PUBLIC
+-- may execute, and that every wizard function is a C entry point over an implementation in
+-- crm_import_internal that nobody but the owner may execute.
+---------------------------------------------------------------------------------------------
+SELECT p.proname, count(*) AS signatures,
+	bool_and(has_function_privilege('public', p.oid, 'EXECUTE')) AS public_may,
+	bool_and(p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c') AND p.prosrc = 'crm_import_entry') AS entry_point
+FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+	AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'crm_import')
+WHERE has_function_privilege('crm_import_user', p.oid, 'EXECUTE')
+GROUP BY p.proname ORDER BY p.proname;
+SELECT count(*) AS implementations, count(*) FILTER (WHERE p.prosecdef) AS security_definer,
+	count(*) FILTER (WHERE has_function_privilege('crm_import_user', p.oid, 'EXECUTE')
+		OR has_function_privilege('crm_import_admin', p.oid, 'EXECUTE')) AS executable_by_wizard_roles,
+	has_schema_privilege('crm_import_user', 'crm_import_internal', 'USAGE') AS schema_usage
+FROM pg_proc p WHERE p.pronamespace = 'crm_import_internal'::regnamespace;
+
+---------------------------------------------------------------------------------------------
 -- Clean up
 ---------------------------------------------------------------------------------------------
 DROP TABLE public.bobs_table;
