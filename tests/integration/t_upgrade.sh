@@ -8,8 +8,9 @@
 # tables and seeded rows otherwise; see ext_snapshot.sql).
 # The install script of an old version A is taken from tests/integration/versions/ (a frozen
 # copy of the released crm_import--A.sql) or from PostgreSQL's extension directory.
-# With no upgrade script (one version so far) it checks that ALTER EXTENSION crm_import
-# UPDATE on a fresh install is a no-op, and reports "skipped: no upgrade scripts" as a pass.
+# From 0.1.0 it also upgrades a database holding 0.1.0's rows and runs an import on it and
+# on a fresh database: same outcome. With no upgrade script it checks that ALTER EXTENSION
+# crm_import UPDATE on a fresh install is a no-op.
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 ext_dir=${IT_EXT_DIR:-$IT_REPO/extension}
@@ -63,6 +64,62 @@ q it_upgrade_probe -c "ALTER FUNCTION crm_import_check(bigint) SET work_mem = '1
 snapshot it_upgrade_probe "$IT_TMP/snapshot_changed.txt"
 changes=$(diff "$fresh" "$IT_TMP/snapshot_changed.txt" | grep -c '^>')
 eq "the comparison notices a changed function definition and a changed comment" 2 "$changes"
+
+# 0.1.0 -> 0.2.0 with data: rows as 0.1.0 wrote them (written directly: 0.1.0's SQL refuses
+# to stage files with this library) survive the upgrade in 0.2.0's form, and an import then
+# runs on the upgraded database exactly as on a fresh one.
+upgrade_with_data() {
+	local label=$1 up=it_upgrade_data fresh_db=it_upgrade_data_fresh out
+	psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $up" -c "CREATE DATABASE $up" \
+		-c "DROP ROLE IF EXISTS it_upgrade_gone" -c "CREATE ROLE it_upgrade_gone" >/dev/null
+	q "$up" >/dev/null <<-'SQL' || { not_ok "$label with data: 0.1.0 rows written"; return; }
+		CREATE EXTENSION crm_import VERSION '0.1.0';
+		INSERT INTO crm_lists (name, created_by) VALUES ('Upgrade', 'postgres');
+		INSERT INTO crm_imports (owner, list_id, file_name, source, state, gdpr_accepted, tcpa_accepted, inserted)
+			VALUES (current_user, 1, 'done.csv', 'bytea', 'completed', true, true, 2),
+			       ('it_upgrade_gone', 1, 'gone.csv', 'bytea', 'draft', true, true, NULL);
+		CREATE TABLE crm_import_staging.results_1 PARTITION OF crm_import_row_results FOR VALUES IN (1);
+		INSERT INTO crm_import_row_results VALUES (1, 1, 2, 'inserted', NULL, NULL, NULL), (1, 2, 3, 'rejected', NULL, NULL, 'bad');
+		INSERT INTO crm_import_profiles (name, owner, columns, skip_unmapped) VALUES ('weekly', current_user, '{}', false);
+	SQL
+	psql -X -q -d postgres -c "DROP ROLE it_upgrade_gone" >/dev/null
+	if ! out=$(q "$up" -c "ALTER EXTENSION crm_import UPDATE" 2>&1); then
+		not_ok "$label with data: ALTER EXTENSION crm_import UPDATE" "$out"
+		return
+	fi
+	eq "$label with data: owners by OID (a dropped owner's import is nobody's), reviewed draft keeps its consent terms" \
+		"done.csv|t|f|f|gone.csv|f|t|t" \
+		"$(q "$up" -c "SELECT string_agg(concat_ws('|', file_name, owner_id = (SELECT oid FROM pg_roles WHERE rolname = current_user),
+			consent_terms IS NOT NULL, owner_id = 0), '|' ORDER BY id) FROM crm_imports")"
+	eq "$label with data: row results of the old partition are read through crm_import_results" "1|inserted|2|rejected" \
+		"$(q "$up" -c "SELECT string_agg(row_no || '|' || outcome, '|' ORDER BY row_no) FROM crm_import_results(1)")"
+	eq "$label with data: the dropped owner's import shows as dropped, the profile keeps its owner" \
+		"it_upgrade_gone (dropped)|weekly|$(q postgres -c 'SELECT current_user')" \
+		"$(q "$up" -c "SELECT (SELECT owner FROM crm_import_status WHERE id = 2) || '|' || (SELECT name || '|' || owner FROM crm_import_profile_list)")"
+	newdb "$fresh_db" || { not_ok "$label with data: fresh database"; return; }
+	local db_ out_up out_fresh
+	for db_ in "$up" "$fresh_db"; do
+		q "$db_" >"$IT_TMP/upgrade_run_$db_.txt" 2>&1 <<-'SQL'
+			SELECT crm_import_create_list('Run after upgrade') IS NOT NULL;
+			SELECT crm_import_upload('Run after upgrade', convert_to(E'email,first_name,optin\nola@example.no,Ola,Ja\nkari@example.no,Kari,Nei\nOLA@example.no,Ola N,Ja\n', 'UTF8'), 'after.csv') AS id \gset
+			SELECT count(*) FROM crm_import_suggest_mapping(:id);
+			SELECT crm_import_set_consent(:id, 'email_marketing', column_name => 'optin');
+			SELECT crm_import_set_rules(:id, 'file', 'email');
+			SELECT crm_import_accept_compliance(:id, true, true);
+			SELECT inserted, updated, unchanged, merged_in_file, rejected FROM crm_import_run(:id);
+			SELECT email, first_name, email_marketing FROM crm_contacts WHERE created_by_import = :id ORDER BY email;
+			SELECT row_no, outcome, matched_by, reason FROM crm_import_results(:id);
+		SQL
+	done
+	out_up=$(cat "$IT_TMP/upgrade_run_$up.txt")
+	out_fresh=$(cat "$IT_TMP/upgrade_run_$fresh_db.txt")
+	if [ "$out_up" = "$out_fresh" ] && grep -q '^2|0|0|1|0$' "$IT_TMP/upgrade_run_$up.txt"; then
+		ok "$label with data: an import runs on the upgraded database exactly as on a fresh one"
+	else
+		not_ok "$label with data: an import runs on the upgraded database exactly as on a fresh one" \
+			"upgraded: $out_up" "fresh: $out_fresh"
+	fi
+}
 
 shopt -s nullglob
 scripts=("$ext_dir"/crm_import--*--*.sql)
@@ -132,5 +189,6 @@ for v in $starts; do
 		"$(q "$db" -c "SELECT extversion FROM pg_extension WHERE extname = 'crm_import'")"
 	snapshot "$db" "$IT_TMP/snapshot_$v.txt"
 	compare "$label: same member objects and definitions as a fresh install" "$fresh" "$IT_TMP/snapshot_$v.txt"
+	[ "$v" = 0.1.0 ] && upgrade_with_data "$label"
 done
 finish
