@@ -37,6 +37,22 @@ void CallGuarded(void (*fn)(void*), void* arg)
 	throw PgError(data);
 }
 
+// PostgreSQL decides what a pending interrupt means; see boundary.hpp.
+//
+// A termination (pg_terminate_backend, postmaster shutdown, lost client connection) is
+// ereport(FATAL): errfinish calls proc_exit, which never returns, so the C++ frames above this
+// one are not unwound. Nothing needs them to be: they own only process memory (C++ heap,
+// palloc'd memory), which exit releases, and PostgreSQL resources (relations, buffer pins,
+// SPI, files, large objects, locks), which proc_exit's own cleanup releases as for any FATAL
+// (AbortOutOfAnyTransaction, resource owners). No destructor in this extension does anything
+// outside the process, and no library lock is held where CheckInterrupts is called (libcsv,
+// which calls the upload's record sink, takes none). PostgreSQL's own C code exits the same
+// way on a FATAL anywhere.
+void ProcessPendingInterrupts()
+{
+	Guard([]() noexcept { CHECK_FOR_INTERRUPTS(); });
+}
+
 // Copies a C++ string into palloc'd memory without raising on out-of-memory (we are inside
 // a catch block, where a longjmp must not happen).
 static char* CopyNoThrow(const char* s)
@@ -86,8 +102,6 @@ void CapturePendingError(PendingError* pending) noexcept
 		pending->message = CopyNoThrow(e.what());
 		pending->detail = AsSentence(e.detail().c_str());
 		pending->hint = AsSentence(e.hint().c_str());
-	} catch (const Interrupted&) {
-		pending->kind = PendingError::kInterrupted;
 	} catch (const std::bad_alloc&) {
 		pending->kind = PendingError::kOutOfMemory;
 	} catch (const std::exception& e) {
@@ -104,11 +118,6 @@ void RaisePendingError(PendingError* pending)
 	switch (pending->kind) {
 	case PendingError::kPostgres:
 		ReThrowError(pending->pg);
-	case PendingError::kInterrupted:
-		CHECK_FOR_INTERRUPTS();
-		// The flag was cleared by someone else: still stop, as the user asked.
-		ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling statement due to user request")));
-		pg_unreachable();
 	case PendingError::kOutOfMemory:
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in crm_import")));
 		pg_unreachable();

@@ -1,10 +1,13 @@
 // The C++ / PostgreSQL error boundary (see docs/architecture.md).
 //
 // PostgreSQL reports errors with longjmp, C++ with exceptions; neither may cross the other's
-// frames. Two tools keep them apart:
+// frames. Three tools keep them apart:
 //   - Guard(f): runs f, which calls PostgreSQL, and turns an ERROR into a PgError exception
 //     after restoring PG_exception_stack, error_context_stack and CurrentMemoryContext. f must
 //     hold no object with a destructor: a longjmp out of it skips destructors.
+//   - CheckInterrupts(): for long C++ loops. When an interrupt is pending it lets PostgreSQL
+//     decide what it is (ProcessInterrupts, guarded): a cancel, timeout or termination stops
+//     the call with PostgreSQL's own error; anything else is handled and the loop goes on.
 //   - RunEntry(body): used by every extern "C" SQL entry point. It runs the C++ body inside
 //     try/catch, copies what was caught into plain C data, and only after the catch block has
 //     closed (every destructor has run) raises it with ereport / ReThrowError.
@@ -28,13 +31,6 @@ public:
 
 private:
 	ErrorData* data_;
-};
-
-// Thrown when a query cancel or termination is pending; the boundary then lets
-// CHECK_FOR_INTERRUPTS() raise PostgreSQL's own error.
-class Interrupted : public std::exception {
-public:
-	const char* what() const noexcept override { return "interrupted"; }
 };
 
 // Runs fn(arg) with a PostgreSQL error handler that converts an ERROR into PgError.
@@ -62,16 +58,24 @@ auto Guard(F&& f) -> decltype(f())
 	}
 }
 
-// Throws Interrupted when a cancel or termination request is pending. Call it in long loops.
+// Runs PostgreSQL's interrupt processing (CHECK_FOR_INTERRUPTS) inside a guard. A query
+// cancel, statement or lock timeout, or recovery conflict raises PostgreSQL's own ERROR,
+// which comes back as a PgError; a termination is a FATAL, and the backend exits from here
+// (proc_exit: no C++ frame is unwound, and none needs to be; see boundary.cpp). Any other
+// pending interrupt (client_connection_check_interval, a procsignal barrier, a memory context
+// logging request, catchup) is handled and this returns.
+void ProcessPendingInterrupts();
+
+// Call it in long loops. Nothing pending: one flag test, no sigsetjmp.
 inline void CheckInterrupts()
 {
 	if (unlikely(INTERRUPTS_PENDING_CONDITION()))
-		throw Interrupted();
+		ProcessPendingInterrupts();
 }
 
 // What an entry point caught, in plain C data that outlives the catch block.
 struct PendingError {
-	enum Kind { kNone, kPostgres, kUser, kInterrupted, kOutOfMemory, kInternal } kind = kNone;
+	enum Kind { kNone, kPostgres, kUser, kOutOfMemory, kInternal } kind = kNone;
 	ErrorData* pg = nullptr;
 	int sqlerrcode = 0;
 	char* message = nullptr;
