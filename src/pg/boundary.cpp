@@ -14,26 +14,65 @@ const char* PgError::what() const noexcept
 	return data_ != nullptr && data_->message != nullptr ? data_->message : "PostgreSQL error";
 }
 
+namespace {
+
+// Puts PG_exception_stack back to what it was when the guard was entered, however the
+// guard's frame is left: on return, on a caught ERROR, and on a C++ exception from the
+// guarded function (which would otherwise leave it pointing into a finished frame). Built
+// before sigsetjmp and never changed after it, so it is intact when longjmp returns there.
+class ExceptionStackScope {
+public:
+	ExceptionStackScope() noexcept : saved_(PG_exception_stack) {}
+	~ExceptionStackScope() { PG_exception_stack = saved_; }
+	ExceptionStackScope(const ExceptionStackScope&) = delete;
+	ExceptionStackScope& operator=(const ExceptionStackScope&) = delete;
+	sigjmp_buf* saved() const noexcept { return saved_; }
+
+private:
+	sigjmp_buf* saved_;
+};
+
+// Copies the error being handled out of ErrorContext into context, then flushes the error
+// state. CopyErrorData allocates, so it can raise an ERROR itself (out of memory): that one is
+// caught here too, so no longjmp can leave this frame. Returns nullptr when the copy failed.
+ErrorData* CopyCaughtError(MemoryContext context, ErrorContextCallback* error_context) noexcept
+{
+	ErrorData* volatile data = nullptr;
+	ExceptionStackScope scope;
+	sigjmp_buf local_exception_stack;
+	if (sigsetjmp(local_exception_stack, 0) == 0) {
+		PG_exception_stack = &local_exception_stack;
+		data = CopyErrorData();
+	}
+	PG_exception_stack = scope.saved();
+	error_context_stack = error_context;
+	MemoryContextSwitchTo(context);
+	FlushErrorState();
+	return data;
+}
+
+}  // namespace
+
 void CallGuarded(void (*fn)(void*), void* arg)
 {
 	MemoryContext volatile saved_context = CurrentMemoryContext;
 	ErrorContextCallback* volatile saved_error_context = error_context_stack;
-	sigjmp_buf* volatile saved_exception_stack = PG_exception_stack;
+	ExceptionStackScope scope;
 	sigjmp_buf local_exception_stack;
 
 	if (sigsetjmp(local_exception_stack, 0) == 0) {
 		PG_exception_stack = &local_exception_stack;
 		fn(arg);
-		PG_exception_stack = saved_exception_stack;
 		return;
 	}
 	// An ERROR longjmp'd here: restore what PG_TRY/PG_CATCH would, copy the error out of
 	// ErrorContext, and continue as a C++ exception.
-	PG_exception_stack = saved_exception_stack;
+	PG_exception_stack = scope.saved();
 	error_context_stack = saved_error_context;
 	MemoryContextSwitchTo(saved_context);
-	ErrorData* data = CopyErrorData();
-	FlushErrorState();
+	ErrorData* data = CopyCaughtError(saved_context, saved_error_context);
+	if (data == nullptr)
+		throw std::bad_alloc();
 	throw PgError(data);
 }
 

@@ -4,7 +4,8 @@
 // frames. Three tools keep them apart:
 //   - Guard(f): runs f, which calls PostgreSQL, and turns an ERROR into a PgError exception
 //     after restoring PG_exception_stack, error_context_stack and CurrentMemoryContext. f must
-//     hold no object with a destructor: a longjmp out of it skips destructors.
+//     be noexcept (checked at compile time) and hold no object with a destructor: a longjmp
+//     out of it skips destructors.
 //   - CheckInterrupts(): for long C++ loops. When an interrupt is pending it lets PostgreSQL
 //     decide what it is (ProcessInterrupts, guarded): a cancel, timeout or termination stops
 //     the call with PostgreSQL's own error; anything else is handled and the loop goes on.
@@ -33,24 +34,30 @@ private:
 	ErrorData* data_;
 };
 
-// Runs fn(arg) with a PostgreSQL error handler that converts an ERROR into PgError.
+// Runs fn(arg) with a PostgreSQL error handler that converts an ERROR into PgError (or
+// std::bad_alloc when even copying the error ran out of memory). PG_exception_stack is put
+// back however the call ends, a C++ exception from fn included.
 void CallGuarded(void (*fn)(void*), void* arg);
 
-// Guard(f): f() with PostgreSQL errors turned into PgError. The result type must be
-// trivially copyable (a Datum, pointer, integer, bool).
+// Guard(f): f() with PostgreSQL errors turned into PgError. f must be noexcept: a C++
+// exception leaving it would unwind through the guard's sigsetjmp frame. The result type must
+// be trivially copyable (a Datum, pointer, integer, bool).
 template <typename F>
 auto Guard(F&& f) -> decltype(f())
 {
+	using Fn = std::remove_reference_t<F>;
+	static_assert(std::is_nothrow_invocable_v<Fn&>,
+				  "a guarded function must be noexcept: write Guard([&]() noexcept { ... })");
 	using Result = decltype(f());
 	if constexpr (std::is_void_v<Result>) {
-		CallGuarded([](void* p) { (*static_cast<std::remove_reference_t<F>*>(p))(); }, static_cast<void*>(&f));
+		CallGuarded([](void* p) noexcept { (*static_cast<Fn*>(p))(); }, static_cast<void*>(&f));
 	} else {
 		static_assert(std::is_trivially_copyable_v<Result>, "guarded results must be plain data");
 		struct Call {
-			std::remove_reference_t<F>* f;
+			Fn* f;
 			Result result;
 		} call{&f, Result{}};
-		CallGuarded([](void* p) {
+		CallGuarded([](void* p) noexcept {
 			auto* c = static_cast<Call*>(p);
 			c->result = (*c->f)();
 		}, &call);
