@@ -55,11 +55,15 @@ constexpr size_t kChunkBytes = 1 << 20;  // bytes handed to the reader at a time
 constexpr size_t kMaxSamples = 5;        // sample values kept per column
 constexpr size_t kMaxSampleBytes = 200;  // longer samples are cut (at a UTF-8 boundary)
 
-// Where the file's bytes come from. Read returns 0 at end of file.
+// Where the file's bytes come from. Read returns 0 at end of file; Close releases the source
+// once everything was read. Destructors touch nothing of PostgreSQL's: a PostgreSQL error
+// from a destructor would be std::terminate (the server restarts), and after a failed call
+// transaction abort closes what is left open (large objects, AllocateFile'd files).
 class ByteSource {
 public:
 	virtual ~ByteSource() = default;
 	virtual size_t Read(char* buf, size_t capacity) = 0;
+	virtual void Close() {}
 	virtual int64 TotalBytes() const { return -1; }
 	virtual int ProgressType() const = 0;
 };
@@ -93,10 +97,12 @@ public:
 	{
 		fd_ = Guard([&]() noexcept { return DatumGetInt32(DirectFunctionCall2(be_lo_open, ObjectIdGetDatum(lo), Int32GetDatum(INV_READ))); });
 	}
-	~LargeObjectSource() override
+	void Close() override
 	{
-		if (fd_ >= 0 && std::uncaught_exceptions() == 0)
-			(void) Guard([&]() noexcept { return DirectFunctionCall1(be_lo_close, Int32GetDatum(fd_)); });
+		if (fd_ < 0)
+			return;
+		(void) Guard([&]() noexcept { return DirectFunctionCall1(be_lo_close, Int32GetDatum(fd_)); });
+		fd_ = -1;
 	}
 	size_t Read(char* buf, size_t capacity) override
 	{
@@ -127,10 +133,13 @@ public:
 		if (fstat(fileno(file_), &st) == 0)
 			total_ = st.st_size;
 	}
-	~FileSource() override
+	void Close() override
 	{
-		if (file_ != nullptr && std::uncaught_exceptions() == 0)
-			FreeFile(file_);
+		if (file_ == nullptr)
+			return;
+		FILE* file = file_;
+		file_ = nullptr;
+		Guard([&]() noexcept { FreeFile(file); });
 	}
 	size_t Read(char* buf, size_t capacity) override
 	{
@@ -408,6 +417,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 			next_notice = (records / g_settings.progress_rows + 1) * g_settings.progress_rows;
 		}
 	}
+	source.Close();
 	reader.Finish();
 	bool staged = sink.Finish();
 	uint8 digest[PG_SHA256_DIGEST_LENGTH];

@@ -29,6 +29,8 @@ SpiSession::~SpiSession()
 {
 	if (std::uncaught_exceptions() > uncaught_at_start_)
 		return;  // unwinding: abort cleans up SPI
+	// Not guarded, and need not be: SPI_finish reports failure by its result and raises
+	// nothing (a Guard here could throw out of a destructor: std::terminate).
 	SPI_finish();
 }
 
