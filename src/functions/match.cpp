@@ -351,6 +351,11 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 		}
 		Guard([&]() noexcept { SPI_cursor_close(portal); });
 		return (Datum) 0;
+	}, [&]() noexcept {
+		// On every path. Every Guard above is entered in this call's context or SPI's
+		// procedure context, never in batch_context, so the copy of a caught error is not in
+		// the memory deleted here.
+		MemoryContextDelete(batch_context);
 	});
 	for (int i = 0; i < kFetchRows; ++i)
 		ExecDropSingleTupleTableSlot(slots[i]);

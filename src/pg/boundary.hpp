@@ -95,9 +95,13 @@ void CapturePendingError(PendingError* pending) noexcept;
 // Raises what was caught. Call only after the catch block has closed.
 [[noreturn]] void RaisePendingError(PendingError* pending);
 
-// Runs the C++ body of an SQL entry point; body returns a Datum.
-template <typename Body>
-Datum RunEntry(Body&& body)
+// Runs the C++ body of an SQL entry point; body returns a Datum. Then cleanup(), on every
+// path: after the body has returned or thrown and every destructor has run, before a caught
+// error is raised. cleanup is plain PostgreSQL code (what a C function would do before
+// returning, such as deleting a memory context the call made); it must not free the memory
+// an error was copied into (the memory context current where the failing Guard was entered).
+template <typename Body, typename Cleanup>
+Datum RunEntry(Body&& body, Cleanup&& cleanup)
 {
 	PendingError pending;
 	Datum result = (Datum) 0;
@@ -106,9 +110,16 @@ Datum RunEntry(Body&& body)
 	} catch (...) {
 		CapturePendingError(&pending);
 	}
+	cleanup();
 	if (pending.kind != PendingError::kNone)
 		RaisePendingError(&pending);
 	return result;
+}
+
+template <typename Body>
+Datum RunEntry(Body&& body)
+{
+	return RunEntry(std::forward<Body>(body), []() noexcept {});
 }
 
 }  // namespace crm::pg
