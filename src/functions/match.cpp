@@ -61,7 +61,7 @@ struct Batch {
 // Fetches up to kFetchRows rows of portal into batch_context; text columns detoasted.
 Batch FetchBatch(Portal portal, int ncols, MemoryContext batch_context)
 {
-	return Guard([&]() -> Batch {
+	return Guard([&]() noexcept -> Batch {
 		SPI_cursor_fetch(portal, true, kFetchRows);
 		Batch b;
 		b.rows = SPI_processed;
@@ -93,21 +93,21 @@ void DrainCursor(Portal portal, int ncols, MemoryContext batch_context, OnRow&& 
 		Batch b = FetchBatch(portal, ncols, batch_context);
 		for (uint64 r = 0; r < b.rows; ++r)
 			on_row(b.values + r * ncols, b.nulls + r * ncols);
-		Guard([&] {
+		Guard([&]() noexcept {
 			SPI_freetuptable(SPI_tuptable);
 			MemoryContextReset(batch_context);
 		});
 		if (b.rows == 0)
 			break;
 	}
-	Guard([&] { SPI_cursor_close(portal); });
+	Guard([&]() noexcept { SPI_cursor_close(portal); });
 }
 
 // Opens a cursor for a query without parameters.
 Portal OpenCursor(const std::string& sql)
 {
 	const char* query = sql.c_str();
-	return Guard([&] { return SPI_cursor_open_with_args(nullptr, query, 0, nullptr, nullptr, nullptr, true, 0); });
+	return Guard([&]() noexcept { return SPI_cursor_open_with_args(nullptr, query, 0, nullptr, nullptr, nullptr, true, 0); });
 }
 
 // Runs sql (one text[] parameter, the values) as a cursor and calls on_row(id, key) for each
@@ -120,7 +120,7 @@ void LookUp(const std::string& sql, const std::vector<std::string_view>& keys, M
 		size_t count = std::min(kValuesPerQuery, keys.size() - start);
 		const std::string_view* first = keys.data() + start;
 		const char* query = sql.c_str();
-		Portal portal = Guard([&]() -> Portal {
+		Portal portal = Guard([&]() noexcept -> Portal {
 			MemoryContext old = MemoryContextSwitchTo(batch_context);
 			Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * count));
 			for (size_t i = 0; i < count; ++i)
@@ -282,7 +282,7 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 				int64 founder = -*p.target;
 				if (p.row_no == founder) {
 					crm::pg::CheckInterrupts();
-					new_ids[founder] = Guard([&] { return nextval_internal(id_sequence, true); });
+					new_ids[founder] = Guard([&]() noexcept { return nextval_internal(id_sequence, true); });
 				}
 				contact_ids[i] = new_ids[founder];
 			}
@@ -296,7 +296,7 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 		const int32_t* index = plan_of_row.data();
 		for (;;) {
 			crm::pg::CheckInterrupts();
-			uint64 n = Guard([&]() -> uint64 {
+			uint64 n = Guard([&]() noexcept -> uint64 {
 				SPI_cursor_fetch(portal, true, kFetchRows);
 				uint64 rows = SPI_processed;
 				MemoryContext old = MemoryContextSwitchTo(batch_context);
@@ -349,8 +349,13 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 				break;
 			written += static_cast<int64>(n);
 		}
-		Guard([&] { SPI_cursor_close(portal); });
+		Guard([&]() noexcept { SPI_cursor_close(portal); });
 		return (Datum) 0;
+	}, [&]() noexcept {
+		// On every path. Every Guard above is entered in this call's context or SPI's
+		// procedure context, never in batch_context, so the copy of a caught error is not in
+		// the memory deleted here.
+		MemoryContextDelete(batch_context);
 	});
 	for (int i = 0; i < kFetchRows; ++i)
 		ExecDropSingleTupleTableSlot(slots[i]);

@@ -49,10 +49,21 @@ Datum TextResult(FunctionCallInfo fcinfo, Fn&& normalize)
 }
 
 // Consent terms parsed once per call site when the term arrays are constants (as in the
-// run's generated SQL); otherwise parsed on every call.
+// run's generated SQL); otherwise parsed on every call. The parsed terms are a C++ object on
+// the heap, owned by the call site: a reset callback of fn_mcxt (the memory the FmgrInfo lives
+// in, the query's for a query expression) deletes them when that memory goes, so they live
+// as long as the query, not as long as the backend.
 struct ConsentCache {
 	crm::core::ConsentTerms* terms;
+	MemoryContextCallback free_terms;
 };
+
+void FreeConsentTerms(void* arg) noexcept
+{
+	auto* cache = static_cast<ConsentCache*>(arg);
+	delete cache->terms;
+	cache->terms = nullptr;
+}
 
 }  // namespace
 
@@ -118,6 +129,9 @@ extern "C" Datum crm_import_norm_consent(PG_FUNCTION_ARGS)
 	}
 	if (constant_terms && cache == nullptr) {
 		cache = static_cast<ConsentCache*>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ConsentCache)));
+		cache->free_terms.func = FreeConsentTerms;
+		cache->free_terms.arg = cache;
+		MemoryContextRegisterResetCallback(fcinfo->flinfo->fn_mcxt, &cache->free_terms);
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	int result = -1;
@@ -131,8 +145,7 @@ extern "C" Datum crm_import_norm_consent(PG_FUNCTION_ARGS)
 			for (auto v : crm::pg::TextElements(out_elems, out_nulls, n_out))
 				parsed.opt_out.emplace_back(v);
 			if (cache != nullptr) {
-				// Kept for the life of the call site's FmgrInfo: one small object per query
-				// expression, so it is not freed.
+				// Kept for the life of the call site's FmgrInfo; FreeConsentTerms deletes it.
 				cache->terms = new crm::core::ConsentTerms(std::move(parsed));
 				terms = cache->terms;
 			} else {

@@ -34,7 +34,7 @@ Datum SelfTest(const std::string& kind)
 								   "this error is expected");
 	if (kind == "pg_error") {
 		// A PostgreSQL ERROR inside guarded C++ code: int4 division by zero.
-		crm::pg::Guard([] { return DirectFunctionCall2(int4div, Int32GetDatum(1), Int32GetDatum(0)); });
+		crm::pg::Guard([]() noexcept { return DirectFunctionCall2(int4div, Int32GetDatum(1), Int32GetDatum(0)); });
 	}
 	if (kind == "std_exception")
 		throw std::runtime_error("selftest: std exception");

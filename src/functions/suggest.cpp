@@ -81,7 +81,7 @@ extern "C" Datum crm_import_suggest_fields(PG_FUNCTION_ARGS)
 			const crm::core::Suggestion* s = &result[i];
 			text* field = s->field.empty() ? nullptr : crm::pg::MakeText(s->field);
 			text* basis = crm::pg::MakeText(s->basis);
-			crm::pg::Guard([&] {
+			crm::pg::Guard([&]() noexcept {
 				Datum values[4] = {Int32GetDatum(static_cast<int32>(i + 1)), PointerGetDatum(field),
 								   Float4GetDatum(s->confidence), PointerGetDatum(basis)};
 				bool nulls[4] = {false, field == nullptr, field == nullptr, false};

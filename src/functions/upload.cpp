@@ -57,11 +57,15 @@ constexpr size_t kChunkBytes = 1 << 20;  // bytes handed to the reader at a time
 constexpr size_t kMaxSamples = 5;        // sample values kept per column
 constexpr size_t kMaxSampleBytes = 200;  // longer samples are cut (at a UTF-8 boundary)
 
-// Where the file's bytes come from. Read returns 0 at end of file.
+// Where the file's bytes come from. Read returns 0 at end of file; Close releases the source
+// once everything was read. Destructors touch nothing of PostgreSQL's: a PostgreSQL error
+// from a destructor would be std::terminate (the server restarts), and after a failed call
+// transaction abort closes what is left open (large objects, AllocateFile'd files).
 class ByteSource {
 public:
 	virtual ~ByteSource() = default;
 	virtual size_t Read(char* buf, size_t capacity) = 0;
+	virtual void Close() {}
 	virtual int64 TotalBytes() const { return -1; }
 	virtual int ProgressType() const = 0;
 };
@@ -93,16 +97,18 @@ class LargeObjectSource : public ByteSource {
 public:
 	explicit LargeObjectSource(Oid lo)
 	{
-		fd_ = Guard([&] { return DatumGetInt32(DirectFunctionCall2(be_lo_open, ObjectIdGetDatum(lo), Int32GetDatum(INV_READ))); });
+		fd_ = Guard([&]() noexcept { return DatumGetInt32(DirectFunctionCall2(be_lo_open, ObjectIdGetDatum(lo), Int32GetDatum(INV_READ))); });
 	}
-	~LargeObjectSource() override
+	void Close() override
 	{
-		if (fd_ >= 0 && std::uncaught_exceptions() == 0)
-			(void) Guard([&] { return DirectFunctionCall1(be_lo_close, Int32GetDatum(fd_)); });
+		if (fd_ < 0)
+			return;
+		(void) Guard([&]() noexcept { return DirectFunctionCall1(be_lo_close, Int32GetDatum(fd_)); });
+		fd_ = -1;
 	}
 	size_t Read(char* buf, size_t capacity) override
 	{
-		int n = Guard([&] { return lo_read(fd_, buf, static_cast<int>(capacity)); });
+		int n = Guard([&]() noexcept { return lo_read(fd_, buf, static_cast<int>(capacity)); });
 		return n > 0 ? static_cast<size_t>(n) : 0;
 	}
 	int ProgressType() const override { return PROGRESS_COPY_TYPE_PIPE; }
@@ -116,7 +122,7 @@ class FileSource : public ByteSource {
 public:
 	explicit FileSource(const char* path) : path_(path)
 	{
-		file_ = Guard([&] {
+		file_ = Guard([&]() noexcept {
 			FILE* f = AllocateFile(path_, PG_BINARY_R);
 			if (f == NULL)
 				ereport(ERROR, (errcode_for_file_access(),
@@ -129,16 +135,19 @@ public:
 		if (fstat(fileno(file_), &st) == 0)
 			total_ = st.st_size;
 	}
-	~FileSource() override
+	void Close() override
 	{
-		if (file_ != nullptr && std::uncaught_exceptions() == 0)
-			FreeFile(file_);
+		if (file_ == nullptr)
+			return;
+		FILE* file = file_;
+		file_ = nullptr;
+		Guard([&]() noexcept { FreeFile(file); });
 	}
 	size_t Read(char* buf, size_t capacity) override
 	{
 		size_t n = fread(buf, 1, capacity, file_);
 		if (n == 0 && ferror(file_))
-			Guard([&] {
+			Guard([&]() noexcept {
 				ereport(ERROR, (errcode_for_file_access(), errmsg("could not read server file \"%s\": %m", path_)));
 			});
 		return n;
@@ -248,7 +257,7 @@ private:
 		ddl += ", extra text[]) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false)";
 		spi_.Execute(ddl);
 		const char* name = table_.c_str();
-		Oid relid = Guard([&] { return get_relname_relid(name, get_namespace_oid("crm_import_staging", false)); });
+		Oid relid = Guard([&]() noexcept { return get_relname_relid(name, get_namespace_oid("crm_import_staging", false)); });
 		writer_ = std::make_unique<StagingWriter>(relid, staged_columns_);
 	}
 
@@ -358,17 +367,18 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	int64 import_id = spi.Int64(1);
 	std::string table = "job_" + std::to_string(import_id);
 
-	pg_cryptohash_ctx* sha = Guard([] {
+	pg_cryptohash_ctx* sha = Guard([]() noexcept {
 		pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
 		if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
 			ereport(ERROR, (errmsg("could not initialize SHA-256")));
 		return ctx;
 	});
-	Guard([&] {
+	const int64 progress_type = source.ProgressType();
+	const int64 total_bytes = source.TotalBytes() > 0 ? source.TotalBytes() : 0;
+	Guard([&]() noexcept {
 		pgstat_progress_start_command(PROGRESS_COMMAND_COPY, InvalidOid);
 		const int index[3] = {PROGRESS_COPY_COMMAND, PROGRESS_COPY_TYPE, PROGRESS_COPY_BYTES_TOTAL};
-		const int64 val[3] = {PROGRESS_COPY_COMMAND_FROM, source.ProgressType(),
-							  source.TotalBytes() > 0 ? source.TotalBytes() : 0};
+		const int64 val[3] = {PROGRESS_COPY_COMMAND_FROM, progress_type, total_bytes};
 		pgstat_progress_update_multi_param(3, index, val);
 	});
 
@@ -389,31 +399,32 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		if (n == 0)
 			break;
 		const char* chunk = buffer.get();
-		Guard([&] {
+		Guard([&]() noexcept {
 			if (pg_cryptohash_update(sha, reinterpret_cast<const uint8*>(chunk), n) < 0)
 				ereport(ERROR, (errmsg("could not compute SHA-256")));
 		});
 		reader.Feed(chunk, n);
 		bytes += static_cast<int64>(n);
 		int64 records = static_cast<int64>(reader.records());
-		Guard([&] {
+		Guard([&]() noexcept {
 			const int index[2] = {PROGRESS_COPY_BYTES_PROCESSED, PROGRESS_COPY_TUPLES_PROCESSED};
 			const int64 val[2] = {bytes, records};
 			pgstat_progress_update_multi_param(2, index, val);
 		});
 		if (next_notice > 0 && records >= next_notice) {
 			double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-			Guard([&] {
+			Guard([&]() noexcept {
 				ereport(NOTICE, (errmsg("crm_import upload: %lld records, %lld bytes, %.0f records/s",
 										(long long) records, (long long) bytes, secs > 0 ? records / secs : 0.0)));
 			});
 			next_notice = (records / g_settings.progress_rows + 1) * g_settings.progress_rows;
 		}
 	}
+	source.Close();
 	reader.Finish();
 	bool staged = sink.Finish();
 	uint8 digest[PG_SHA256_DIGEST_LENGTH];
-	Guard([&] {
+	Guard([&]() noexcept {
 		if (pg_cryptohash_final(sha, digest, sizeof(digest)) < 0)
 			ereport(ERROR, (errmsg("could not compute SHA-256")));
 		pg_cryptohash_free(sha);
@@ -483,9 +494,10 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 			std::string hint = std::string("Upload the file again with delimiter => ") +
 							   (other == '\t' ? "E'\\t'" : std::string("'") + other + "'") +
 							   ", or delimiter => NULL to detect it.";
-			Guard([&] {
-				ereport(NOTICE, (errmsg("every row has one column with the delimiter given (%s)",
-										core::DelimiterName(reader.delimiter()).c_str()),
+			// The guarded call holds no C++ temporary: the given delimiter's name is made here.
+			std::string given = core::DelimiterName(reader.delimiter());
+			Guard([&]() noexcept {
+				ereport(NOTICE, (errmsg("every row has one column with the delimiter given (%s)", given.c_str()),
 								 errdetail_internal("%s", detail.c_str()), errhint("%s", hint.c_str())));
 			});
 			break;
@@ -496,7 +508,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		std::string detail;
 		for (const auto& r : renamed)
 			detail += (detail.empty() ? "" : "; ") + r;
-		Guard([&] {
+		Guard([&]() noexcept {
 			ereport(NOTICE, (errmsg("some header names were blank or repeated and got unique names"),
 							 errdetail_internal("%s.", detail.c_str()),
 							 errhint("Address these columns by the new names, or by column number.")));
@@ -520,11 +532,11 @@ void CheckServerFileAllowed()
 void CheckLargeObjectReadable(Oid lo)
 {
 	Oid caller = Guard([]() noexcept { return CallerId(); });
-	bool exists = Guard([&] { return LargeObjectExists(lo); });
+	bool exists = Guard([&]() noexcept { return LargeObjectExists(lo); });
 	if (!exists)
 		throw core::UserError("42704", "large object " + std::to_string(lo) + " does not exist", "",
 							  "In psql, \\lo_import 'file.csv' creates one and sets :LASTOID to its oid.");
-	bool allowed = Guard([&] {
+	bool allowed = Guard([&]() noexcept {
 		return lo_compat_privileges ||
 			   pg_largeobject_aclcheck_snapshot(lo, caller, ACL_SELECT, GetActiveSnapshot()) == ACLCHECK_OK;
 	});

@@ -14,27 +14,82 @@ const char* PgError::what() const noexcept
 	return data_ != nullptr && data_->message != nullptr ? data_->message : "PostgreSQL error";
 }
 
+namespace {
+
+// Puts PG_exception_stack back to what it was when the guard was entered, however the
+// guard's frame is left: on return, on a caught ERROR, and on a C++ exception from the
+// guarded function (which would otherwise leave it pointing into a finished frame). Built
+// before sigsetjmp and never changed after it, so it is intact when longjmp returns there.
+class ExceptionStackScope {
+public:
+	ExceptionStackScope() noexcept : saved_(PG_exception_stack) {}
+	~ExceptionStackScope() { PG_exception_stack = saved_; }
+	ExceptionStackScope(const ExceptionStackScope&) = delete;
+	ExceptionStackScope& operator=(const ExceptionStackScope&) = delete;
+	sigjmp_buf* saved() const noexcept { return saved_; }
+
+private:
+	sigjmp_buf* saved_;
+};
+
+// Copies the error being handled out of ErrorContext into context, then flushes the error
+// state. CopyErrorData allocates, so it can raise an ERROR itself (out of memory): that one is
+// caught here too, so no longjmp can leave this frame. Returns nullptr when the copy failed.
+ErrorData* CopyCaughtError(MemoryContext context, ErrorContextCallback* error_context) noexcept
+{
+	ErrorData* volatile data = nullptr;
+	ExceptionStackScope scope;
+	sigjmp_buf local_exception_stack;
+	if (sigsetjmp(local_exception_stack, 0) == 0) {
+		PG_exception_stack = &local_exception_stack;
+		data = CopyErrorData();
+	}
+	PG_exception_stack = scope.saved();
+	error_context_stack = error_context;
+	MemoryContextSwitchTo(context);
+	FlushErrorState();
+	return data;
+}
+
+}  // namespace
+
 void CallGuarded(void (*fn)(void*), void* arg)
 {
 	MemoryContext volatile saved_context = CurrentMemoryContext;
 	ErrorContextCallback* volatile saved_error_context = error_context_stack;
-	sigjmp_buf* volatile saved_exception_stack = PG_exception_stack;
+	ExceptionStackScope scope;
 	sigjmp_buf local_exception_stack;
 
 	if (sigsetjmp(local_exception_stack, 0) == 0) {
 		PG_exception_stack = &local_exception_stack;
 		fn(arg);
-		PG_exception_stack = saved_exception_stack;
 		return;
 	}
 	// An ERROR longjmp'd here: restore what PG_TRY/PG_CATCH would, copy the error out of
 	// ErrorContext, and continue as a C++ exception.
-	PG_exception_stack = saved_exception_stack;
+	PG_exception_stack = scope.saved();
 	error_context_stack = saved_error_context;
 	MemoryContextSwitchTo(saved_context);
-	ErrorData* data = CopyErrorData();
-	FlushErrorState();
+	ErrorData* data = CopyCaughtError(saved_context, saved_error_context);
+	if (data == nullptr)
+		throw std::bad_alloc();
 	throw PgError(data);
+}
+
+// PostgreSQL decides what a pending interrupt means; see boundary.hpp.
+//
+// A termination (pg_terminate_backend, postmaster shutdown, lost client connection) is
+// ereport(FATAL): errfinish calls proc_exit, which never returns, so the C++ frames above this
+// one are not unwound. Nothing needs them to be: they own only process memory (C++ heap,
+// palloc'd memory), which exit releases, and PostgreSQL resources (relations, buffer pins,
+// SPI, files, large objects, locks), which proc_exit's own cleanup releases as for any FATAL
+// (AbortOutOfAnyTransaction, resource owners). No destructor in this extension does anything
+// outside the process, and no library lock is held where CheckInterrupts is called (libcsv,
+// which calls the upload's record sink, takes none). PostgreSQL's own C code exits the same
+// way on a FATAL anywhere.
+void ProcessPendingInterrupts()
+{
+	Guard([]() noexcept { CHECK_FOR_INTERRUPTS(); });
 }
 
 // Copies a C++ string into palloc'd memory without raising on out-of-memory (we are inside
@@ -86,8 +141,6 @@ void CapturePendingError(PendingError* pending) noexcept
 		pending->message = CopyNoThrow(e.what());
 		pending->detail = AsSentence(e.detail().c_str());
 		pending->hint = AsSentence(e.hint().c_str());
-	} catch (const Interrupted&) {
-		pending->kind = PendingError::kInterrupted;
 	} catch (const std::bad_alloc&) {
 		pending->kind = PendingError::kOutOfMemory;
 	} catch (const std::exception& e) {
@@ -104,11 +157,6 @@ void RaisePendingError(PendingError* pending)
 	switch (pending->kind) {
 	case PendingError::kPostgres:
 		ReThrowError(pending->pg);
-	case PendingError::kInterrupted:
-		CHECK_FOR_INTERRUPTS();
-		// The flag was cleared by someone else: still stop, as the user asked.
-		ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling statement due to user request")));
-		pg_unreachable();
 	case PendingError::kOutOfMemory:
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory in crm_import")));
 		pg_unreachable();

@@ -20,7 +20,7 @@ namespace crm::pg {
 
 SpiSession::SpiSession() : uncaught_at_start_(std::uncaught_exceptions())
 {
-	int rc = Guard([] { return SPI_connect(); });
+	int rc = Guard([]() noexcept { return SPI_connect(); });
 	if (rc != SPI_OK_CONNECT)
 		throw std::runtime_error("SPI_connect failed");
 }
@@ -29,6 +29,8 @@ SpiSession::~SpiSession()
 {
 	if (std::uncaught_exceptions() > uncaught_at_start_)
 		return;  // unwinding: abort cleans up SPI
+	// Not guarded, and need not be: SPI_finish reports failure by its result and raises
+	// nothing (a Guard here could throw out of a destructor: std::terminate).
 	SPI_finish();
 }
 
@@ -36,7 +38,7 @@ uint64 SpiSession::Execute(const std::string& sql, int nargs, Oid* types, Datum*
 						   bool read_only)
 {
 	const char* query = sql.c_str();
-	int rc = Guard([&] {
+	int rc = Guard([&]() noexcept {
 		return nargs == 0 ? SPI_execute(query, read_only, 0)
 						  : SPI_execute_with_args(query, nargs, types, values, nulls, read_only, 0);
 	});
@@ -51,7 +53,7 @@ Datum SpiSession::Value(int col, bool* isnull, uint64 row) const
 		throw std::runtime_error("SPI result has no row " + std::to_string(row));
 	HeapTuple tuple = SPI_tuptable->vals[row];
 	TupleDesc desc = SPI_tuptable->tupdesc;
-	return Guard([&] { return SPI_getbinval(tuple, desc, col, isnull); });
+	return Guard([&]() noexcept { return SPI_getbinval(tuple, desc, col, isnull); });
 }
 
 int64 SpiSession::Int64(int col, uint64 row) const
@@ -66,7 +68,7 @@ int64 SpiSession::Int64(int col, uint64 row) const
 std::string ExtensionSchemaQuoted()
 {
 	// get_extension_schema is not exported before PostgreSQL 16: read pg_extension directly.
-	const char* quoted = Guard([] {
+	const char* quoted = Guard([]() noexcept {
 		Oid nsp = InvalidOid;
 		Relation rel = table_open(ExtensionRelationId, AccessShareLock);
 		ScanKeyData key;

@@ -16,7 +16,7 @@ namespace crm::pg {
 
 StagingWriter::StagingWriter(Oid relid, size_t staged_columns) : staged_columns_(staged_columns)
 {
-	Guard([&] {
+	Guard([&]() noexcept {
 		rel_ = table_open(relid, RowExclusiveLock);
 		bistate_ = GetBulkInsertState();
 		command_id_ = GetCurrentCommandId(true);
@@ -53,7 +53,7 @@ void StagingWriter::Add(const core::CsvRecord& record)
 	if (total > MaxAllocSize)
 		throw std::length_error("record too large to stage");
 
-	Guard([&] {
+	Guard([&]() noexcept {
 		char* block = static_cast<char*>(MemoryContextAlloc(batch_context_, total > 0 ? total : 1));
 		ExecClearTuple(slot);
 		Datum* values = slot->tts_values;
@@ -116,7 +116,7 @@ void StagingWriter::Flush()
 {
 	if (buffered_rows_ == 0)
 		return;
-	Guard([&] {
+	Guard([&]() noexcept {
 		// heap_multi_insert allocates per call (its tuple array, toasted copies) in the current
 		// context: run it in the batch context, reset right after, as COPY does with its
 		// per-tuple context. Otherwise a 1 GB upload kept ~100 MB of such arrays.
@@ -136,7 +136,7 @@ void StagingWriter::Finish()
 	if (finished_)
 		return;
 	Flush();
-	Guard([&] {
+	Guard([&]() noexcept {
 		for (int i = 0; i < kMaxBufferedRows; i++)
 			ExecDropSingleTupleTableSlot(slots_[i]);
 		table_finish_bulk_insert(rel_, TABLE_INSERT_SKIP_FSM);

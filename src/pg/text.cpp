@@ -21,7 +21,7 @@ std::vector<std::string_view> TextElements(Datum* elems, bool* nulls, int n)
 
 text* MakeText(std::string_view s)
 {
-	return Guard([&] { return cstring_to_text_with_len(s.data(), static_cast<int>(s.size())); });
+	return Guard([&]() noexcept { return cstring_to_text_with_len(s.data(), static_cast<int>(s.size())); });
 }
 
 ArrayType* MakeTextArray(const std::vector<std::string>& values)
@@ -30,7 +30,7 @@ ArrayType* MakeTextArray(const std::vector<std::string>& values)
 	struct Args {
 		const std::vector<std::string>* values;
 	} args{&values};
-	return Guard([&]() -> ArrayType* {
+	return Guard([&]() noexcept -> ArrayType* {
 		int n = static_cast<int>(args.values->size());
 		Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
 		for (int i = 0; i < n; i++) {
@@ -43,7 +43,7 @@ ArrayType* MakeTextArray(const std::vector<std::string>& values)
 
 ArrayType* MakeInt4Array(const std::vector<int>& values)
 {
-	return Guard([&]() -> ArrayType* {
+	return Guard([&]() noexcept -> ArrayType* {
 		int n = static_cast<int>(values.size());
 		Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
 		for (int i = 0; i < n; i++)
@@ -54,7 +54,7 @@ ArrayType* MakeInt4Array(const std::vector<int>& values)
 
 ArrayType* MakeInt8Array(const std::vector<long long>& values)
 {
-	return Guard([&]() -> ArrayType* {
+	return Guard([&]() noexcept -> ArrayType* {
 		int n = static_cast<int>(values.size());
 		Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
 		for (int i = 0; i < n; i++)
