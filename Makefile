@@ -54,7 +54,7 @@ extension/$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL) Makefile
 extension/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: extension/upgrade/$(PREVVERSION)--$(EXTVERSION).sql $(REPLACEABLE_SQL) Makefile
 	( cat extension/upgrade/$(PREVVERSION)--$(EXTVERSION).sql; \
 	  cat $(REPLACEABLE_SQL) | sed -e 's/^CREATE FUNCTION /CREATE OR REPLACE FUNCTION /' \
-		-e 's/^CREATE VIEW /CREATE OR REPLACE VIEW /' -e 's/^CREATE AGGREGATE /CREATE OR REPLACE AGGREGATE /' \
+		-e 's/^CREATE VIEW /CREATE OR REPLACE VIEW /' -e 's/^CREATE AGGREGATE /CREATE OR REPLACE AGGREGATE /' -e 's/^CREATE TRIGGER /CREATE OR REPLACE TRIGGER /' \
 	) | sed 's/@EXTVERSION@/$(EXTVERSION)/g' > $@
 
 EXTRA_CLEAN = extension/$(EXTENSION)--$(EXTVERSION).sql extension/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql results regression.diffs regression.out output_iso $(OBJS:.o=.d)

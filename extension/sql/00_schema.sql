@@ -155,19 +155,6 @@ COMMENT ON COLUMN crm_consent_terms.opt_out_terms IS 'Values meaning opted out';
 COMMENT ON COLUMN crm_consent_terms.changed_by IS 'Role that set the terms';
 COMMENT ON COLUMN crm_consent_terms.changed_at IS 'When the terms were set';
 
-CREATE FUNCTION crm_consent_terms_sync() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	UPDATE @extschema@.crm_fields f SET opt_in_terms = NEW.opt_in_terms, opt_out_terms = NEW.opt_out_terms
-		WHERE f.name OPERATOR(pg_catalog.=) NEW.field;
-	RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION crm_consent_terms_sync() IS 'Trigger: copies a consent terms setting into crm_fields';
-CREATE TRIGGER crm_consent_terms_sync AFTER INSERT OR UPDATE ON crm_consent_terms
-	FOR EACH ROW EXECUTE FUNCTION crm_consent_terms_sync();
-
 CREATE TABLE crm_contacts (
 	-- Positive: the run tells an existing contact (its id) from a new one (minus its first
 	-- row) by the sign, so a contact inserted by hand with id 0 or below could never match.
@@ -241,33 +228,6 @@ COMMENT ON COLUMN crm_list_members.list_id IS 'The list';
 COMMENT ON COLUMN crm_list_members.contact_id IS 'The contact';
 COMMENT ON COLUMN crm_list_members.added_by_import IS 'Import that added the contact to the list';
 COMMENT ON COLUMN crm_list_members.added_at IS 'When the contact joined the list';
-
--- Memberships follow their list and contact. Statement-level triggers with transition tables
--- stand in for foreign keys: an import adds a million members in one INSERT and per-row RI
--- checks would cost more than the insert itself. Only crm_import writes memberships.
-CREATE FUNCTION crm_list_members_cleanup() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-	IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
-		-- DELETE, not TRUNCATE: "TRUNCATE crm_list_members, crm_contacts" is already
-		-- truncating the memberships in this statement.
-		DELETE FROM @extschema@.crm_list_members;
-	ELSIF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'crm_contacts' THEN
-		DELETE FROM @extschema@.crm_list_members m USING gone g WHERE m.contact_id OPERATOR(pg_catalog.=) g.id;
-	ELSE
-		DELETE FROM @extschema@.crm_list_members m USING gone g WHERE m.list_id OPERATOR(pg_catalog.=) g.id;
-	END IF;
-	RETURN NULL;
-END
-$$;
-COMMENT ON FUNCTION crm_list_members_cleanup() IS 'Trigger: removes the memberships of deleted or truncated contacts and lists';
-CREATE TRIGGER crm_contacts_members_cleanup AFTER DELETE ON crm_contacts REFERENCING OLD TABLE AS gone
-	FOR EACH STATEMENT EXECUTE FUNCTION crm_list_members_cleanup();
-CREATE TRIGGER crm_contacts_members_truncate AFTER TRUNCATE ON crm_contacts
-	FOR EACH STATEMENT EXECUTE FUNCTION crm_list_members_cleanup();
-CREATE TRIGGER crm_lists_members_cleanup AFTER DELETE ON crm_lists REFERENCING OLD TABLE AS gone
-	FOR EACH STATEMENT EXECUTE FUNCTION crm_list_members_cleanup();
 
 ---------------------------------------------------------------------------------------------
 -- Imports (one row per uploaded file; the wizard's settings live here)

@@ -16,14 +16,14 @@ DECLARE
 BEGIN
 	SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid) INTO stray
 	FROM pg_catalog.pg_proc p
-	WHERE p.pronamespace OPERATOR(pg_catalog.=) '@extschema@'::regnamespace
+	WHERE p.pronamespace = '@extschema@'::regnamespace
 		AND p.proname IN (SELECT m.proname FROM pg_catalog.pg_proc m JOIN pg_catalog.pg_depend d
-			ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass AND d.objid OPERATOR(pg_catalog.=) m.oid
-			AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::regclass AND d.deptype OPERATOR(pg_catalog.=) 'e'
-			JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid AND e.extname OPERATOR(pg_catalog.=) 'crm_import')
+			ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = m.oid
+			AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
+			JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'crm_import')
 		AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-			WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::regclass AND d.objid OPERATOR(pg_catalog.=) p.oid
-			AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::regclass AND d.deptype OPERATOR(pg_catalog.=) 'e');
+			WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid
+			AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e');
 	IF stray IS NOT NULL THEN
 		RAISE EXCEPTION 'functions that are not part of crm_import shadow its functions: %', stray
 			USING ERRCODE = 'duplicate_function',
@@ -48,9 +48,9 @@ BEGIN
 	END IF;
 	PERFORM @extschema@.crm_import_verify_schema();
 	IF for_update THEN
-		SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id OPERATOR(pg_catalog.=) import FOR UPDATE;
+		SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id = import FOR UPDATE;
 	ELSE
-		SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id OPERATOR(pg_catalog.=) import;
+		SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id = import;
 	END IF;
 	-- Someone else's import looks exactly like a missing one: its existence is not leaked.
 	IF job.id IS NULL OR NOT @extschema@.crm_import_owned(job.owner, job.owner_id) THEN
@@ -70,7 +70,7 @@ LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	-- A failed import may be fixed and run again; a completed or running one is final.
-	IF job.state OPERATOR(pg_catalog.<>) ALL (ARRAY['draft', 'failed']) THEN
+	IF job.state <> ALL (ARRAY['draft', 'failed']) THEN
 		RAISE EXCEPTION 'import % is %', job.id, job.state USING ERRCODE = 'object_not_in_prerequisite_state',
 			DETAIL = 'Settings can only change before an import has completed.',
 			HINT = 'Upload the file again to start a new import.';
@@ -90,11 +90,11 @@ DECLARE
 	list_name text := @extschema@.crm_import_trim_name(name);
 	new_id bigint;
 BEGIN
-	IF list_name IS NULL OR list_name OPERATOR(pg_catalog.=) '' THEN
+	IF list_name IS NULL OR list_name = '' THEN
 		RAISE EXCEPTION 'list name must not be empty' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Give the list a name, for example crm_import_create_list(''Newsletter 2026'').';
 	END IF;
-	IF pg_catalog.length(list_name) OPERATOR(pg_catalog.>) 200 THEN
+	IF pg_catalog.length(list_name) > 200 THEN
 		RAISE EXCEPTION 'list name is too long (% characters)', pg_catalog.length(list_name)
 			USING ERRCODE = 'name_too_long', HINT = 'Use at most 200 characters.';
 	END IF;
@@ -120,12 +120,12 @@ DECLARE
 	found_id bigint;
 	close_name text;
 BEGIN
-	SELECT l.id INTO found_id FROM @extschema@.crm_lists l WHERE l.name OPERATOR(pg_catalog.=) @extschema@.crm_import_trim_name(list);
+	SELECT l.id INTO found_id FROM @extschema@.crm_lists l WHERE l.name = @extschema@.crm_import_trim_name(list);
 	IF found_id IS NULL THEN
 		close_name := @extschema@.crm_import_closest(list, ARRAY(SELECT l.name FROM @extschema@.crm_lists l));
 		RAISE EXCEPTION 'list "%" does not exist', list USING ERRCODE = 'undefined_object',
 			HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
-				OPERATOR(pg_catalog.||) 'Create it first with crm_import_create_list(name).';
+				|| 'Create it first with crm_import_create_list(name).';
 	END IF;
 	RETURN found_id;
 END
@@ -156,7 +156,7 @@ CREATE FUNCTION crm_import_upload(list text, data text, file_name text DEFAULT N
 RETURNS bigint
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT @extschema@.crm_import_upload(list,
-	CASE WHEN data OPERATOR(pg_catalog.~) '^\\x([0-9a-fA-F]{2})*$' THEN pg_catalog.decode(pg_catalog.substr(data, 3), 'hex')
+	CASE WHEN data ~ '^\\x([0-9a-fA-F]{2})*$' THEN pg_catalog.decode(pg_catalog.substr(data, 3), 'hex')
 		ELSE pg_catalog.convert_to(data, 'UTF8') END, file_name, delimiter) $$;
 COMMENT ON FUNCTION crm_import_upload(text, text, text, text) IS
 	'Wizard step 2: stages a CSV passed as text (converted to UTF-8) for the named list; returns the new draft import id; otherwise as the bytea form';
@@ -193,9 +193,9 @@ BEGIN
 	END IF;
 	IF job.has_header IS DISTINCT FROM has_header THEN
 		-- Column names change meaning, so mappings made under the other reading are dropped.
-		DELETE FROM @extschema@.crm_import_mappings m WHERE m.import_id OPERATOR(pg_catalog.=) job.id;
+		DELETE FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id;
 		UPDATE @extschema@.crm_imports j SET has_header = crm_import_set_header.has_header
-			WHERE j.id OPERATOR(pg_catalog.=) job.id;
+			WHERE j.id = job.id;
 	END IF;
 END
 $$;
@@ -209,8 +209,8 @@ CREATE FUNCTION crm_import_field_ref(job @extschema@.crm_imports, c integer)
 RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT CASE WHEN c OPERATOR(pg_catalog.<=) job.staged_columns THEN pg_catalog.format('s.c%s', c)
-		ELSE pg_catalog.format('s.extra[%s]', c OPERATOR(pg_catalog.-) job.staged_columns) END
+	SELECT CASE WHEN c <= job.staged_columns THEN pg_catalog.format('s.c%s', c)
+		ELSE pg_catalog.format('s.extra[%s]', c - job.staged_columns) END
 $$;
 COMMENT ON FUNCTION crm_import_field_ref(crm_imports, integer) IS 'Internal: SQL reference to field c of a staged row aliased s';
 
@@ -219,7 +219,7 @@ CREATE FUNCTION crm_import_fields_expr(job @extschema@.crm_imports)
 RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT pg_catalog.format('(ARRAY[%s]::text[] OPERATOR(pg_catalog.||) coalesce(s.extra, ''{}''::text[]))[1:s.nfields]',
+	SELECT pg_catalog.format('(ARRAY[%s]::text[] || coalesce(s.extra, ''{}''::text[]))[1:s.nfields]',
 		(SELECT string_agg(pg_catalog.format('s.c%s', i), ', ' ORDER BY i) FROM generate_series(1, job.staged_columns) i))
 $$;
 COMMENT ON FUNCTION crm_import_fields_expr(crm_imports) IS 'Internal: SQL expression giving the fields of a staged row aliased s as text[]';
@@ -230,7 +230,7 @@ RETURNS text[]
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE WHEN job.has_header THEN job.column_names
-		ELSE ARRAY(SELECT 'column_' OPERATOR(pg_catalog.||) i FROM pg_catalog.generate_series(1, job.column_count) i) END
+		ELSE ARRAY(SELECT 'column_' || i FROM pg_catalog.generate_series(1, job.column_count) i) END
 $$;
 COMMENT ON FUNCTION crm_import_column_names(crm_imports) IS 'Internal: column names of an import (header names, or column_1.. without a header)';
 
@@ -243,7 +243,7 @@ AS $$
 DECLARE
 	has_rows boolean;
 BEGIN
-	IF job.staging_table IS NULL OR job.record_count OPERATOR(pg_catalog.=) 0 THEN
+	IF job.staging_table IS NULL OR job.record_count = 0 THEN
 		RETURN false;
 	END IF;
 	IF pg_catalog.to_regclass(job.staging_table) IS NULL THEN
@@ -264,7 +264,7 @@ DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
 	first_record integer;
 BEGIN
-	IF max_rows IS NULL OR max_rows OPERATOR(pg_catalog.<) 0 THEN
+	IF max_rows IS NULL OR max_rows < 0 THEN
 		RAISE EXCEPTION 'max_rows must be zero or more' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	IF job.staging_table IS NULL THEN
@@ -278,8 +278,8 @@ BEGIN
 	END IF;
 	first_record := CASE WHEN job.has_header THEN 2 ELSE 1 END;
 	RETURN QUERY EXECUTE pg_catalog.format(
-		'SELECT ((s.record_no OPERATOR(pg_catalog.-) $1) OPERATOR(pg_catalog.+) 1)::integer, %s FROM %s s '
-		'WHERE s.record_no OPERATOR(pg_catalog.>=) $1 AND s.record_no OPERATOR(pg_catalog.<) ($1::bigint OPERATOR(pg_catalog.+) $2) '
+		'SELECT ((s.record_no - $1) + 1)::integer, %s FROM %s s '
+		'WHERE s.record_no >= $1 AND s.record_no < ($1::bigint + $2) '
 		'ORDER BY s.record_no', @extschema@.crm_import_fields_expr(job), job.staging_table)
 		USING first_record, max_rows;
 END
@@ -313,9 +313,9 @@ AS $$
 		SELECT CASE WHEN job.has_header THEN job.header
 				ELSE array_fill(''::text, ARRAY[job.column_count]) END AS headers,
 			CASE WHEN job.has_header THEN job.column_samples
-				ELSE job.header OPERATOR(pg_catalog.||) job.column_samples END AS samples,
+				ELSE job.header || job.column_samples END AS samples,
 			CASE WHEN job.has_header THEN job.column_sample_no
-				ELSE ARRAY(SELECT generate_series(1, cardinality(job.header))) OPERATOR(pg_catalog.||) job.column_sample_no
+				ELSE ARRAY(SELECT generate_series(1, cardinality(job.header))) || job.column_sample_no
 				END AS sample_no
 	)
 	SELECT s.* FROM cols, cat,
@@ -343,19 +343,19 @@ BEGIN
 		CASE WHEN job.has_header THEN
 			coalesce(smp.vals, '{}')
 		ELSE
-			ARRAY(SELECT y.v FROM unnest(ARRAY[job.header[c.i]] OPERATOR(pg_catalog.||) coalesce(smp.vals, '{}'))
+			ARRAY(SELECT y.v FROM unnest(ARRAY[job.header[c.i]] || coalesce(smp.vals, '{}'))
 					WITH ORDINALITY AS y(v, o)
-				  WHERE btrim(y.v) OPERATOR(pg_catalog.<>) '' ORDER BY y.o LIMIT 5)
+				  WHERE btrim(y.v) <> '' ORDER BY y.o LIMIT 5)
 		END,
 		coalesce(job.column_filled[c.i], 0)
-			OPERATOR(pg_catalog.+) CASE WHEN NOT job.has_header AND btrim(job.header[c.i]) OPERATOR(pg_catalog.<>) '' THEN 1 ELSE 0 END,
+			+ CASE WHEN NOT job.has_header AND btrim(job.header[c.i]) <> '' THEN 1 ELSE 0 END,
 		s.field,
 		CASE WHEN m.column_no IS NULL THEN NULL ELSE coalesce(m.field, '(do not import)') END
 	FROM generate_series(1, job.column_count) AS c(i)
-	LEFT JOIN smp ON smp.n OPERATOR(pg_catalog.=) c.i
-	LEFT JOIN @extschema@.crm_import_suggestions(job) s ON s.column_no OPERATOR(pg_catalog.=) c.i
+	LEFT JOIN smp ON smp.n = c.i
+	LEFT JOIN @extschema@.crm_import_suggestions(job) s ON s.column_no = c.i
 	LEFT JOIN @extschema@.crm_import_mappings m
-		ON m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) c.i
+		ON m.import_id = job.id AND m.column_no = c.i
 	ORDER BY c.i;
 END
 $$;

@@ -11,10 +11,10 @@ RETURNS integer
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT coalesce(
-		(SELECT min(i) FROM generate_subscripts(names, 1) i WHERE names[i] OPERATOR(pg_catalog.=) column_name),
+		(SELECT min(i) FROM generate_subscripts(names, 1) i WHERE names[i] = column_name),
 		(SELECT min(i) FROM generate_subscripts(names, 1) i
-			WHERE lower(btrim(names[i])) OPERATOR(pg_catalog.=) lower(btrim(column_name))
-			HAVING count(*) OPERATOR(pg_catalog.=) 1))
+			WHERE lower(btrim(names[i])) = lower(btrim(column_name))
+			HAVING count(*) = 1))
 $$;
 COMMENT ON FUNCTION crm_import_find_column(text[], text) IS 'Internal: position of a saved column name among unique names (exact, then unambiguous case-insensitive match), or NULL; used by profiles';
 
@@ -53,23 +53,23 @@ BEGIN
 	END IF;
 	wanted := @extschema@.crm_import_trim_header(column_name);
 	found := ARRAY(SELECT i FROM generate_subscripts(names, 1) i
-		WHERE headers[i] OPERATOR(pg_catalog.<>) '' AND headers[i] OPERATOR(pg_catalog.=) wanted ORDER BY i);
-	IF cardinality(found) OPERATOR(pg_catalog.=) 0 THEN
-		found := ARRAY(SELECT i FROM generate_subscripts(names, 1) i WHERE names[i] OPERATOR(pg_catalog.=) wanted ORDER BY i);
+		WHERE headers[i] <> '' AND headers[i] = wanted ORDER BY i);
+	IF cardinality(found) = 0 THEN
+		found := ARRAY(SELECT i FROM generate_subscripts(names, 1) i WHERE names[i] = wanted ORDER BY i);
 	END IF;
-	IF cardinality(found) OPERATOR(pg_catalog.=) 0 THEN
+	IF cardinality(found) = 0 THEN
 		exact := false;
 		found := ARRAY(SELECT i FROM generate_subscripts(names, 1) i
-			WHERE lower(names[i]) OPERATOR(pg_catalog.=) lower(wanted)
-				OR (headers[i] OPERATOR(pg_catalog.<>) '' AND lower(headers[i]) OPERATOR(pg_catalog.=) lower(wanted))
+			WHERE lower(names[i]) = lower(wanted)
+				OR (headers[i] <> '' AND lower(headers[i]) = lower(wanted))
 			ORDER BY i);
 	END IF;
-	IF cardinality(found) OPERATOR(pg_catalog.=) 1 THEN
+	IF cardinality(found) = 1 THEN
 		RETURN found[1];
 	END IF;
-	IF cardinality(found) OPERATOR(pg_catalog.>) 1 THEN
+	IF cardinality(found) > 1 THEN
 		candidates := array_to_string(ARRAY(SELECT pg_catalog.format('column %s (%s, unique name "%s")', i,
-				CASE WHEN coalesce(headers[i], '') OPERATOR(pg_catalog.=) '' THEN
+				CASE WHEN coalesce(headers[i], '') = '' THEN
 					CASE WHEN job.has_header THEN 'blank header' ELSE 'no header row' END
 				ELSE pg_catalog.format('header "%s"', headers[i]) END, names[i])
 			FROM unnest(found) i), ', ');
@@ -79,15 +79,15 @@ BEGIN
 			DETAIL = CASE WHEN exact THEN pg_catalog.format('%s columns have exactly this header: %s.', cardinality(found), candidates)
 				ELSE pg_catalog.format('No column is named exactly "%s"; ignoring case, %s columns match: %s.', wanted, cardinality(found), candidates) END,
 			HINT = pg_catalog.format('Give the column by its unique name (%s or %s) or by its number (%s or %s).',
-				array_to_string(unique_names[1:cardinality(found) OPERATOR(pg_catalog.-) 1], ', '), unique_names[cardinality(found)],
-				array_to_string(numbers[1:cardinality(found) OPERATOR(pg_catalog.-) 1], ', '), numbers[cardinality(found)]);
+				array_to_string(unique_names[1:cardinality(found) - 1], ', '), unique_names[cardinality(found)],
+				array_to_string(numbers[1:cardinality(found) - 1], ', '), numbers[cardinality(found)]);
 	END IF;
 	close_name := @extschema@.crm_import_closest(column_name, names);
 	RAISE EXCEPTION 'import % has no column "%"', job.id, column_name USING ERRCODE = 'undefined_column',
 		DETAIL = pg_catalog.format('Columns: %s.', array_to_string(
 			ARRAY(SELECT pg_catalog.format('%s "%s"', i, names[i]) FROM generate_subscripts(names, 1) i), ', ')),
 		HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
-			OPERATOR(pg_catalog.||) CASE WHEN job.has_header THEN 'Columns can also be given by number.'
+			|| CASE WHEN job.has_header THEN 'Columns can also be given by number.'
 			ELSE 'The file has no header row, so columns are named column_1, column_2, ... or given by number.' END;
 END
 $$;
@@ -99,7 +99,7 @@ RETURNS integer
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF column_no IS NULL OR column_no OPERATOR(pg_catalog.<) 1 OR column_no OPERATOR(pg_catalog.>) job.column_count THEN
+	IF column_no IS NULL OR column_no < 1 OR column_no > job.column_count THEN
 		RAISE EXCEPTION 'import % has no column %', job.id, coalesce(column_no::text, 'NULL')
 			USING ERRCODE = 'undefined_column',
 			DETAIL = pg_catalog.format('The file has %s columns, numbered from 1.', job.column_count),
@@ -119,19 +119,19 @@ DECLARE
 	f @extschema@.crm_fields;
 	close_name text;
 BEGIN
-	SELECT * INTO f FROM @extschema@.crm_fields c WHERE c.name OPERATOR(pg_catalog.=) btrim(field);
+	SELECT * INTO f FROM @extschema@.crm_fields c WHERE c.name = btrim(field);
 	IF f.name IS NULL THEN
 		SELECT * INTO f FROM @extschema@.crm_fields c
-			WHERE lower(c.label) OPERATOR(pg_catalog.=) lower(btrim(field)) OR c.name OPERATOR(pg_catalog.=) lower(btrim(field))
+			WHERE lower(c.label) = lower(btrim(field)) OR c.name = lower(btrim(field))
 			ORDER BY c.custom LIMIT 1;
 	END IF;
 	IF f.name IS NULL THEN
 		close_name := @extschema@.crm_import_closest(field, ARRAY(SELECT c.name FROM @extschema@.crm_fields c));
 		RAISE EXCEPTION 'field "%" does not exist', field USING ERRCODE = 'undefined_object',
-			DETAIL = 'Fields: ' OPERATOR(pg_catalog.||) array_to_string(ARRAY(
-				SELECT c.name FROM @extschema@.crm_fields c ORDER BY c.custom, c.name), ', ') OPERATOR(pg_catalog.||) '.',
+			DETAIL = 'Fields: ' || array_to_string(ARRAY(
+				SELECT c.name FROM @extschema@.crm_fields c ORDER BY c.custom, c.name), ', ') || '.',
 			HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
-				OPERATOR(pg_catalog.||) 'Create a custom field with crm_import_create_field(name, type), or skip the column with crm_import_skip.';
+				|| 'Create a custom field with crm_import_create_field(name, type), or skip the column with crm_import_skip.';
 	END IF;
 	RETURN f;
 END
@@ -152,15 +152,15 @@ BEGIN
 	IF field IS NOT NULL THEN
 		f := @extschema@.crm_import_resolve_field(field);
 		SELECT m.column_no INTO other FROM @extschema@.crm_import_mappings m
-			WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.field OPERATOR(pg_catalog.=) f.name
-				AND m.column_no OPERATOR(pg_catalog.<>) col;
+			WHERE m.import_id = job.id AND m.field = f.name
+				AND m.column_no <> col;
 		IF other IS NOT NULL THEN
 			RAISE EXCEPTION 'field "%" is already mapped from column % "%"', f.name, other, names[other]
 				USING ERRCODE = 'duplicate_object',
 				DETAIL = pg_catalog.format('Column %s "%s" cannot map to it too: one column per field.', col, names[col]),
 				HINT = pg_catalog.format('Skip one of them (crm_import_skip(%s, %s)) or map it to another field.', job.id, other);
 		END IF;
-		IF f.type OPERATOR(pg_catalog.=) 'consent' THEN
+		IF f.type = 'consent' THEN
 			-- A consent column replaces a consent value set for the whole import.
 			EXECUTE pg_catalog.format('UPDATE @extschema@.crm_imports SET %I = NULL WHERE id = $1',
 				CASE f.name WHEN 'email_marketing' THEN 'email_consent_value' ELSE 'sms_consent_value' END) USING job.id;
@@ -236,7 +236,7 @@ BEGIN
 	IF skip IS NULL THEN
 		RAISE EXCEPTION 'skip must be true or false' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	UPDATE @extschema@.crm_imports j SET skip_unmapped = skip WHERE j.id OPERATOR(pg_catalog.=) job.id;
+	UPDATE @extschema@.crm_imports j SET skip_unmapped = skip WHERE j.id = job.id;
 END
 $$;
 COMMENT ON FUNCTION crm_import_set_skip_unmapped(bigint, boolean) IS
@@ -257,9 +257,9 @@ BEGIN
 		SELECT job.id, s.column_no, s.field FROM @extschema@.crm_import_suggestions(job) s
 		WHERE s.field IS NOT NULL
 			-- A guess from values alone (e.g. a column of 1s taken for consent) is shown, not applied.
-			AND s.confidence OPERATOR(pg_catalog.>=) 0.6
-			AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m WHERE m.import_id OPERATOR(pg_catalog.=) job.id
-							AND (m.column_no OPERATOR(pg_catalog.=) s.column_no OR m.field OPERATOR(pg_catalog.=) s.field));
+			AND s.confidence >= 0.6
+			AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id
+							AND (m.column_no = s.column_no OR m.field = s.field));
 	END IF;
 	RETURN QUERY SELECT s.column_no, names[s.column_no], s.field, s.confidence
 		FROM @extschema@.crm_import_suggestions(job) s ORDER BY s.column_no;
@@ -277,23 +277,23 @@ DECLARE
 	field_type text := lower(btrim(type));
 	suggestion text;
 BEGIN
-	IF field_name IS NULL OR field_name OPERATOR(pg_catalog.=) '' THEN
+	IF field_name IS NULL OR field_name = '' THEN
 		RAISE EXCEPTION 'field name must not be empty' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	IF field_name !~ '^[a-z][a-z0-9_]{0,62}$' THEN
 		suggestion := left(regexp_replace(regexp_replace(lower(field_name), '[^a-z0-9_]+', '_', 'g'), '^[^a-z]+|_+$', '', 'g'), 63);
 		RAISE EXCEPTION 'invalid field name "%"', field_name USING ERRCODE = 'invalid_name',
 			DETAIL = 'A field name starts with a lower-case letter a-z and holds only a-z, 0-9 and _, at most 63 characters.',
-			HINT = CASE WHEN suggestion OPERATOR(pg_catalog.<>) '' THEN pg_catalog.format('Try "%s"; the label can be written freely: crm_import_create_field(%L, %L, label => %L).', suggestion, suggestion, coalesce(type, 'text'), field_name)
+			HINT = CASE WHEN suggestion <> '' THEN pg_catalog.format('Try "%s"; the label can be written freely: crm_import_create_field(%L, %L, label => %L).', suggestion, suggestion, coalesce(type, 'text'), field_name)
 				ELSE 'Choose a name like "customer_number".' END;
 	END IF;
-	IF field_type IS NULL OR field_type OPERATOR(pg_catalog.<>) ALL (ARRAY['text', 'number', 'date', 'boolean', 'email', 'phone']) THEN
+	IF field_type IS NULL OR field_type <> ALL (ARRAY['text', 'number', 'date', 'boolean', 'email', 'phone']) THEN
 		RAISE EXCEPTION 'invalid field type "%"', type USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Types: text, number, date, boolean, email, phone.';
 	END IF;
-	IF EXISTS (SELECT 1 FROM @extschema@.crm_fields f WHERE f.name OPERATOR(pg_catalog.=) field_name) THEN
+	IF EXISTS (SELECT 1 FROM @extschema@.crm_fields f WHERE f.name = field_name) THEN
 		RAISE EXCEPTION 'field "%" already exists', field_name USING ERRCODE = 'duplicate_object',
-			DETAIL = CASE WHEN (SELECT f.custom FROM @extschema@.crm_fields f WHERE f.name OPERATOR(pg_catalog.=) field_name)
+			DETAIL = CASE WHEN (SELECT f.custom FROM @extschema@.crm_fields f WHERE f.name = field_name)
 				THEN 'It is a custom field created earlier.' ELSE 'It is a predefined CRM field.' END,
 			HINT = 'Map the column to the existing field, or choose another name.';
 	END IF;
@@ -311,7 +311,7 @@ RETURNS text
 LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF field IS NULL OR btrim(field) OPERATOR(pg_catalog.<>) ALL (ARRAY['email_marketing', 'sms_marketing']) THEN
+	IF field IS NULL OR btrim(field) <> ALL (ARRAY['email_marketing', 'sms_marketing']) THEN
 		RAISE EXCEPTION '"%" is not a consent field', field USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Consent fields are email_marketing and sms_marketing.';
 	END IF;
@@ -329,7 +329,7 @@ DECLARE
 	consent_field text := @extschema@.crm_import_consent_field(field);
 BEGIN
 	PERFORM @extschema@.crm_import_require_draft(job);
-	IF (column_name IS NULL) OPERATOR(pg_catalog.=) (value IS NULL) THEN
+	IF (column_name IS NULL) = (value IS NULL) THEN
 		RAISE EXCEPTION 'give either column_name or value for %', consent_field USING ERRCODE = 'invalid_parameter_value',
 			HINT = pg_catalog.format('crm_import_set_consent(%s, %L, column_name => ''Newsletter'') takes each row''s status from a column; crm_import_set_consent(%s, %L, value => true) sets one status for every row.',
 				job.id, consent_field, job.id, consent_field);
@@ -339,7 +339,7 @@ BEGIN
 	ELSE
 		-- One value for the whole import replaces a consent column.
 		UPDATE @extschema@.crm_import_mappings m SET field = NULL
-			WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.field OPERATOR(pg_catalog.=) consent_field;
+			WHERE m.import_id = job.id AND m.field = consent_field;
 		EXECUTE pg_catalog.format('UPDATE @extschema@.crm_imports SET %I = $2 WHERE id = $1',
 			CASE consent_field WHEN 'email_marketing' THEN 'email_consent_value' ELSE 'sms_consent_value' END)
 			USING job.id, value;
@@ -355,13 +355,13 @@ RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE
-		WHEN opt_in IS NULL OR cardinality(opt_in) OPERATOR(pg_catalog.=) 0 THEN 'opt_in needs at least one term'
-		WHEN opt_out IS NULL OR cardinality(opt_out) OPERATOR(pg_catalog.=) 0 THEN 'opt_out needs at least one term'
-		WHEN EXISTS (SELECT 1 FROM unnest(opt_in OPERATOR(pg_catalog.||) opt_out) t WHERE t IS NULL OR btrim(t) OPERATOR(pg_catalog.=) '')
+		WHEN opt_in IS NULL OR cardinality(opt_in) = 0 THEN 'opt_in needs at least one term'
+		WHEN opt_out IS NULL OR cardinality(opt_out) = 0 THEN 'opt_out needs at least one term'
+		WHEN EXISTS (SELECT 1 FROM unnest(opt_in || opt_out) t WHERE t IS NULL OR btrim(t) = '')
 			THEN 'terms must not be empty'
-		WHEN EXISTS (SELECT 1 FROM unnest(opt_in) i, unnest(opt_out) o WHERE lower(btrim(i)) OPERATOR(pg_catalog.=) lower(btrim(o)))
+		WHEN EXISTS (SELECT 1 FROM unnest(opt_in) i, unnest(opt_out) o WHERE lower(btrim(i)) = lower(btrim(o)))
 			THEN pg_catalog.format('%s is both an opt-in and an opt-out term', (SELECT i FROM unnest(opt_in) i, unnest(opt_out) o
-				WHERE lower(btrim(i)) OPERATOR(pg_catalog.=) lower(btrim(o)) LIMIT 1))
+				WHERE lower(btrim(i)) = lower(btrim(o)) LIMIT 1))
 	END
 $$;
 COMMENT ON FUNCTION crm_import_consent_terms_problem(text[], text[]) IS 'Internal: why a consent terms setting is invalid, or NULL';
@@ -394,7 +394,7 @@ BEGIN
 	ON CONFLICT ON CONSTRAINT crm_consent_terms_pkey DO UPDATE SET opt_in_terms = excluded.opt_in_terms, opt_out_terms = excluded.opt_out_terms,
 		changed_by = excluded.changed_by, changed_at = now();
 	SELECT pg_catalog.string_agg(j.id::text, ', ' ORDER BY j.id) INTO accepted
-		FROM @extschema@.crm_imports j WHERE j.consent_terms IS NOT NULL AND j.state OPERATOR(pg_catalog.<>) 'completed';
+		FROM @extschema@.crm_imports j WHERE j.consent_terms IS NOT NULL AND j.state <> 'completed';
 	IF accepted IS NOT NULL THEN
 		RAISE NOTICE 'imports whose compliance was already accepted keep the consent terms they were reviewed with: %', accepted
 			USING HINT = 'To run one of them with the new terms, review its summary and call crm_import_accept_compliance again.';

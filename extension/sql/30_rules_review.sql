@@ -12,34 +12,34 @@ DECLARE
 	sk text := nullif(lower(btrim(secondary_key)), '');
 BEGIN
 	PERFORM @extschema@.crm_import_require_draft(job);
-	IF m IS NULL OR m OPERATOR(pg_catalog.<>) ALL (ARRAY['file', 'existing']) THEN
+	IF m IS NULL OR m <> ALL (ARRAY['file', 'existing']) THEN
 		RAISE EXCEPTION 'invalid master "%"', master USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'master => ''file'' (the uploaded file is master: matched contacts take the file''s values) or master => ''existing'' (existing data is master: only empty CRM fields are filled).';
 	END IF;
-	IF pk IS NULL OR pk OPERATOR(pg_catalog.<>) ALL (ARRAY['email', 'mobile', 'system_id', 'none']) THEN
+	IF pk IS NULL OR pk <> ALL (ARRAY['email', 'mobile', 'system_id', 'none']) THEN
 		RAISE EXCEPTION 'invalid primary key "%"', primary_key USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Choose one: email, mobile, system_id, or none (import every row as a new contact, no duplicate check).';
 	END IF;
-	IF sk IS NOT NULL AND sk OPERATOR(pg_catalog.<>) ALL (ARRAY['email', 'mobile', 'system_id']) THEN
+	IF sk IS NOT NULL AND sk <> ALL (ARRAY['email', 'mobile', 'system_id']) THEN
 		RAISE EXCEPTION 'invalid secondary key "%"', secondary_key USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Choose email, mobile or system_id, or leave it NULL.';
 	END IF;
-	IF sk IS NOT NULL AND pk OPERATOR(pg_catalog.=) 'none' THEN
+	IF sk IS NOT NULL AND pk = 'none' THEN
 		RAISE EXCEPTION 'a secondary key needs a primary key' USING ERRCODE = 'invalid_parameter_value',
 			DETAIL = 'With primary key none every row is imported as a new contact, so there is nothing to fall back from.',
 			HINT = 'Pass secondary_key => NULL, or choose a primary key.';
 	END IF;
-	IF sk OPERATOR(pg_catalog.=) pk THEN
+	IF sk = pk THEN
 		RAISE EXCEPTION 'the secondary key must differ from the primary key' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Pick another secondary key or none.';
 	END IF;
 	IF sk IS NOT NULL AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings mp
-			WHERE mp.import_id OPERATOR(pg_catalog.=) job.id AND mp.field OPERATOR(pg_catalog.=) sk) THEN
+			WHERE mp.import_id = job.id AND mp.field = sk) THEN
 		RAISE EXCEPTION 'secondary key % is not mapped from any column', sk USING ERRCODE = 'invalid_parameter_value',
 			HINT = pg_catalog.format('Map a column to %s first: crm_import_map(%s, ''column name'', %L).', sk, job.id, sk);
 	END IF;
 	UPDATE @extschema@.crm_imports j SET master = m, primary_key = pk, secondary_key = sk
-		WHERE j.id OPERATOR(pg_catalog.=) job.id;
+		WHERE j.id = job.id;
 END
 $$;
 COMMENT ON FUNCTION crm_import_set_rules(bigint, text, text, text) IS
@@ -61,7 +61,7 @@ BEGIN
 		max_errors = CASE WHEN crm_import_set_options.max_errors IS NULL THEN j.max_errors
 			ELSE nullif(nullif(btrim(crm_import_set_options.max_errors), ''), 'none') END,
 		allow_reoptin = coalesce(crm_import_set_options.allow_reoptin, j.allow_reoptin)
-		WHERE j.id OPERATOR(pg_catalog.=) job.id;
+		WHERE j.id = job.id;
 END
 $$;
 COMMENT ON FUNCTION crm_import_set_options(bigint, text, boolean) IS
@@ -85,7 +85,7 @@ BEGIN
 	UPDATE @extschema@.crm_imports j SET gdpr_accepted = true, tcpa_accepted = true,
 		compliance_accepted_by = @extschema@.crm_import_caller(), compliance_accepted_at = now(),
 		consent_terms = @extschema@.crm_import_current_terms()
-		WHERE j.id OPERATOR(pg_catalog.=) job.id;
+		WHERE j.id = job.id;
 END
 $$;
 COMMENT ON FUNCTION crm_import_accept_compliance(bigint, boolean, boolean) IS
@@ -106,8 +106,8 @@ DECLARE
 	c integer;
 BEGIN
 	SELECT coalesce(array_agg(m.field), '{}') INTO mapped FROM @extschema@.crm_import_mappings m
-		WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.field IS NOT NULL;
-	IF job.state OPERATOR(pg_catalog.=) ANY (ARRAY['completed', 'running']) THEN
+		WHERE m.import_id = job.id AND m.field IS NOT NULL;
+	IF job.state = ANY (ARRAY['completed', 'running']) THEN
 		problem := pg_catalog.format('import %s is %s', job.id, job.state);
 		fix := 'Upload the file again to import it once more.';
 		RETURN NEXT;
@@ -121,7 +121,7 @@ BEGIN
 		fix := 'Upload the file again.';
 		RETURN NEXT;
 	END IF;
-	IF cardinality(mapped) OPERATOR(pg_catalog.=) 0 THEN
+	IF cardinality(mapped) = 0 THEN
 		problem := 'no column is mapped to a field';
 		fix := pg_catalog.format('SELECT crm_import_suggest_mapping(%s); or crm_import_map(%s, ''column'', ''field'')', job.id, job.id);
 		RETURN NEXT;
@@ -129,20 +129,20 @@ BEGIN
 	IF NOT job.skip_unmapped THEN
 		FOR c IN SELECT i FROM generate_series(1, job.column_count) i
 				WHERE NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m
-					WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) i) LOOP
+					WHERE m.import_id = job.id AND m.column_no = i) LOOP
 			problem := pg_catalog.format('column %s "%s" is not mapped', c, names[c]);
 			fix := pg_catalog.format('crm_import_map(%s, %L, ''field''), crm_import_skip(%s, %L), or crm_import_set_skip_unmapped(%s, true)',
 				job.id, names[c], job.id, names[c], job.id);
 			RETURN NEXT;
 		END LOOP;
 	END IF;
-	IF 'email' OPERATOR(pg_catalog.=) ANY (mapped) AND NOT 'email_marketing' OPERATOR(pg_catalog.=) ANY (mapped)
+	IF 'email' = ANY (mapped) AND NOT 'email_marketing' = ANY (mapped)
 			AND job.email_consent_value IS NULL THEN
 		problem := 'email address is mapped but the email marketing status is not given';
 		fix := pg_catalog.format('crm_import_set_consent(%s, ''email_marketing'', column_name => ''...'') or crm_import_set_consent(%s, ''email_marketing'', value => true|false)', job.id, job.id);
 		RETURN NEXT;
 	END IF;
-	IF 'mobile' OPERATOR(pg_catalog.=) ANY (mapped) AND NOT 'sms_marketing' OPERATOR(pg_catalog.=) ANY (mapped)
+	IF 'mobile' = ANY (mapped) AND NOT 'sms_marketing' = ANY (mapped)
 			AND job.sms_consent_value IS NULL THEN
 		problem := 'mobile number is mapped but the SMS marketing status is not given';
 		fix := pg_catalog.format('crm_import_set_consent(%s, ''sms_marketing'', column_name => ''...'') or crm_import_set_consent(%s, ''sms_marketing'', value => true|false)', job.id, job.id);
@@ -153,12 +153,12 @@ BEGIN
 		fix := pg_catalog.format('crm_import_set_rules(%s, master => ''file''|''existing'', primary_key => ''email''|''mobile''|''system_id''|''none'')', job.id);
 		RETURN NEXT;
 	ELSE
-		IF job.primary_key OPERATOR(pg_catalog.<>) 'none' AND NOT job.primary_key OPERATOR(pg_catalog.=) ANY (mapped) THEN
+		IF job.primary_key <> 'none' AND NOT job.primary_key = ANY (mapped) THEN
 			problem := pg_catalog.format('primary key %s is not mapped from any column', job.primary_key);
 			fix := pg_catalog.format('crm_import_map(%s, ''column'', %L), or choose another primary key with crm_import_set_rules', job.id, job.primary_key);
 			RETURN NEXT;
 		END IF;
-		IF job.secondary_key IS NOT NULL AND NOT job.secondary_key OPERATOR(pg_catalog.=) ANY (mapped) THEN
+		IF job.secondary_key IS NOT NULL AND NOT job.secondary_key = ANY (mapped) THEN
 			problem := pg_catalog.format('secondary key %s is not mapped from any column', job.secondary_key);
 			fix := pg_catalog.format('crm_import_map(%s, ''column'', %L), or set rules without it', job.id, job.secondary_key);
 			RETURN NEXT;
@@ -190,20 +190,20 @@ DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
 	names text[] := @extschema@.crm_import_column_names(job);
 	list_name text;
-	data_rows bigint := job.record_count OPERATOR(pg_catalog.-) CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	data_rows bigint := job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END;
 	terms jsonb := @extschema@.crm_import_terms(job);
 BEGIN
-	SELECT l.name INTO list_name FROM @extschema@.crm_lists l WHERE l.id OPERATOR(pg_catalog.=) job.list_id;
+	SELECT l.name INTO list_name FROM @extschema@.crm_lists l WHERE l.id = job.list_id;
 	RETURN QUERY VALUES
 		('file', 'name', coalesce(job.file_name, '(none)')),
 		('file', 'list', list_name),
-		('file', 'source', job.source OPERATOR(pg_catalog.||) coalesce(' ' OPERATOR(pg_catalog.||) job.source_ref, '')),
-		('file', 'size', pg_catalog.pg_size_pretty(job.byte_size) OPERATOR(pg_catalog.||)
-			CASE WHEN job.byte_size OPERATOR(pg_catalog.>=) 10240 THEN pg_catalog.format(' (%s bytes)', job.byte_size) ELSE '' END),
+		('file', 'source', job.source || coalesce(' ' || job.source_ref, '')),
+		('file', 'size', pg_catalog.pg_size_pretty(job.byte_size) ||
+			CASE WHEN job.byte_size >= 10240 THEN pg_catalog.format(' (%s bytes)', job.byte_size) ELSE '' END),
 		('file', 'sha256', job.sha256),
 		('file', 'delimiter', CASE job.delimiter WHEN ',' THEN 'comma' WHEN ';' THEN 'semicolon' WHEN E'\t' THEN 'tab'
 			ELSE pg_catalog.format('''%s''', job.delimiter) END
-			OPERATOR(pg_catalog.||) CASE WHEN job.delimiter_detected THEN ' (detected)' ELSE ' (given)' END),
+			|| CASE WHEN job.delimiter_detected THEN ' (detected)' ELSE ' (given)' END),
 		('file', 'header row', CASE WHEN job.has_header THEN 'yes' ELSE 'no' END),
 		('file', 'data rows', data_rows::text),
 		('file', 'columns', job.column_count::text),
@@ -213,10 +213,10 @@ BEGIN
 			CASE WHEN m.column_no IS NULL THEN
 					CASE WHEN job.skip_unmapped THEN 'not mapped (not imported)' ELSE 'NOT MAPPED' END
 				WHEN m.field IS NULL THEN 'do not import'
-				ELSE m.field OPERATOR(pg_catalog.||) CASE WHEN f.custom THEN pg_catalog.format(' (custom %s)', f.type) ELSE '' END END
+				ELSE m.field || CASE WHEN f.custom THEN pg_catalog.format(' (custom %s)', f.type) ELSE '' END END
 		FROM generate_series(1, job.column_count) i
-		LEFT JOIN @extschema@.crm_import_mappings m ON m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) i
-		LEFT JOIN @extschema@.crm_fields f ON f.name OPERATOR(pg_catalog.=) m.field
+		LEFT JOIN @extschema@.crm_import_mappings m ON m.import_id = job.id AND m.column_no = i
+		LEFT JOIN @extschema@.crm_fields f ON f.name = m.field
 		ORDER BY i;
 	RETURN QUERY VALUES ('mapping', 'do not import data in unmapped fields', CASE WHEN job.skip_unmapped THEN 'yes' ELSE 'no' END);
 	RETURN QUERY
@@ -225,13 +225,13 @@ BEGIN
 						array_to_string(@extschema@.crm_import_terms(terms, f.name, 'opt_in'), ', '),
 						array_to_string(@extschema@.crm_import_terms(terms, f.name, 'opt_out'), ', '))
 					  FROM @extschema@.crm_import_mappings m
-					  WHERE m.import_id OPERATOR(pg_catalog.=) job.id AND m.field OPERATOR(pg_catalog.=) f.name),
-					 CASE WHEN f.name OPERATOR(pg_catalog.=) 'email_marketing' AND job.email_consent_value IS NOT NULL
+					  WHERE m.import_id = job.id AND m.field = f.name),
+					 CASE WHEN f.name = 'email_marketing' AND job.email_consent_value IS NOT NULL
 						 THEN CASE WHEN job.email_consent_value THEN 'opted in for every row' ELSE 'opted out for every row' END
-						  WHEN f.name OPERATOR(pg_catalog.=) 'sms_marketing' AND job.sms_consent_value IS NOT NULL
+						  WHEN f.name = 'sms_marketing' AND job.sms_consent_value IS NOT NULL
 						 THEN CASE WHEN job.sms_consent_value THEN 'opted in for every row' ELSE 'opted out for every row' END
 						 ELSE 'not set' END)
-		FROM @extschema@.crm_fields f WHERE f.type OPERATOR(pg_catalog.=) 'consent' ORDER BY f.name;
+		FROM @extschema@.crm_fields f WHERE f.type = 'consent' ORDER BY f.name;
 	RETURN QUERY VALUES
 		('consent', 'opted-out contacts may be opted in again', CASE WHEN job.allow_reoptin THEN 'yes' ELSE 'no' END),
 		('rules', 'master', CASE job.master WHEN 'file' THEN 'the uploaded file is master'
@@ -243,7 +243,7 @@ BEGIN
 			THEN pg_catalog.format('confirmed by %s at %s', job.compliance_accepted_by,
 				pg_catalog.to_char(job.compliance_accepted_at, 'YYYY-MM-DD HH24:MI:SS TZ'))
 			ELSE 'not confirmed' END),
-		('status', 'state', job.state OPERATOR(pg_catalog.||) coalesce(': ' OPERATOR(pg_catalog.||) job.failure_reason, ''));
+		('status', 'state', job.state || coalesce(': ' || job.failure_reason, ''));
 	RETURN QUERY SELECT 'missing'::text, p.problem, p.fix FROM @extschema@.crm_import_problems(job) p;
 END
 $$;

@@ -44,7 +44,7 @@ COMMENT ON FUNCTION crm_import_bulk_insert(regclass, text[], text) IS
 CREATE FUNCTION crm_import_blank_chars() RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT E' \t\n\r\x0B\f' OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.=) 'UTF8'
+	SELECT E' \t\n\r\x0B\f' || CASE WHEN pg_catalog.getdatabaseencoding() = 'UTF8'
 		-- NO-BREAK SPACE, OGHAM SPACE MARK, EN QUAD .. HAIR SPACE, ZERO WIDTH SPACE, LINE and
 		-- PARAGRAPH SEPARATOR, NARROW NO-BREAK SPACE, MEDIUM MATHEMATICAL SPACE, IDEOGRAPHIC
 		-- SPACE, ZERO WIDTH NO-BREAK SPACE (BOM)
@@ -77,7 +77,7 @@ COMMENT ON FUNCTION crm_import_norm_expr(text, text, text, text[], text[]) IS 'I
 -- whole 1 MB cell in every reason of crm_import_results helps nobody.
 CREATE FUNCTION crm_import_cut(value text) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT CASE WHEN pg_catalog.length(value) OPERATOR(pg_catalog.>) 100 THEN pg_catalog.left(value, 100) OPERATOR(pg_catalog.||) '...' ELSE value END $$;
+AS $$ SELECT CASE WHEN pg_catalog.length(value) > 100 THEN pg_catalog.left(value, 100) || '...' ELSE value END $$;
 COMMENT ON FUNCTION crm_import_cut(text) IS 'Internal: a value cut to 100 characters (then "...") for reject reasons';
 
 -- Internal: the SQL expression giving the reject reason of a value that did not normalize.
@@ -87,16 +87,16 @@ RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE
-		WHEN field_type OPERATOR(pg_catalog.=) ANY (ARRAY['email', 'phone', 'date', 'number', 'boolean']) THEN
+		WHEN field_type = ANY (ARRAY['email', 'phone', 'date', 'number', 'boolean']) THEN
 			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), @extschema@.crm_import_problem(%L::text, x.r%s, %L::text))',
 				-- label and column name become part of a format string: their % doubled.
 				pg_catalog.format('invalid %s %%L in column %s "%s": %%s', replace(label, '%', '%%'), c, replace(column_name, '%', '%%')),
 				c, field_type, c, region)
-		WHEN field_type OPERATOR(pg_catalog.=) 'id' THEN
+		WHEN field_type = 'id' THEN
 			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), CASE WHEN x.r%s ~ ''^\s*[0-9]+\s*$'' '
 				'THEN ''too many digits (at most 18)'' ELSE ''not a whole number'' END)',
 				pg_catalog.format('invalid system ID %%L in column %s "%s": %%s', c, replace(column_name, '%', '%%')), c, c)
-		WHEN field_type OPERATOR(pg_catalog.=) 'consent' THEN
+		WHEN field_type = 'consent' THEN
 			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s))',
 				pg_catalog.format('unknown %s value %%L in column %s "%s": opt-in terms are %s; opt-out terms are %s',
 					replace(label, '%', '%%'), c, replace(column_name, '%', '%%'), replace(array_to_string(opt_in, ', '), '%', '%%'),
@@ -113,12 +113,12 @@ RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	PERFORM @extschema@.crm_import_report_phase(import, phase OPERATOR(pg_catalog.||) ' done, '
-		OPERATOR(pg_catalog.||) coalesce(next_phase, 'finishing'));
-	IF coalesce(nullif(current_setting('crm_import.progress_rows', true), ''), '0')::integer OPERATOR(pg_catalog.>) 0 THEN
+	PERFORM @extschema@.crm_import_report_phase(import, phase || ' done, '
+		|| coalesce(next_phase, 'finishing'));
+	IF coalesce(nullif(current_setting('crm_import.progress_rows', true), ''), '0')::integer > 0 THEN
 		RAISE NOTICE 'crm_import run %: % done in % ms%', import, phase,
-			round((extract(epoch FROM clock_timestamp() OPERATOR(pg_catalog.-) started) OPERATOR(pg_catalog.*) 1000)::numeric),
-			coalesce(' (' OPERATOR(pg_catalog.||) detail OPERATOR(pg_catalog.||) ')', '');
+			round((extract(epoch FROM clock_timestamp() - started) * 1000)::numeric),
+			coalesce(' (' || detail || ')', '');
 	END IF;
 	RETURN clock_timestamp();
 END

@@ -66,7 +66,7 @@ BEGIN
 		RAISE EXCEPTION 'import % is not ready to run', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
 			DETAIL = problems, HINT = pg_catalog.format('SELECT * FROM crm_import_check(%s) lists what is missing.', job.id);
 	END IF;
-	IF NOT dry_run AND current_setting('transaction_isolation') OPERATOR(pg_catalog.<>) 'read committed' THEN
+	IF NOT dry_run AND current_setting('transaction_isolation') <> 'read committed' THEN
 		-- The merge locks crm_contacts and then must see what imports that committed while it
 		-- waited created; an older snapshot would create duplicates.
 		RAISE EXCEPTION 'crm_import_run needs READ COMMITTED isolation, not %', current_setting('transaction_isolation')
@@ -93,7 +93,7 @@ BEGIN
 		UPDATE @extschema@.crm_imports j SET state = 'running', started_at = clock_timestamp(), finished_at = NULL,
 			backend_pid = pg_backend_pid(), failure_reason = NULL, failure_sqlstate = NULL,
 			run_xid = pg_catalog.pg_current_xact_id()
-			WHERE j.id OPERATOR(pg_catalog.=) job.id;
+			WHERE j.id = job.id;
 	END IF;
 	BEGIN
 		-- A subtransaction: on any error every contact change is undone, and the job row,
@@ -104,21 +104,12 @@ BEGIN
 		GET STACKED DIAGNOSTICS err_message = MESSAGE_TEXT, err_state = RETURNED_SQLSTATE,
 			err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
 		IF dry_run THEN
-			-- Nothing to record: raise the error as it was (RAISE refuses empty options).
-			IF err_detail OPERATOR(pg_catalog.<>) '' AND err_hint OPERATOR(pg_catalog.<>) '' THEN
-				RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state, DETAIL = err_detail, HINT = err_hint;
-			ELSIF err_detail OPERATOR(pg_catalog.<>) '' THEN
-				RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state, DETAIL = err_detail;
-			ELSIF err_hint OPERATOR(pg_catalog.<>) '' THEN
-				RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state, HINT = err_hint;
-			ELSE
-				RAISE EXCEPTION USING MESSAGE = err_message, ERRCODE = err_state;
-			END IF;
+			RAISE;  -- nothing to record: the error as it was
 		END IF;
 		UPDATE @extschema@.crm_imports j SET state = 'failed', finished_at = clock_timestamp(),
-			failure_reason = err_message OPERATOR(pg_catalog.||) coalesce(' (' OPERATOR(pg_catalog.||) nullif(err_detail, '') OPERATOR(pg_catalog.||) ')', ''),
+			failure_reason = err_message || coalesce(' (' || nullif(err_detail, '') || ')', ''),
 			failure_sqlstate = err_state, inserted = NULL, updated = NULL, unchanged = NULL, merged_in_file = NULL, rejected = NULL
-			WHERE j.id OPERATOR(pg_catalog.=) job.id;
+			WHERE j.id = job.id;
 		RAISE WARNING 'import % failed: %', job.id, err_message
 			USING DETAIL = pg_catalog.concat_ws(' ', nullif(err_detail, ''),
 				pg_catalog.format('SQLSTATE %s. No contact was changed.', err_state)),
@@ -126,12 +117,12 @@ BEGIN
 		RETURN;
 	END;
 	IF dry_run THEN
-		UPDATE @extschema@.crm_imports j SET results_dry_run = true WHERE j.id OPERATOR(pg_catalog.=) job.id;
+		UPDATE @extschema@.crm_imports j SET results_dry_run = true WHERE j.id = job.id;
 	ELSE
 		UPDATE @extschema@.crm_imports j SET state = 'completed', finished_at = clock_timestamp(), results_dry_run = false,
 			inserted = crm_import_run.inserted, updated = crm_import_run.updated, unchanged = crm_import_run.unchanged,
 			merged_in_file = crm_import_run.merged_in_file, rejected = crm_import_run.rejected
-			WHERE j.id OPERATOR(pg_catalog.=) job.id;
+			WHERE j.id = job.id;
 	END IF;
 	RETURN NEXT;
 END
@@ -146,9 +137,9 @@ AS $$
 DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
 BEGIN
-	IF pg_catalog.to_regclass(pg_catalog.format('crm_import_staging.%I', 'results_' OPERATOR(pg_catalog.||) job.id)) IS NOT NULL THEN
+	IF pg_catalog.to_regclass(pg_catalog.format('crm_import_staging.%I', 'results_' || job.id)) IS NOT NULL THEN
 		RETURN QUERY EXECUTE pg_catalog.format('SELECT r.row_no, r.line_no, r.outcome, r.contact_id, r.matched_by, r.reason '
-			'FROM crm_import_staging.%I r ORDER BY r.row_no', 'results_' OPERATOR(pg_catalog.||) job.id);
+			'FROM crm_import_staging.%I r ORDER BY r.row_no', 'results_' || job.id);
 	END IF;
 END
 $$;
@@ -165,7 +156,7 @@ BEGIN
 	-- Dropping the per-import table is cheap and leaves no bloat behind.
 	IF job.staging_table IS NOT NULL THEN
 		EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %s', job.staging_table);
-		UPDATE @extschema@.crm_imports j SET staging_table = NULL WHERE j.id OPERATOR(pg_catalog.=) job.id;
+		UPDATE @extschema@.crm_imports j SET staging_table = NULL WHERE j.id = job.id;
 	END IF;
 END
 $$;
@@ -181,7 +172,7 @@ RETURNS TABLE (import_id bigint, since timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT x.import_id, x.started_at
-	FROM @extschema@.crm_import_attempts x JOIN @extschema@.crm_imports j ON j.id OPERATOR(pg_catalog.=) x.import_id
+	FROM @extschema@.crm_import_attempts x JOIN @extschema@.crm_imports j ON j.id = x.import_id
 	WHERE x.running AND @extschema@.crm_import_owned(j.owner, j.owner_id)
 $$;
 COMMENT ON FUNCTION crm_import_running() IS

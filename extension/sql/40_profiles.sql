@@ -47,13 +47,13 @@ BEGIN
 	END IF;
 	-- Trimmed as crm_import_save_profile trims the name it stores.
 	profile := @extschema@.crm_import_trim_name(profile);
-	SELECT * INTO p FROM @extschema@.crm_import_profiles x WHERE x.name OPERATOR(pg_catalog.=) profile;
+	SELECT * INTO p FROM @extschema@.crm_import_profiles x WHERE x.name = profile;
 	IF p.name IS NULL OR NOT @extschema@.crm_import_owned(p.owner, p.owner_id) THEN
 		close_name := @extschema@.crm_import_closest(profile, ARRAY(SELECT x.name FROM @extschema@.crm_import_profiles x
 			WHERE @extschema@.crm_import_owned(x.owner, x.owner_id)));
 		RAISE EXCEPTION 'import profile "%" does not exist', profile USING ERRCODE = 'undefined_object',
 			HINT = CASE WHEN close_name IS NOT NULL THEN pg_catalog.format('Did you mean "%s"? ', close_name) ELSE '' END
-				OPERATOR(pg_catalog.||) 'Save one from a configured import with crm_import_save_profile(import, name).';
+				|| 'Save one from a configured import with crm_import_save_profile(import, name).';
 	END IF;
 	RETURN p;
 END
@@ -70,10 +70,10 @@ DECLARE
 	profile_name text := @extschema@.crm_import_trim_name(name);
 	existing @extschema@.crm_import_profiles;
 BEGIN
-	IF profile_name IS NULL OR profile_name OPERATOR(pg_catalog.=) '' THEN
+	IF profile_name IS NULL OR profile_name = '' THEN
 		RAISE EXCEPTION 'profile name must not be empty' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
-	IF pg_catalog.length(profile_name) OPERATOR(pg_catalog.>) 200 THEN
+	IF pg_catalog.length(profile_name) > 200 THEN
 		RAISE EXCEPTION 'profile name is too long (% characters)', pg_catalog.length(profile_name)
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use at most 200 characters.';
 	END IF;
@@ -81,7 +81,7 @@ BEGIN
 		RAISE EXCEPTION 'import % has no rules to save', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
 			HINT = 'Map the columns and set the rules (crm_import_set_rules) before saving a profile.';
 	END IF;
-	SELECT * INTO existing FROM @extschema@.crm_import_profiles p WHERE p.name OPERATOR(pg_catalog.=) profile_name;
+	SELECT * INTO existing FROM @extschema@.crm_import_profiles p WHERE p.name = profile_name;
 	IF existing.name IS NOT NULL AND NOT @extschema@.crm_import_owned(existing.owner, existing.owner_id) THEN
 		RAISE EXCEPTION 'import profile "%" belongs to another role', profile_name USING ERRCODE = 'insufficient_privilege',
 			HINT = 'Choose another name.';
@@ -90,7 +90,7 @@ BEGIN
 		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import, owner_id)
 	SELECT profile_name, @extschema@.crm_import_caller(),
 		coalesce((SELECT jsonb_object_agg(names[m.column_no], m.field) FROM @extschema@.crm_import_mappings m
-			WHERE m.import_id OPERATOR(pg_catalog.=) job.id), '{}'),
+			WHERE m.import_id = job.id), '{}'),
 		job.skip_unmapped, job.email_consent_value, job.sms_consent_value, job.master, job.primary_key,
 		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id, @extschema@.crm_import_caller_id()
 	-- An admin replacing someone's profile leaves it theirs (it used to become the admin's,
@@ -122,11 +122,11 @@ BEGIN
 		job := @extschema@.crm_import_job(import, true);
 	END IF;
 	names := @extschema@.crm_import_column_names(job);
-	DELETE FROM @extschema@.crm_import_mappings m WHERE m.import_id OPERATOR(pg_catalog.=) job.id;
+	DELETE FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id;
 	UPDATE @extschema@.crm_imports j SET skip_unmapped = prof.skip_unmapped, email_consent_value = prof.email_consent_value,
 		sms_consent_value = prof.sms_consent_value, master = prof.master, primary_key = prof.primary_key,
 		secondary_key = prof.secondary_key, max_errors = prof.max_errors, allow_reoptin = prof.allow_reoptin
-		WHERE j.id OPERATOR(pg_catalog.=) job.id;
+		WHERE j.id = job.id;
 	FOR entry IN SELECT e.key, e.value #>> '{}' AS value FROM jsonb_each(prof.columns) e ORDER BY e.key LOOP
 		col := @extschema@.crm_import_find_column(names, entry.key);
 		IF col IS NULL THEN
@@ -142,7 +142,7 @@ BEGIN
 				CASE WHEN prof.skip_unmapped THEN 'new in this file, not imported' ELSE 'new in this file, not mapped' END
 			WHEN m.field IS NULL THEN 'not imported' ELSE 'mapped' END
 		FROM generate_series(1, job.column_count) i
-		LEFT JOIN @extschema@.crm_import_mappings m ON m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) i
+		LEFT JOIN @extschema@.crm_import_mappings m ON m.import_id = job.id AND m.column_no = i
 		ORDER BY i;
 END
 $$;
@@ -161,7 +161,7 @@ DECLARE
 	problems text;
 BEGIN
 	SELECT string_agg(pg_catalog.format('%s (%s)', a.column_name, a.status), ', ') INTO missing
-		FROM @extschema@.crm_import_apply_profile(import, profile) a WHERE a.status OPERATOR(pg_catalog.<>) ALL (ARRAY['mapped', 'not imported']);
+		FROM @extschema@.crm_import_apply_profile(import, profile) a WHERE a.status <> ALL (ARRAY['mapped', 'not imported']);
 	IF missing IS NOT NULL THEN
 		RAISE NOTICE 'import %: columns that differ from profile "%": %', import, profile, missing;
 	END IF;
@@ -175,19 +175,19 @@ BEGIN
 	IF problems IS NOT NULL THEN
 		RAISE EXCEPTION 'the file cannot be imported with profile "%"', profile
 			USING ERRCODE = 'object_not_in_prerequisite_state',
-			DETAIL = problems OPERATOR(pg_catalog.||) '. Nothing was staged or imported.',
+			DETAIL = problems || '. Nothing was staged or imported.',
 			HINT = CASE WHEN NOT (gdpr AND tcpa)
 				THEN 'Confirm that you have read and understood the GDPR and TCPA rules by passing gdpr => true, tcpa => true. '
 				ELSE '' END
-				OPERATOR(pg_catalog.||) 'To see and fix each problem, run the wizard step by step: crm_import_upload, crm_import_apply_profile, crm_import_check.';
+				|| 'To see and fix each problem, run the wizard step by step: crm_import_upload, crm_import_apply_profile, crm_import_check.';
 	END IF;
 	import_id := import;
 	SELECT * INTO r FROM @extschema@.crm_import_run(import, dry_run) x;
-	SELECT j.state INTO state FROM @extschema@.crm_imports j WHERE j.id OPERATOR(pg_catalog.=) import;
+	SELECT j.state INTO state FROM @extschema@.crm_imports j WHERE j.id = import;
 	-- A completed import is final and a script does not preview it again: its staged copy
 	-- of the file goes (a weekly script kept one per week). Status and row results stay; a
 	-- dry run or a failed run keeps it for the next try.
-	IF state OPERATOR(pg_catalog.=) 'completed' THEN
+	IF state = 'completed' THEN
 		PERFORM @extschema@.crm_import_discard(import);
 	END IF;
 	inserted := r.inserted; updated := r.updated; unchanged := r.unchanged;
