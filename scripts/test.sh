@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: pg_regress and isolation suites against a throwaway PostgreSQL 15
 # cluster (pg_virtualenv), then the GoogleTest suite of the C++ core (ctest), then fuzzing and
-# sanitizers (scripts/fuzz.sh), then the integration tests on their own cluster (last: their
+# sanitizers (scripts/fuzz.sh), then the Debian package (scripts/package.sh: built, installed,
+# the wizard example run with it), then the integration tests on their own cluster (last: their
 # closing "N passed, M failed" line ends the output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,5 +27,6 @@ cmake -S . -B build/core -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/core -j"$(nproc)" >/dev/null
 ctest --test-dir build/core --output-on-failure -j"$(nproc)" | grep -v '^ *[0-9]*/[0-9]* Test *#' || status=1
 ./scripts/fuzz.sh || status=1
+./scripts/package.sh || status=1
 IT_SKIP_BUILD=1 ./tests/integration/run.sh || status=1
 exit $status
