@@ -3,10 +3,7 @@
 -- and other C++ exceptions must all come out as proper PostgreSQL errors with their
 -- SQLSTATE, detail and hint intact; the backend survives each one and the C++ destructors
 -- of the failed calls have run.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 \set VERBOSITY default
 
 \i sql/include/expect_error.sql

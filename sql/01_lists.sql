@@ -1,8 +1,5 @@
 -- 01_lists: wizard step 1, contact lists (crm_import_create_list) and how uploads name them.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 \set VERBOSITY default
 
 \i sql/include/expect_error.sql

@@ -2,10 +2,7 @@
 -- and the streaming CSV reader behind them: BOM, line breaks, quoting, blank lines, UTF-8
 -- and NUL checks, delimiter detection, size limits, header names, and the facts recorded
 -- in crm_imports.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 \set VERBOSITY default
 
 \i sql/include/expect_error.sql

@@ -1,9 +1,6 @@
 -- 03_preview: wizard step 3, preview (crm_import_preview), the header flag
 -- (crm_import_set_header, no re-upload needed) and the column overview (crm_import_columns).
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 \set VERBOSITY default
 
 \i sql/include/expect_error.sql

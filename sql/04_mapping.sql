@@ -1,8 +1,5 @@
 -- Step 4: column mapping, custom fields, consent and readiness (crm_import_check).
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 
 -- Runs a statement and shows its error as SQLSTATE: message | detail | hint (no CONTEXT).
 \i sql/include/expect_error.sql

@@ -1,9 +1,6 @@
 -- The run under every import rule: master file/existing x primary key email/mobile/
 -- system_id/none x with/without a secondary key, on one fixed CRM state and one file.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 
 -- Runs a statement and shows its error as SQLSTATE: message | detail | hint (no CONTEXT).
 \i sql/include/expect_error.sql

@@ -1,9 +1,6 @@
 -- The run and marketing consent: terms from a column (default and custom), one value for
 -- the whole import, opted-out contacts stay opted out, and where consent came from.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 
 SELECT crm_import_create_list('Consent');
 

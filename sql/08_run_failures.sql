@@ -1,9 +1,6 @@
 -- Failures of the run: rejected rows (never half-applied), max_errors, a failure in the
 -- middle of the run (everything rolled back), re-running a failed import, row results.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 -- Warnings show message, detail and hint, without the PL/pgSQL context.
 \set SHOW_CONTEXT never
 

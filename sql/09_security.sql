@@ -1,9 +1,6 @@
 -- 09_security: who may see and change an import, direct access to the extension's tables,
 -- hostile header names, and a hostile search_path.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 \set VERBOSITY default
 
 \i sql/include/expect_error.sql

@@ -1,9 +1,6 @@
 -- Saved profiles and the one-call import: save from a configured import, apply to a new
 -- upload by header name (reporting missing and new columns), and the docs' weekly script.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 \pset footer off
 
 SELECT crm_import_create_list('Nyhetsbrev 2026');

@@ -2,10 +2,7 @@
 -- gives: defaults, constraint and unique errors, the returned count, and the plain INSERT
 -- when a trigger must see the rows. crm_import_plan_matches refuses what is not a run's
 -- work and plan table.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 \set VERBOSITY default
 \i sql/include/expect_error.sql
 

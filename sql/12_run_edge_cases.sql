@@ -3,10 +3,7 @@
 -- (the row-result notes were concat_ws with no argument), delimiter-only rows below the
 -- data (empty contacts), cells of tabs or no-break spaces (they overwrote values), and rows
 -- without any key value (a new contact on every import, without a word).
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 \set VERBOSITY default
 \i sql/include/expect_error.sql
 

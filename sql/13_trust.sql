@@ -3,10 +3,7 @@
 -- the outer user, cheap functions reading other roles' rows through the views, consent
 -- terms swapped under a reviewed import, tablespaces chosen by the caller, a dropped role's
 -- name reused, a non-UTF8 database.
-SET client_min_messages = warning;
-DROP EXTENSION IF EXISTS crm_import CASCADE;
-CREATE EXTENSION crm_import;
-RESET client_min_messages;
+\i sql/include/fresh_extension.sql
 \set VERBOSITY default
 \i sql/include/expect_error.sql
 

@@ -7,14 +7,19 @@
 # columns, constraints, indexes, triggers, views, ACLs, comments, initial privileges, config
 # tables and seeded rows otherwise; see ext_snapshot.sql).
 # The install script of an old version A is taken from tests/integration/versions/ (a frozen
-# copy of the released crm_import--A.sql) or from PostgreSQL's extension directory.
+# copy of the released crm_import--A.sql, gzipped) or from PostgreSQL's extension directory.
 # From 0.1.0 it also upgrades a database holding 0.1.0's rows and runs an import on it and
 # on a fresh database: same outcome. With no upgrade script it checks that ALTER EXTENSION
 # crm_import UPDATE on a fresh install is a no-op.
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 ext_dir=${IT_EXT_DIR:-$IT_REPO/extension}
-old_dir=${IT_OLD_VERSIONS:-$here/versions}
+# Frozen install scripts are kept gzipped (a released file is data, never edited).
+old_src=${IT_OLD_VERSIONS:-$here/versions}
+old_dir=$IT_TMP/versions
+mkdir -p "$old_dir"
+for f in "$old_src"/crm_import--*.sql.gz; do [ -e "$f" ] && gzip -dc "$f" >"$old_dir/$(basename "${f%.gz}")"; done
+for f in "$old_src"/crm_import--*.sql; do [ -e "$f" ] && cp "$f" "$old_dir/"; done
 sharedir=$("$IT_BIN/pg_config" --sharedir)/extension
 default=$(sed -n "s/^default_version *= *'\(.*\)'.*/\1/p" "$sharedir/crm_import.control")
 
