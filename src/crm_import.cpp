@@ -37,7 +37,7 @@ static bool CheckDefaultRegion(char** newval, void** extra, GucSource source)
 }
 
 namespace crm::pg {
-Settings g_settings = {16 * 1024 * 1024, 256 * 1024 * 1024, 100000, nullptr, 0};
+Settings g_settings = {16 * 1024 * 1024, 256 * 1024 * 1024, 100000, nullptr, 0, 2};
 }
 
 extern "C" void _PG_init(void)
@@ -58,5 +58,10 @@ extern "C" void _PG_init(void)
 	DefineCustomIntVariable("crm_import.progress_rows",
 							"Report upload and run progress as a NOTICE every this many rows (0: off).", NULL,
 							&g_settings.progress_rows, 0, 0, INT_MAX, PGC_USERSET, 0, NULL, NULL, NULL);
+	// Read by the background workers from the server's configuration: a superuser setting
+	// (postgresql.conf, ALTER SYSTEM, ALTER DATABASE ... SET).
+	DefineCustomIntVariable("crm_import.max_workers", "Background imports (crm_import_start) that run at once; more wait in queued.",
+							"Each running import also uses one of max_worker_processes.", &g_settings.max_workers, 2, 1,
+							64, PGC_SUSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("crm_import");
 }

@@ -268,7 +268,7 @@ CREATE TABLE crm_imports (
 	tcpa_accepted boolean NOT NULL DEFAULT false,
 	compliance_accepted_by name,
 	compliance_accepted_at timestamptz,
-	state text NOT NULL DEFAULT 'draft' CHECK (state IN ('draft', 'running', 'completed', 'failed')),
+	state text NOT NULL DEFAULT 'draft',
 	backend_pid integer,
 	failure_reason text,
 	failure_sqlstate text,
@@ -283,13 +283,22 @@ CREATE TABLE crm_imports (
 	finished_at timestamptz,
 	owner_id oid NOT NULL,
 	consent_terms jsonb,
-	run_xid xid8
+	run_xid xid8,
+	queued_at timestamptz,
+	queued_by oid,
+	job_pid integer,
+	job_claimed_at timestamptz,
+	CONSTRAINT crm_imports_state_check CHECK (state IN ('draft', 'queued', 'running', 'completed', 'failed'))
 );
 COMMENT ON TABLE crm_imports IS 'One row per uploaded file: its facts (size, sha256, rows, delimiter), the wizard settings, state and outcome counts';
 COMMENT ON COLUMN crm_imports.id IS 'Import id returned by the upload functions';
 COMMENT ON COLUMN crm_imports.owner IS 'Name of the role that uploaded the file, as it was then (access is decided by owner_id)';
 COMMENT ON COLUMN crm_imports.owner_id IS 'OID of the role that uploaded the file; only it (and crm_import_admin) sees the import. 0: the role was dropped before version 0.2.0';
 COMMENT ON COLUMN crm_imports.consent_terms IS 'The consent terms the import reads its consent columns with, fixed when compliance was accepted: {"field": {"opt_in": [...], "opt_out": [...]}}; NULL before that (the current terms apply)';
+COMMENT ON COLUMN crm_imports.queued_at IS 'When crm_import_start queued the import as a background import';
+COMMENT ON COLUMN crm_imports.queued_by IS 'Role (OID) that started the background import';
+COMMENT ON COLUMN crm_imports.job_pid IS 'Process of the background worker that runs the queued import (NULL while no worker could be started)';
+COMMENT ON COLUMN crm_imports.job_claimed_at IS 'When that worker got a slot (crm_import.max_workers) and began the run';
 COMMENT ON COLUMN crm_imports.run_xid IS 'Transaction of the last run whose outcome this row records (compared with crm_import_runs to tell a run that died)';
 COMMENT ON COLUMN crm_imports.list_id IS 'Contact list every touched contact joins';
 COMMENT ON COLUMN crm_imports.file_name IS 'File name as given at upload';
@@ -324,7 +333,7 @@ COMMENT ON COLUMN crm_imports.gdpr_accepted IS 'GDPR rules confirmed';
 COMMENT ON COLUMN crm_imports.tcpa_accepted IS 'TCPA rules confirmed';
 COMMENT ON COLUMN crm_imports.compliance_accepted_by IS 'Role that confirmed compliance';
 COMMENT ON COLUMN crm_imports.compliance_accepted_at IS 'When compliance was confirmed';
-COMMENT ON COLUMN crm_imports.state IS 'draft, running, completed or failed';
+COMMENT ON COLUMN crm_imports.state IS 'draft, queued (a background import waiting for or in its worker), running, completed or failed';
 COMMENT ON COLUMN crm_imports.backend_pid IS 'Backend running the import';
 COMMENT ON COLUMN crm_imports.failure_reason IS 'Why the import failed';
 COMMENT ON COLUMN crm_imports.failure_sqlstate IS 'SQLSTATE of the failure';
@@ -364,7 +373,8 @@ CREATE TABLE crm_import_runs (
 	run_xid xid8 NOT NULL,
 	backend_pid integer NOT NULL,
 	started_by oid NOT NULL,
-	started_at timestamptz NOT NULL
+	started_at timestamptz NOT NULL,
+	progress_handle bigint
 );
 CREATE INDEX crm_import_runs_import_idx ON crm_import_runs (import_id, started_at);
 COMMENT ON TABLE crm_import_runs IS 'Run attempts recorded outside the run''s transaction: an attempt whose transaction did not commit died (crm_import_status shows it)';
@@ -373,6 +383,7 @@ COMMENT ON COLUMN crm_import_runs.run_xid IS 'Top-level transaction of the run';
 COMMENT ON COLUMN crm_import_runs.backend_pid IS 'Backend that ran it';
 COMMENT ON COLUMN crm_import_runs.started_by IS 'Role the run acted for';
 COMMENT ON COLUMN crm_import_runs.started_at IS 'When the run started';
+COMMENT ON COLUMN crm_import_runs.progress_handle IS 'Dynamic shared memory segment where the run publishes its phase and rows (crm_import_progress_read)';
 
 ---------------------------------------------------------------------------------------------
 -- Saved import profiles (applied by crm_import_apply_profile and the one-call crm_import)

@@ -107,6 +107,11 @@ DECLARE
 BEGIN
 	SELECT coalesce(array_agg(m.field), '{}') INTO mapped FROM @extschema@.crm_import_mappings m
 		WHERE m.import_id = job.id AND m.field IS NOT NULL;
+	IF job.state = 'queued' AND job.job_pid IS DISTINCT FROM pg_backend_pid() THEN
+		problem := format('import %s is started as a background import', job.id);
+		fix := format('SELECT * FROM crm_import_wait(%s) waits for it; crm_import_cancel(%s) stops it', job.id, job.id);
+		RETURN NEXT;
+	END IF;
 	IF job.state = ANY (ARRAY['completed', 'running']) THEN
 		problem := pg_catalog.format('import %s is %s', job.id, job.state);
 		fix := 'Upload the file again to import it once more.';

@@ -113,6 +113,7 @@ RETURNS timestamptz
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+	PERFORM @extschema@.crm_import_progress_phase(coalesce(next_phase, 'finishing'));
 	PERFORM @extschema@.crm_import_report_phase(import, phase || ' done, '
 		|| coalesce(next_phase, 'finishing'));
 	IF coalesce(nullif(current_setting('crm_import.progress_rows', true), ''), '0')::integer > 0 THEN
@@ -507,6 +508,7 @@ BEGIN
 		EXECUTE format('DROP TABLE %s', results);
 	END IF;
 	PERFORM @extschema@.crm_import_report_phase(job.id, 'normalize');
+	PERFORM @extschema@.crm_import_progress_phase('normalize');
 	PERFORM @extschema@.crm_import_run_normalize(job, p || 'rows');
 	t := @extschema@.crm_import_phase_done(job.id, 'normalize', t, data_rows || ' rows', 'dedupe and match');
 	rejected := @extschema@.crm_import_run_plan(job, p, dry_run);

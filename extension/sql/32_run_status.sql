@@ -2,10 +2,44 @@
 -- Step 7: run, results, status (the Draft / Completed / Failed tabs)
 ---------------------------------------------------------------------------------------------
 -- Internal: records a run attempt in crm_import_runs (C: committed by a background worker).
-CREATE FUNCTION crm_import_record_run(import bigint, started_by oid) RETURNS boolean
+CREATE FUNCTION crm_import_record_run(import bigint, started_by oid, progress_handle bigint) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'crm_import_record_run' LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION crm_import_record_run(bigint, oid) IS
+COMMENT ON FUNCTION crm_import_record_run(bigint, oid, bigint) IS
 	'Internal: commits, in a background worker''s own transaction, that this transaction runs the import (false when no worker could start)';
+
+-- Internal: run progress in shared memory (C, src/functions/progress.cpp).
+CREATE FUNCTION crm_import_progress_begin(import bigint, total bigint) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'crm_import_progress_begin' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION crm_import_progress_begin(bigint, bigint) IS
+	'Internal: starts publishing this backend''s run progress for the import; returns the shared memory handle';
+CREATE FUNCTION crm_import_progress_phase(phase text) RETURNS void
+	AS 'MODULE_PATHNAME', 'crm_import_progress_phase' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION crm_import_progress_phase(text) IS 'Internal: publishes the phase the run enters (its rows count from 0)';
+CREATE FUNCTION crm_import_progress_read(handle bigint, import bigint,
+	OUT phase text, OUT rows_done bigint, OUT rows_total bigint, OUT updated_at timestamptz)
+	AS 'MODULE_PATHNAME', 'crm_import_progress_read' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION crm_import_progress_read(bigint, bigint) IS
+	'Internal: the phase and rows a run publishes (NULLs once it ended)';
+
+-- Internal: a percentage from a phase and its rows: each phase has its share of the run.
+CREATE FUNCTION crm_import_progress_percent(phase text, rows_done bigint, rows_total bigint) RETURNS numeric
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT round(s.base + s.share * least(1.0, coalesce(rows_done, 0)::numeric / greatest(rows_total, 1)), 1)
+	FROM (SELECT CASE phase WHEN 'normalize' THEN 0 WHEN 'dedupe and match' THEN 20 WHEN 'merge' THEN 40
+			WHEN 'write contacts' THEN 50 WHEN 'row results' THEN 90 WHEN 'finishing' THEN 99 ELSE 0 END AS base,
+		CASE phase WHEN 'normalize' THEN 20 WHEN 'dedupe and match' THEN 20 WHEN 'merge' THEN 10
+			WHEN 'write contacts' THEN 40 WHEN 'row results' THEN 9 ELSE 0 END AS share) s
+$$;
+COMMENT ON FUNCTION crm_import_progress_percent(text, bigint, bigint) IS 'Internal: percent done of a run from its phase and rows';
+
+-- Internal: true when the background worker of a queued import is gone (killed, terminated,
+-- server restarted): its import will never run and is shown failed.
+CREATE FUNCTION crm_import_job_gone(job_pid integer) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT job_pid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
+	WHERE a.pid = job_pid AND a.backend_type = 'crm_import job') $$;
+COMMENT ON FUNCTION crm_import_job_gone(integer) IS 'Internal: the background worker with this pid no longer runs';
 
 -- Internal: how a run attempt that did not commit ended, for its import's failure reason.
 CREATE FUNCTION crm_import_dead_run_reason(started_at timestamptz, backend_pid integer)
@@ -28,9 +62,9 @@ COMMENT ON FUNCTION crm_import_dead_run_reason(timestamptz, integer) IS
 CREATE VIEW crm_import_attempts AS
 	SELECT r.import_id, r.run_xid, r.started_at, r.backend_pid,
 		pg_catalog.pg_xact_status(r.run_xid) IS NOT DISTINCT FROM 'in progress' AS running,
-		@extschema@.crm_import_dead_run_reason(r.started_at, r.backend_pid) AS reason
+		@extschema@.crm_import_dead_run_reason(r.started_at, r.backend_pid) AS reason, r.progress_handle
 	FROM @extschema@.crm_imports j
-	JOIN LATERAL (SELECT x.run_xid, x.started_at, x.backend_pid, x.import_id FROM @extschema@.crm_import_runs x
+	JOIN LATERAL (SELECT x.run_xid, x.started_at, x.backend_pid, x.import_id, x.progress_handle FROM @extschema@.crm_import_runs x
 		WHERE x.import_id = j.id ORDER BY x.started_at DESC LIMIT 1) r ON true
 	WHERE r.run_xid IS DISTINCT FROM j.run_xid;
 COMMENT ON VIEW crm_import_attempts IS 'Internal: imports whose last recorded run is in progress (running) or died without recording an outcome (the reason)';
@@ -40,6 +74,7 @@ COMMENT ON COLUMN crm_import_attempts.started_at IS 'When the run started';
 COMMENT ON COLUMN crm_import_attempts.backend_pid IS 'Backend that ran it';
 COMMENT ON COLUMN crm_import_attempts.running IS 'True while its transaction is in progress';
 COMMENT ON COLUMN crm_import_attempts.reason IS 'Failure reason once it is not running';
+COMMENT ON COLUMN crm_import_attempts.progress_handle IS 'Where the run publishes its progress';
 
 CREATE FUNCTION crm_import_run(import bigint, dry_run boolean DEFAULT false)
 RETURNS TABLE (inserted bigint, updated bigint, unchanged bigint, merged_in_file bigint, rejected bigint)
@@ -52,6 +87,7 @@ DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
 	problems text;
 	recorded boolean;
+	progress_handle bigint;
 	err_message text;
 	err_state text;
 	err_detail text;
@@ -83,7 +119,9 @@ BEGIN
 				AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_imports j WHERE j.id = r.import_id));
 		-- Committed outside this transaction before any work: if this session dies, the
 		-- import shows failed with the reason (crm_import_status), not its earlier state.
-		recorded := @extschema@.crm_import_record_run(job.id, @extschema@.crm_import_caller_id());
+		progress_handle := @extschema@.crm_import_progress_begin(job.id,
+			job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END);
+		recorded := @extschema@.crm_import_record_run(job.id, @extschema@.crm_import_caller_id(), progress_handle);
 		-- A statement of its own: its snapshot must be taken after the worker committed.
 		IF recorded AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_runs r
 					WHERE r.import_id = job.id AND r.run_xid = pg_catalog.pg_current_xact_id()) THEN
@@ -114,6 +152,7 @@ BEGIN
 			USING DETAIL = pg_catalog.concat_ws(' ', nullif(err_detail, ''),
 				pg_catalog.format('SQLSTATE %s. No contact was changed.', err_state)),
 			HINT = coalesce(nullif(err_hint, ''), pg_catalog.format('crm_import_status shows the import as failed; fix the cause and run crm_import_run(%s) again.', job.id));
+		PERFORM @extschema@.crm_import_notify(job.id, 'failed');
 		RETURN;
 	END;
 	IF dry_run THEN
@@ -123,6 +162,7 @@ BEGIN
 			inserted = crm_import_run.inserted, updated = crm_import_run.updated, unchanged = crm_import_run.unchanged,
 			merged_in_file = crm_import_run.merged_in_file, rejected = crm_import_run.rejected
 			WHERE j.id = job.id;
+		PERFORM @extschema@.crm_import_notify(job.id, 'completed');
 	END IF;
 	RETURN NEXT;
 END
@@ -178,81 +218,3 @@ $$;
 COMMENT ON FUNCTION crm_import_running() IS
 	'Runs in progress in any session among the imports the caller may see: import id and statement start (used by crm_import_status)';
 
--- security_barrier: the owner filter runs before any condition of the caller's query, so a
--- cheap function of the caller's in WHERE never sees another role's rows. A run whose
--- transaction died (crm_import_attempts) shows as failed with the reason.
-CREATE VIEW crm_import_status WITH (security_barrier) AS
-	SELECT j.id, l.name AS list, j.file_name,
-		coalesce((SELECT a.rolname FROM pg_catalog.pg_authid a WHERE a.oid = j.owner_id AND a.rolname = j.owner),
-			j.owner OPERATOR(pg_catalog.||) ' (dropped)')::name AS owner,
-		CASE WHEN d.running THEN 'running' WHEN d.import_id IS NOT NULL THEN 'failed' ELSE j.state END AS state,
-		CASE WHEN d.import_id IS NOT NULL AND NOT d.running THEN 'Failed'
-			ELSE CASE j.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' ELSE 'Draft' END END AS tab,
-		j.record_count OPERATOR(pg_catalog.-) CASE WHEN j.has_header THEN 1 ELSE 0 END AS rows,
-		j.inserted, j.updated, j.unchanged, j.merged_in_file, j.rejected,
-		CASE WHEN d.running THEN NULL WHEN d.import_id IS NOT NULL THEN d.reason ELSE j.failure_reason END AS failure_reason,
-		j.created_at, coalesce(d.started_at, j.started_at) AS started_at,
-		CASE WHEN d.import_id IS NOT NULL THEN NULL ELSE j.finished_at END AS finished_at,
-		CASE WHEN d.running THEN NULL WHEN d.import_id IS NOT NULL THEN '57P01' ELSE j.failure_sqlstate END AS failure_sqlstate,
-		j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header,
-		j.compliance_accepted_by, j.compliance_accepted_at
-	FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id OPERATOR(pg_catalog.=) j.list_id
-	LEFT JOIN @extschema@.crm_import_attempts d ON d.import_id OPERATOR(pg_catalog.=) j.id
-	WHERE @extschema@.crm_import_owned(j.owner, j.owner_id);
-COMMENT ON VIEW crm_import_status IS
-	'Imports the caller may see (its own; all for crm_import_admin) with state, wizard tab (Draft, Completed, Failed), row counts and failure reason';
-COMMENT ON COLUMN crm_import_status.id IS 'Import id';
-COMMENT ON COLUMN crm_import_status.list IS 'Target contact list';
-COMMENT ON COLUMN crm_import_status.file_name IS 'File name given at upload';
-COMMENT ON COLUMN crm_import_status.owner IS 'Role that uploaded the file ("name (dropped)" once that role is gone: only admins see such imports)';
-COMMENT ON COLUMN crm_import_status.state IS 'draft, running (a run in progress in any session), completed or failed';
-COMMENT ON COLUMN crm_import_status.tab IS 'Wizard tab: Draft until finished, then Completed or Failed';
-COMMENT ON COLUMN crm_import_status.rows IS 'Data rows in the file (header excluded)';
-COMMENT ON COLUMN crm_import_status.inserted IS 'Rows that created a contact';
-COMMENT ON COLUMN crm_import_status.updated IS 'Rows that changed an existing contact';
-COMMENT ON COLUMN crm_import_status.unchanged IS 'Rows that matched a contact without changing it';
-COMMENT ON COLUMN crm_import_status.merged_in_file IS 'Rows merged into an earlier row of the file';
-COMMENT ON COLUMN crm_import_status.rejected IS 'Rows rejected';
-COMMENT ON COLUMN crm_import_status.failure_reason IS 'Why the import failed';
-COMMENT ON COLUMN crm_import_status.created_at IS 'Upload time';
-COMMENT ON COLUMN crm_import_status.started_at IS 'Run start';
-COMMENT ON COLUMN crm_import_status.finished_at IS 'Run end';
-COMMENT ON COLUMN crm_import_status.failure_sqlstate IS 'SQLSTATE of the failure';
-COMMENT ON COLUMN crm_import_status.results_dry_run IS 'True when crm_import_results holds a dry run''s outcome';
-COMMENT ON COLUMN crm_import_status.byte_size IS 'File size in bytes';
-COMMENT ON COLUMN crm_import_status.sha256 IS 'SHA-256 of the file, hex';
-COMMENT ON COLUMN crm_import_status.delimiter IS 'Delimiter used';
-COMMENT ON COLUMN crm_import_status.had_bom IS 'The file began with a UTF-8 byte-order mark (skipped)';
-COMMENT ON COLUMN crm_import_status.has_header IS 'The first record holds column headers';
-COMMENT ON COLUMN crm_import_status.compliance_accepted_by IS 'Role that confirmed GDPR and TCPA compliance';
-COMMENT ON COLUMN crm_import_status.compliance_accepted_at IS 'When compliance was confirmed';
-GRANT SELECT ON crm_import_status TO crm_import_user;
-
-CREATE VIEW crm_import_progress AS
-	SELECT a.pid, a.usename AS role,
-		CASE WHEN p.pid IS NOT NULL THEN 'upload' ELSE 'run' END AS step,
-		(substring(a.query FROM '^crm_import run ([0-9]+):'))::bigint AS import_id,
-		CASE WHEN p.pid IS NOT NULL THEN 'staging the file'
-			ELSE substring(a.query FROM '^crm_import run [0-9]+: (.*)$') END AS phase,
-		p.bytes_processed, p.bytes_total, p.tuples_processed AS records_staged,
-		pg_catalog.now() OPERATOR(pg_catalog.-) a.query_start AS running_for
-	FROM pg_catalog.pg_stat_activity a
-	LEFT JOIN pg_catalog.pg_stat_progress_copy p ON p.pid OPERATOR(pg_catalog.=) a.pid
-		AND a.query ~* 'crm_import_upload'
-	-- An idle backend keeps the text of its last run: only active ones are running.
-	WHERE (a.state OPERATOR(pg_catalog.=) 'active' AND a.query ~ '^crm_import run [0-9]+:') OR p.pid IS NOT NULL;
-COMMENT ON VIEW crm_import_progress IS
-	'Uploads and runs in progress in any session: uploads from pg_stat_progress_copy (bytes and records staged), runs by phase from pg_stat_activity. Other roles'' sessions show only what pg_stat_activity lets the viewer see (pg_read_all_stats)';
-COMMENT ON COLUMN crm_import_progress.pid IS 'Backend running the step';
-COMMENT ON COLUMN crm_import_progress.role IS 'Role of that backend';
-COMMENT ON COLUMN crm_import_progress.step IS 'upload or run';
-COMMENT ON COLUMN crm_import_progress.import_id IS 'Import being run (uploads get their id when they finish)';
-COMMENT ON COLUMN crm_import_progress.phase IS 'Phase of the run, e.g. "normalize done, dedupe and match"';
-COMMENT ON COLUMN crm_import_progress.bytes_processed IS 'Upload: bytes read so far';
-COMMENT ON COLUMN crm_import_progress.bytes_total IS 'Upload: file size when known';
-COMMENT ON COLUMN crm_import_progress.records_staged IS 'Upload: records staged so far';
-COMMENT ON COLUMN crm_import_progress.running_for IS 'Time since the statement started';
-GRANT SELECT ON crm_import_progress TO crm_import_user;
-
--- Every crm_import function is for crm_import_user (and admins), not PUBLIC; the pure
--- normalizers stay callable by everyone.

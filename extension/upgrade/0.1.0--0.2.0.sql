@@ -42,7 +42,16 @@ COMMENT ON FUNCTION crm_import_owned(name, oid) IS
 
 -- Owners by OID. A role dropped before the upgrade owns nothing any more (0): only admins
 -- see its imports and profiles.
-ALTER TABLE crm_imports ADD COLUMN owner_id oid, ADD COLUMN consent_terms jsonb, ADD COLUMN run_xid xid8;
+ALTER TABLE crm_imports ADD COLUMN owner_id oid, ADD COLUMN consent_terms jsonb, ADD COLUMN run_xid xid8,
+	ADD COLUMN queued_at timestamptz, ADD COLUMN queued_by oid, ADD COLUMN job_pid integer, ADD COLUMN job_claimed_at timestamptz;
+-- Background imports (crm_import_start) add the state queued.
+ALTER TABLE crm_imports DROP CONSTRAINT crm_imports_state_check,
+	ADD CONSTRAINT crm_imports_state_check CHECK (state IN ('draft', 'queued', 'running', 'completed', 'failed'));
+COMMENT ON COLUMN crm_imports.state IS 'draft, queued (a background import waiting for or in its worker), running, completed or failed';
+COMMENT ON COLUMN crm_imports.queued_at IS 'When crm_import_start queued the import as a background import';
+COMMENT ON COLUMN crm_imports.queued_by IS 'Role (OID) that started the background import';
+COMMENT ON COLUMN crm_imports.job_pid IS 'Process of the background worker that runs the queued import (NULL while no worker could be started)';
+COMMENT ON COLUMN crm_imports.job_claimed_at IS 'When that worker got a slot (crm_import.max_workers) and began the run';
 UPDATE crm_imports j SET owner_id = coalesce((SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = j.owner), 0);
 ALTER TABLE crm_imports ALTER COLUMN owner_id SET NOT NULL;
 -- Imports already reviewed keep the consent terms in force at the upgrade.
@@ -82,7 +91,8 @@ CREATE TABLE crm_import_runs (
 	run_xid xid8 NOT NULL,
 	backend_pid integer NOT NULL,
 	started_by oid NOT NULL,
-	started_at timestamptz NOT NULL
+	started_at timestamptz NOT NULL,
+	progress_handle bigint
 );
 CREATE INDEX crm_import_runs_import_idx ON crm_import_runs (import_id, started_at);
 COMMENT ON TABLE crm_import_runs IS 'Run attempts recorded outside the run''s transaction: an attempt whose transaction did not commit died (crm_import_status shows it)';
@@ -91,6 +101,7 @@ COMMENT ON COLUMN crm_import_runs.run_xid IS 'Top-level transaction of the run';
 COMMENT ON COLUMN crm_import_runs.backend_pid IS 'Backend that ran it';
 COMMENT ON COLUMN crm_import_runs.started_by IS 'Role the run acted for';
 COMMENT ON COLUMN crm_import_runs.started_at IS 'When the run started';
+COMMENT ON COLUMN crm_import_runs.progress_handle IS 'Dynamic shared memory segment where the run publishes its phase and rows (crm_import_progress_read)';
 REVOKE ALL ON crm_import_runs FROM PUBLIC;
 
 -- Views whose columns or options change are dropped and made again by the code below.

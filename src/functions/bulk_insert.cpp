@@ -13,6 +13,7 @@
 //
 // No C++ object lives in this file's frames: it is PostgreSQL API code only, so a
 // PostgreSQL error may longjmp through it (like crm_import_report_phase).
+#include "pg/progress.hpp"
 #include "pg/postgres.hpp"
 #include "pg/slots.hpp"
 
@@ -207,6 +208,7 @@ extern "C" Datum crm_import_bulk_insert(PG_FUNCTION_ARGS)
 			}
 			MemoryContextSwitchTo(old);
 			table_multi_insert(rel, slots, static_cast<int>(n), cid, 0, bistate);
+			crm::pg::ProgressAddRows(static_cast<int64>(n));
 			if (rri->ri_NumIndices > 0) {
 				for (uint64 r = 0; r < n; ++r) {
 					List* recheck = ExecInsertIndexTuples(rri, slots[r], estate, false, false, nullptr, NIL);

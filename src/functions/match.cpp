@@ -3,6 +3,7 @@
 // work table, offers the planner the contacts (one sequential pass, or one `= ANY` query
 // per key when the file holds few values against many contacts), and writes every work row
 // with its plan into the run's plan table.
+#include "pg/progress.hpp"
 #include "pg/boundary.hpp"
 #include "pg/slots.hpp"
 #include "pg/spi.hpp"
@@ -341,6 +342,7 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 				MemoryContextSwitchTo(old);
 				if (rows > 0)
 					table_multi_insert(rel, slots, static_cast<int>(rows), cid, 0, bistate);
+				crm::pg::ProgressAddRows(static_cast<int64>(rows));
 				SPI_freetuptable(SPI_tuptable);
 				MemoryContextReset(batch_context);
 				return rows;

@@ -37,6 +37,7 @@ struct RunRecordRequest {
 	int64 import_id;
 	uint64 run_xid;
 	TimestampTz started_at;
+	int64 progress_handle;
 	char schema[NAMEDATALEN];
 };
 static_assert(sizeof(RunRecordRequest) <= BGW_EXTRALEN, "the request must fit in bgw_extra");
@@ -51,7 +52,7 @@ PGDLLEXPORT void crm_import_run_recorder_main(Datum arg);
 // Returns true when the record was committed. C frame: PostgreSQL calls only.
 extern "C" Datum crm_import_record_run(PG_FUNCTION_ARGS)
 {
-	CRM_REQUIRE_NARGS(2);
+	CRM_REQUIRE_NARGS(3);
 	RunRecordRequest request;
 	memset(&request, 0, sizeof(request));
 	request.database = MyDatabaseId;
@@ -61,6 +62,7 @@ extern "C" Datum crm_import_record_run(PG_FUNCTION_ARGS)
 	request.import_id = PG_GETARG_INT64(0);
 	request.run_xid = U64FromFullTransactionId(GetTopFullTransactionId());
 	request.started_at = GetCurrentTimestamp();
+	request.progress_handle = PG_GETARG_INT64(2);
 	// This function lives in the extension's schema, beside crm_import_runs.
 	strlcpy(request.schema, get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)), NAMEDATALEN);
 
@@ -109,15 +111,15 @@ extern "C" void crm_import_run_recorder_main(Datum arg)
 	// Never wait long: the caller waits for this worker.
 	SetConfigOption("lock_timeout", "5s", PGC_SUSET, PGC_S_SESSION);
 	SetConfigOption("statement_timeout", "10s", PGC_SUSET, PGC_S_SESSION);
-	char* sql = psprintf("INSERT INTO %s.crm_import_runs (import_id, run_xid, backend_pid, started_by, started_at) "
-						 "VALUES ($1, $2::text::pg_catalog.xid8, $3, $4, $5)",
+	char* sql = psprintf("INSERT INTO %s.crm_import_runs (import_id, run_xid, backend_pid, started_by, started_at, "
+						 "progress_handle) VALUES ($1, $2::text::pg_catalog.xid8, $3, $4, $5, $6)",
 						 quote_identifier(request.schema));
-	Oid types[5] = {INT8OID, TEXTOID, INT4OID, OIDOID, TIMESTAMPTZOID};
-	Datum values[5] = {Int64GetDatum(request.import_id),
+	Oid types[6] = {INT8OID, TEXTOID, INT4OID, OIDOID, TIMESTAMPTZOID, INT8OID};
+	Datum values[6] = {Int64GetDatum(request.import_id),
 					   CStringGetTextDatum(psprintf(UINT64_FORMAT, request.run_xid)),
 					   Int32GetDatum(request.backend_pid), ObjectIdGetDatum(request.started_by),
-					   TimestampTzGetDatum(request.started_at)};
-	if (SPI_execute_with_args(sql, 5, types, values, nullptr, false, 0) != SPI_OK_INSERT)
+					   TimestampTzGetDatum(request.started_at), Int64GetDatum(request.progress_handle)};
+	if (SPI_execute_with_args(sql, 6, types, values, nullptr, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "crm_import run recorder: the insert failed");
 	SPI_finish();
 	PopActiveSnapshot();

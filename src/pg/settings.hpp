@@ -9,6 +9,7 @@ struct Settings {
 	int max_columns;      // crm_import.max_columns
 	char* default_region; // crm_import.default_region (ISO 3166, e.g. NO)
 	int progress_rows;    // crm_import.progress_rows: NOTICE every N rows (0 = off)
+	int max_workers;      // crm_import.max_workers: background imports running at once
 };
 
 extern Settings g_settings;
