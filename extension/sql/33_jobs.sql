@@ -62,6 +62,7 @@ AS $$
 DECLARE
 	job record;
 	slots integer := coalesce(nullif(current_setting('crm_import.max_workers', true), ''), '2')::integer;
+	staging text;
 BEGIN
 	-- Blocks until the transaction that started the import ends.
 	SELECT x.state, x.queued_at, x.job_pid, x.owner_id INTO job FROM @extschema@.crm_imports x WHERE x.id = import FOR UPDATE;
@@ -82,6 +83,14 @@ BEGIN
 	END IF;
 	FOR slot IN 1..slots LOOP
 		IF pg_try_advisory_lock(hashtext('crm_import job slot'), slot) THEN
+			-- The staged rows must survive a crash, so that a failed background import can
+			-- start again without a new upload: the unlogged staging table becomes logged,
+			-- committed before the run (written once more with WAL here rather than at
+			-- upload, where it would slow every upload, or at start, which returns at once).
+			SELECT x.staging_table INTO staging FROM @extschema@.crm_imports x WHERE x.id = import;
+			IF (SELECT c.relpersistence FROM pg_class c WHERE c.oid = staging::regclass) = 'u' THEN
+				EXECUTE format('ALTER TABLE %s SET LOGGED', staging);
+			END IF;
 			UPDATE @extschema@.crm_imports x SET job_claimed_at = clock_timestamp() WHERE x.id = import;
 			PERFORM @extschema@.crm_import_notify(import, 'running');
 			RETURN 'go';
@@ -114,12 +123,8 @@ BEGIN
 		RAISE EXCEPTION 'import % is not ready to run', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
 			DETAIL = problems, HINT = format('SELECT * FROM crm_import_check(%s) lists what is missing.', job.id);
 	END IF;
-	-- The staged rows must survive a crash, so that a failed background import can start
-	-- again without a new upload: the unlogged staging table becomes logged (written once
-	-- more with WAL, here rather than at upload, where it would slow every upload).
-	IF (SELECT c.relpersistence FROM pg_class c WHERE c.oid = job.staging_table::regclass) = 'u' THEN
-		EXECUTE format('ALTER TABLE %s SET LOGGED', job.staging_table);
-	END IF;
+	-- Earlier attempts (a run that died) are settled: the new job starts with none.
+	DELETE FROM @extschema@.crm_import_runs r WHERE r.import_id = job.id;
 	UPDATE @extschema@.crm_imports j SET state = 'queued', queued_at = clock_timestamp(),
 		queued_by = @extschema@.crm_import_caller_id(), job_pid = NULL, job_claimed_at = NULL,
 		failure_reason = NULL, failure_sqlstate = NULL, started_at = NULL, finished_at = NULL

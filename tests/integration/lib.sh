@@ -55,6 +55,7 @@ newdb() {
 prepare_import() {
 	local db=$1 list=$2 file=$3 id
 	q "$db" -v list="$list" <<-'SQL' >/dev/null || return 1
+		SET client_min_messages = warning;
 		SELECT crm_import_create_list(:'list') WHERE NOT EXISTS (SELECT 1 FROM crm_lists WHERE name = :'list');
 		SELECT crm_import_set_consent_terms(f, ARRAY['Yes','True','Ja','Sant','OptIn'], ARRAY['No','False','Nei','Usant','OptOut'])
 			FROM unnest(ARRAY['email_marketing','sms_marketing']) f;
