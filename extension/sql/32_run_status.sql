@@ -33,12 +33,18 @@ AS $$
 $$;
 COMMENT ON FUNCTION crm_import_progress_percent(text, bigint, bigint) IS 'Internal: percent done of a run from its phase and rows';
 
+-- Internal: whether a process exists (C: kill(pid, 0)).
+CREATE FUNCTION crm_import_process_exists(pid integer) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'crm_import_process_exists' LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION crm_import_process_exists(integer) IS 'Internal: true when a process with this pid exists';
+
 -- Internal: true when the background worker of a queued import is gone (killed, terminated,
--- server restarted): its import will never run and is shown failed.
+-- server restarted): its import will never run and is shown failed. A worker that has just
+-- started is not in pg_stat_activity yet: its process exists and no other backend has its pid.
 CREATE FUNCTION crm_import_job_gone(job_pid integer) RETURNS boolean
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT job_pid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a
-	WHERE a.pid = job_pid AND a.backend_type = 'crm_import job') $$;
+AS $$ SELECT job_pid IS NOT NULL AND (NOT @extschema@.crm_import_process_exists(job_pid)
+	OR EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = job_pid AND a.backend_type IS DISTINCT FROM 'crm_import job')) $$;
 COMMENT ON FUNCTION crm_import_job_gone(integer) IS 'Internal: the background worker with this pid no longer runs';
 
 -- Internal: how a run attempt that did not commit ended, for its import's failure reason.

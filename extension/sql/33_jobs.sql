@@ -28,7 +28,7 @@ COMMENT ON FUNCTION crm_import_job_gone_reason(integer, boolean) IS 'Internal: f
 
 -- Internal: records as failed the queued imports whose worker is gone, and starts workers
 -- for queued imports that have none (no slot was free when they were started). Called by
--- crm_import_start and crm_import_wait, so an import is never lost in the queue.
+-- crm_import_start (crm_import_wait starts workers too), so an import is never lost.
 CREATE FUNCTION crm_import_settle_jobs() RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -66,7 +66,13 @@ DECLARE
 BEGIN
 	-- Blocks until the transaction that started the import ends.
 	SELECT x.state, x.queued_at, x.job_pid, x.owner_id INTO job FROM @extschema@.crm_imports x WHERE x.id = import FOR UPDATE;
-	IF NOT FOUND OR job.state <> 'queued' OR job.job_pid IS DISTINCT FROM pg_backend_pid() THEN
+	IF NOT FOUND OR job.state <> 'queued' THEN
+		RETURN 'gone';
+	ELSIF job.job_pid IS NULL THEN
+		-- Queued when no worker could start: this one (started by crm_import_wait or a later
+		-- crm_import_start) adopts it.
+		UPDATE @extschema@.crm_imports x SET job_pid = pg_backend_pid() WHERE x.id = import;
+	ELSIF job.job_pid <> pg_backend_pid() THEN
 		RETURN 'gone';
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = job.owner_id) THEN
@@ -157,8 +163,11 @@ BEGIN
 			USING ERRCODE = 'invalid_transaction_state',
 			HINT = 'Its worker waits for this transaction to commit: COMMIT, then call crm_import_wait.';
 	END IF;
+	-- Imports queued when no worker slot was free get a worker now. Nothing here locks a row:
+	-- this function's transaction lasts as long as the wait, and workers lock their import.
+	PERFORM @extschema@.crm_import_launch_job(x.id) FROM @extschema@.crm_imports x
+		WHERE x.state = 'queued' AND x.job_pid IS NULL ORDER BY x.queued_at;
 	LOOP
-		PERFORM @extschema@.crm_import_settle_jobs();
 		SELECT * INTO s FROM @extschema@.crm_import_status v WHERE v.id = job.id;
 		EXIT WHEN s.state NOT IN ('queued', 'running') OR clock_timestamp() >= deadline;
 		PERFORM pg_sleep(0.1);

@@ -9,6 +9,8 @@
 // C frames only: PostgreSQL calls, no C++ objects.
 #include "pg/postgres.hpp"
 
+#include <csignal>
+
 extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
@@ -157,6 +159,16 @@ extern "C" void crm_import_job_main(Datum arg)
 
 extern "C" {
 PG_FUNCTION_INFO_V1(crm_import_run_as);
+PG_FUNCTION_INFO_V1(crm_import_process_exists);
+}
+
+// crm_import_process_exists(pid integer) -> boolean: kill(pid, 0) succeeds (a process of the
+// server's user with that pid exists).
+extern "C" Datum crm_import_process_exists(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	int pid = PG_GETARG_INT32(0);
+	PG_RETURN_BOOL(pid > 0 && kill(pid, 0) == 0);
 }
 
 // crm_import_run_as(import bigint, owner oid) -> void: in a job worker only, runs
