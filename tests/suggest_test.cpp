@@ -790,9 +790,23 @@ TEST(SuggestField, ValuesThatDoNotFitStopTheApplication)
 	// No samples: nothing contradicts the header.
 	EXPECT_TRUE(SuggestField("Birthday", {}, catalog, today).applicable);
 	EXPECT_TRUE(SuggestField("Birthday", {"", "  "}, catalog, today).applicable);
-	// Month-first birthdays are valid birthdays (the run reads them with date order MDY).
+	// Month-first birthdays pass when the import reads dates month first; read day first,
+	// 3/4/1970 would become 3 April, so they do not.
 	s = SuggestField("Birthday", {"12/31/1990", "1/15/1985", "3/4/1970"}, catalog, today);
+	EXPECT_FALSE(s.applicable);
+	EXPECT_EQ(s.reason, "dates are read DMY, but the samples are month first: 2 of 3 dates have a second part above "
+						"12, e.g. '12/31/1990'");
+	SuggestOptions mdy = today;
+	mdy.date_order = DateOrder::kMDY;
+	s = SuggestField("Birthday", {"12/31/1990", "1/15/1985", "3/4/1970"}, catalog, mdy);
 	EXPECT_TRUE(s.applicable) << s.reason;
+	s = SuggestField("Birthday", {"31/12/1990", "15/1/1985"}, catalog, mdy);
+	EXPECT_FALSE(s.applicable);
+	EXPECT_EQ(s.reason, "dates are read MDY, but the samples are day first: 2 of 2 dates have a first part above 12, "
+						"e.g. '31/12/1990'");
+	// Dates whose order does not matter pass in every order.
+	mdy.date_order = DateOrder::kYMD;
+	EXPECT_TRUE(SuggestField("Birthday", {"1990-12-31", "15 Jan 1985"}, catalog, mdy).applicable);
 	// Phone numbers are checked in the given region.
 	s = SuggestField("Mobile", {"070-123 45 67", "073-765 43 21"}, catalog, SuggestOptions{"SE", {}});
 	EXPECT_TRUE(s.applicable) << s.reason;

@@ -294,11 +294,12 @@ COMMENT ON FUNCTION crm_import_selftest(text) IS
 
 CREATE FUNCTION crm_import_suggest_fields(headers text[], samples text[], sample_no integer[],
 	field_names text[], field_labels text[], field_types text[], field_custom boolean[],
-	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO'))
+	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO'),
+	date_order text DEFAULT 'DMY')
 RETURNS TABLE (column_no integer, field text, confidence real, basis text, applicable boolean, reason text)
 	AS 'MODULE_PATHNAME', 'crm_import_suggest_fields_checked' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION crm_import_suggest_fields(text[], text[], integer[], text[], text[], text[], boolean[], text) IS
-	'Suggests a catalog field for each column from its header (seven languages, the common exports, typos) and sample values; one field per column at most; applicable when the samples pass the field''s normalizer (phones in region) and the evidence allows it, else the reason';
+COMMENT ON FUNCTION crm_import_suggest_fields(text[], text[], integer[], text[], text[], text[], boolean[], text, text) IS
+	'Suggests a catalog field for each column from its header (seven languages, the common exports, typos) and sample values; one field per column at most; applicable when the samples pass the field''s normalizer (phones in region, dates in date_order, birthdays plausible) and the evidence allows it, else the reason';
 
 -- Internal: suggestions for an import's columns under its current header setting, with
 -- their state: applied (the column is mapped to the suggested field) and the reason it is
@@ -334,10 +335,11 @@ AS $$
 			WHEN o.column_no IS NOT NULL THEN
 				pg_catalog.format('%s is mapped from column %s "%s"', s.field, o.column_no, names.names[o.column_no])
 		END
+	-- Dates as the run reads them: day first ('DMY'; an import's own date order goes here).
 	FROM cols, cat, names,
 		@extschema@.crm_import_suggest_fields(cols.headers, coalesce(cols.samples, '{}'), coalesce(cols.sample_no, '{}'),
 			cat.names, cat.labels, cat.types, cat.custom,
-			coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) s
+			coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO'), 'DMY') s
 	LEFT JOIN @extschema@.crm_import_mappings m
 		ON m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) s.column_no
 	LEFT JOIN LATERAL (SELECT min(x.column_no) AS column_no FROM @extschema@.crm_import_mappings x

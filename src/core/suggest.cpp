@@ -620,21 +620,22 @@ private:
 	}
 
 	// Why the sample values do not fit field f (fewer than 80% of the non-blank ones pass
-	// its normalizer), or empty. Dates are read in the order the samples show, day first
-	// when they do not show one; a birthday must also be plausible.
+	// its normalizer), or empty. Dates are read in the import's date order, and samples
+	// that show another order (or two) do not fit even where each value reads as a date:
+	// 03/04/1990 among 12/31/1990s would be read wrong. A birthday must also be plausible.
 	std::string ValueProblem(const FieldInfo& f, const std::vector<std::string>& samples) const
 	{
 		if (f.type == "text")
 			return {};
-		DateOrder order = DateOrder::kDMY;
+		DateOrder order = options_.date_order;
 		bool birthday = f.name == "birthday";
 		bool id = f.type == "id" || f.name == "system_id";
 		if (f.type == "date") {
 			DateOrderGuess g = DetectDateOrder(samples);
 			if (g.verdict == DateOrderVerdict::kContradictory)
 				return "sample dates are " + g.reason;
-			if (g.verdict == DateOrderVerdict::kDecided)
-				order = g.order;
+			if (g.verdict == DateOrderVerdict::kDecided && g.order != order)
+				return std::string("dates are read ") + DateOrderName(order) + ", but the samples are " + g.reason;
 		}
 		std::size_t n = 0, bad = 0;
 		std::string example, why;

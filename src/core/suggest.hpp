@@ -40,8 +40,10 @@ struct Suggestion {
 
 // What the value checks need to know besides the values.
 struct SuggestOptions {
-	std::string region = "NO";  // phone numbers without a country prefix
-	CivilDate today;            // birthdays after it or 130 years before it fail; year 0: not checked
+	std::string region = "NO";               // phone numbers without a country prefix
+	CivilDate today;                         // birthdays after it or 130 years before it fail; year 0: not checked
+	DateOrder date_order = DateOrder::kDMY;  // how the import will read dates: samples that show
+											 // another order (12/31/1990 for DMY) do not pass
 };
 
 // The CRM's predefined fields (name, English label, type), in the wizard's order. The

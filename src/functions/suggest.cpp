@@ -3,6 +3,7 @@
 #include "pg/boundary.hpp"
 #include "pg/text.hpp"
 
+#include "core/error.hpp"
 #include "core/suggest.hpp"
 
 #include <string>
@@ -45,8 +46,8 @@ std::string TextAt(const ArrayArg& a, int i)
 	return std::string(crm::pg::VarView(reinterpret_cast<struct varlena*>(DatumGetPointer(a.elems[i]))));
 }
 
-// Both forms of crm_import_suggest_fields. checked: the 0.2.0 form, with a region argument
-// and the columns applicable and reason; otherwise the 0.1.0 form (7 arguments, 4 columns),
+// Both forms of crm_import_suggest_fields. checked: the 0.2.0 form, with region and
+// date_order arguments and the columns applicable and reason; otherwise the 0.1.0 form (7 arguments, 4 columns),
 // kept for its SQL object until ALTER EXTENSION UPDATE.
 Datum SuggestFields(FunctionCallInfo fcinfo, bool checked)
 {
@@ -59,14 +60,19 @@ Datum SuggestFields(FunctionCallInfo fcinfo, bool checked)
 	Deconstruct(PG_GETARG_ARRAYTYPE_P(5), TEXTOID, &types);
 	Deconstruct(PG_GETARG_ARRAYTYPE_P(6), BOOLOID, &custom);
 	crm::core::SuggestOptions options;
+	std::string date_order;
 	if (checked) {
 		options.region = std::string(crm::pg::VarView(PG_GETARG_TEXT_PP(7)));
+		date_order = std::string(crm::pg::VarView(PG_GETARG_TEXT_PP(8)));
 		options.today = crm::pg::CurrentDate();
 	}
 	InitMaterializedSRF(fcinfo, 0);
 	ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
 
 	return crm::pg::RunEntry([&]() -> Datum {
+		if (checked && !crm::core::ParseDateOrder(date_order, &options.date_order))
+			throw crm::core::UserError("22023", "invalid date order \"" + date_order + "\"", "",
+									   "Use 'DMY' (31.12.1990), 'MDY' (12/31/1990) or 'YMD' (1990-12-31).");
 		std::vector<std::string> header_list;
 		for (int i = 0; i < headers.n; i++)
 			header_list.push_back(TextAt(headers, i));
@@ -110,10 +116,10 @@ extern "C" Datum crm_import_suggest_fields(PG_FUNCTION_ARGS)
 }
 
 // crm_import_suggest_fields(headers, samples, sample_no, names, labels, types, custom,
-//   region text) -> TABLE(column_no int, field text, confidence real, basis text,
-//   applicable boolean, reason text)
+//   region text, date_order text) -> TABLE(column_no int, field text, confidence real,
+//   basis text, applicable boolean, reason text)
 extern "C" Datum crm_import_suggest_fields_checked(PG_FUNCTION_ARGS)
 {
-	CRM_REQUIRE_NARGS(8);
+	CRM_REQUIRE_NARGS(9);
 	return SuggestFields(fcinfo, true);
 }
