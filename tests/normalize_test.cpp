@@ -699,10 +699,16 @@ TEST(NormalizeBirthday, NotInTheFutureNorMoreThan130YearsAgo)
 		birthday);
 	// the order applies as for dates
 	EXPECT_EQ(NormalizeBirthday("12/31/1990", DateOrder::kMDY, today).value, "1990-12-31");
-	// 29 February: 130 years back from a leap day is 28 February ... 1 March of a common year
+	// 29 February: 130 years back from a leap day is 28 February of a common year, as
+	// PostgreSQL's current_date - interval '130 years' has it
 	const CivilDate leap{2028, 2, 29};
 	EXPECT_TRUE(NormalizeBirthday("1898-03-01", DateOrder::kDMY, leap).ok);
-	EXPECT_FALSE(NormalizeBirthday("1898-02-28", DateOrder::kDMY, leap).ok);
+	EXPECT_TRUE(NormalizeBirthday("1898-02-28", DateOrder::kDMY, leap).ok);
+	EXPECT_EQ(NormalizeBirthday("1898-02-27", DateOrder::kDMY, leap).reason, "birthday more than 130 years ago");
+	// ... and a birthday on 29 February 130 years back
+	EXPECT_TRUE(NormalizeBirthday("1896-02-29", DateOrder::kDMY, CivilDate{2026, 2, 28}).ok);
+	EXPECT_FALSE(NormalizeBirthday("1896-02-29", DateOrder::kDMY, CivilDate{2026, 3, 1}).ok);
+	EXPECT_TRUE(NormalizeBirthday("1900-02-28", DateOrder::kDMY, CivilDate{2030, 2, 28}).ok);
 	EXPECT_TRUE(NormalizeBirthday("29.02.2028", DateOrder::kDMY, leap).ok);
 	EXPECT_EQ(NormalizeBirthday("01.03.2028", DateOrder::kDMY, leap).reason, "birthday in the future");
 	// no today: a date

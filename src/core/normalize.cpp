@@ -1089,12 +1089,14 @@ Normalized NormalizeBirthday(std::string_view raw, DateOrder order, const CivilD
 	Normalized n = NormalizeDate(raw, order);
 	if (!n.ok || today.year == 0)
 		return n;
-	// ISO dates compare as text; the bound 130 years back may be 29 February of a common
-	// year, which still compares right.
+	// ISO dates compare as text. 130 years before 29 February is 28 February of a common
+	// year, as in PostgreSQL's date arithmetic (current_date - interval '130 years').
 	std::string now = IsoDate(today.year, today.month, today.day);
 	if (n.value > now)
 		return Normalized::Fail("birthday in the future");
-	if (n.value < IsoDate(today.year - 130, today.month, today.day))
+	int oldest_year = today.year - 130;
+	int oldest_day = std::min(today.day, DaysInMonth(oldest_year, today.month));
+	if (n.value < IsoDate(oldest_year, today.month, oldest_day))
 		return Normalized::Fail("birthday more than 130 years ago");
 	return n;
 }
