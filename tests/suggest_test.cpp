@@ -425,8 +425,14 @@ TEST(SuggestMapping, ContentConsentTakesSmsWhenEmailMarketingIsMapped)
 TEST(SuggestMapping, MissingSamplesAndEmptyInput)
 {
 	EXPECT_TRUE(SuggestMapping({}, {}, Catalog()).empty());
-	auto s = SuggestMapping({"column_1", "E-post"}, {{"kari@example.no"}}, Catalog());
+	auto s = SuggestMapping({"column_1", "E-post"}, {{"kari@example.no"}, {"ola@example.no"}}, Catalog());
 	EXPECT_EQ(Fields(s), (std::vector<std::string>{"", "email"}));  // header beats content
+	// A column without samples is blank: a column with values takes the field from it.
+	s = SuggestMapping({"column_1", "E-post"}, {{"kari@example.no"}}, Catalog());
+	EXPECT_EQ(Fields(s), (std::vector<std::string>{"email", ""}));
+	s = SuggestMapping({"phone", "mobilephone"}, {{"+47 912 34 567"}, {}}, Catalog());
+	EXPECT_EQ(Fields(s), (std::vector<std::string>{"mobile", ""}));
+	EXPECT_EQ(s[1].reason, "mobile is suggested for column 1 \"phone\"");
 }
 
 // ---- Headers of real exports and languages (issue 15) ----

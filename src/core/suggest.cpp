@@ -821,7 +821,7 @@ Suggestion SuggestField(std::string_view header, const std::vector<std::string>&
 }
 
 // Suggests for all columns: the strongest (column, field) pairs are taken first (applicable
-// before not, then by confidence, a column with values before an empty one, the earlier
+// before not, a column with values before a blank one, then by confidence, the earlier
 // column), so a field goes to the column with the best evidence and the other column falls
 // back to its next candidate.
 std::vector<Suggestion> SuggestMapping(const std::vector<std::string>& headers,
@@ -868,13 +868,16 @@ std::vector<Suggestion> SuggestMapping(const std::vector<std::string>& headers,
 		for (std::size_t k = 0; k < r.candidates.size(); ++k)
 			options_list.push_back(Option{col, k, has_values, std::move(r.candidates[k])});
 	}
+	// A column without samples is blank in the whole file (samples are its first distinct
+	// non-blank values): it yields a field to a column that holds some, whatever the
+	// headers say (HubSpot's empty "mobilephone" beside a filled "phone").
 	std::stable_sort(options_list.begin(), options_list.end(), [](const Option& a, const Option& b) {
 		if (a.candidate.applicable != b.candidate.applicable)
 			return a.candidate.applicable;
-		if (a.candidate.confidence != b.candidate.confidence)
-			return a.candidate.confidence > b.candidate.confidence;
 		if (a.has_values != b.has_values)
 			return a.has_values;
+		if (a.candidate.confidence != b.candidate.confidence)
+			return a.candidate.confidence > b.candidate.confidence;
 		if (a.column != b.column)
 			return a.column < b.column;
 		return a.rank < b.rank;

@@ -55,8 +55,9 @@ Suggestion SuggestField(std::string_view header, const std::vector<std::string>&
 						const std::vector<FieldInfo>& catalog, const SuggestOptions& options = {});
 
 // Suggests for all columns at once, never proposing one field for two columns (an
-// applicable suggestion before one that is not, then the more confident, then a column with
-// values, then the earlier column keeps it; the other gets its next best or nothing).
+// applicable suggestion before one that is not, then a column with sample values before a
+// blank one, then the more confident, then the earlier column keeps it; the other gets its
+// next best or nothing).
 // Columns see each other where exports split one value in two: Google's "Phone 1 - Value"
 // is a mobile number only when its "Phone 1 - Type" column says Mobile.
 std::vector<Suggestion> SuggestMapping(const std::vector<std::string>& headers,
