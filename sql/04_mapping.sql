@@ -317,3 +317,105 @@ SELECT crm_import_map(:imp9, E'\u2009navn', 'first_name');
 SELECT * FROM t_map(:imp9);
 
 DROP FUNCTION t_map(bigint);
+
+---------------------------------------------------------------------------------------------
+-- Exports as people have them (issue 15): a suggestion is applied only when the column's
+-- sample values pass the field's check; guesses from values alone never become a birthday,
+-- system ID or consent; home/work phones, birthday parts and other dates are refused by
+-- their headers. Every suggestion says whether it is applied and, if not, why.
+---------------------------------------------------------------------------------------------
+CREATE FUNCTION t_columns(imp bigint)
+RETURNS TABLE (column_no int, name text, suggested_field text, mapped_to text, applied boolean, reason text)
+LANGUAGE sql AS $$
+	SELECT c.column_no, c.name, c.suggested_field, c.mapped_to, c.applied, c.reason
+	FROM crm_import_columns(imp) c ORDER BY 1
+$$;
+
+-- Google Contacts: numbered "Group N - Part" columns. Phone 1 is a home phone (its type
+-- column says so), Phone 2 the mobile; one birthday has no year (--12-24), so the birthday
+-- column is shown, not applied.
+SELECT crm_import_upload('Mapping', convert_to(
+	E'Name,Given Name,Family Name,Birthday,E-mail 1 - Type,E-mail 1 - Value,Phone 1 - Type,Phone 1 - Value,'
+	 'Phone 2 - Type,Phone 2 - Value,Address 1 - City,Address 1 - Postal Code,Address 1 - Country,Organization 1 - Name\n'
+	 'Ola Nordmann,Ola,Nordmann,1985-03-04,* Home,ola@example.com,Home,22 11 22 33,Mobile,912 34 567,Oslo,0150,Norway,Acme AS\n'
+	 'Kari Hansen,Kari,Hansen,--12-24,* Work,kari@example.com,Work,23 45 67 89,Mobile,+47 412 34 567,Bergen,5003,Norway,\n'
+	 'Per Bø,Per,Bø,1990-06-15,,per@example.com,Home,22 33 44 55,Mobile,913 45 678,Tromsø,9008,Norway,Bø Bakeri\n', 'UTF8'),
+	'google.csv') AS google \gset
+SELECT * FROM crm_import_suggest_mapping(:google);
+SELECT * FROM t_columns(:google);
+
+-- Outlook: home and business phones are no mobile numbers; Business City comes first but
+-- is empty, so Home City takes city; the birthdays are month first (12/24/1990), which the
+-- run would read day first: shown, not applied.
+SELECT crm_import_upload('Mapping', convert_to(
+	E'First Name,Last Name,E-mail Address,Home Phone,Business Phone,Mobile Phone,Company,Business City,Home City,Birthday\n'
+	 'Ola,Nordmann,ola@example.com,22 11 22 33,23 45 67 89,912 34 567,Acme AS,,Oslo,12/24/1990\n'
+	 'Kari,Hansen,kari@example.com,22 33 44 55,,412 34 567,,,Bergen,3/4/1985\n', 'UTF8'),
+	'outlook.csv') AS outlook \gset
+SELECT * FROM crm_import_suggest_mapping(:outlook);
+SELECT * FROM t_columns(:outlook);
+
+-- Thunderbird: Birth Year, Birth Month and Birth Day are parts of a birthday (Birth Day
+-- matched "birthday" exactly before); work and home phones are not mobile.
+SELECT crm_import_upload('Mapping', convert_to(
+	E'First Name,Last Name,Primary Email,Work Phone,Home Phone,Mobile Number,Home City,Birth Year,Birth Month,Birth Day\n'
+	 'Ola,Nordmann,ola@example.com,23 45 67 89,22 11 22 33,912 34 567,Oslo,1985,3,15\n'
+	 'Kari,Hansen,kari@example.com,,22 33 44 55,412 34 567,Bergen,1990,12,4\n', 'UTF8'),
+	'thunderbird.csv') AS thunderbird \gset
+SELECT * FROM crm_import_suggest_mapping(:thunderbird);
+SELECT * FROM t_columns(:thunderbird);
+
+-- Mailchimp: OPTIN_TIME and LAST_CHANGED are timestamps, not birthdays; Mailchimp's
+-- birthdays are MM/DD without a year.
+SELECT crm_import_upload('Mapping', convert_to(
+	E'Email Address,First Name,Last Name,Phone Number,Birthday,MEMBER_RATING,OPTIN_TIME,LAST_CHANGED,LEID\n'
+	 'ola@example.com,Ola,Nordmann,+47 912 34 567,03/15,2,2024-10-09 12:34:56,2024-11-01 10:00:00,123456789\n'
+	 'kari@example.com,Kari,Hansen,+47 412 34 567,12/04,4,2023-01-02 08:00:00,2024-01-02 09:00:00,123456790\n', 'UTF8'),
+	'mailchimp.csv') AS mailchimp \gset
+SELECT * FROM crm_import_suggest_mapping(:mailchimp);
+SELECT * FROM t_columns(:mailchimp);
+
+-- The issue's file: "Subscription Date" holds dd/mm/yyyy dates, which the values alone
+-- took for birthdays. The header names another date: no suggestion.
+SELECT crm_import_upload('Mapping', convert_to(
+	E'Email,Name,Subscription Date\n'
+	 'ola@example.com,Ola Nordmann,31/01/2024\n'
+	 'kari@example.com,Kari Hansen,15/06/2023\n'
+	 'per@example.com,Per Bø,02/11/2022\n', 'UTF8'),
+	'subscriptions.csv') AS subscriptions \gset
+SELECT * FROM crm_import_suggest_mapping(:subscriptions);
+SELECT * FROM t_columns(:subscriptions);
+-- The same dates in a column whose header says nothing: a birthday guess, shown only.
+SELECT crm_import_upload('Mapping', convert_to(
+	E'Email,Kolonne 2\n'
+	 'ola@example.com,31/01/2024\n'
+	 'kari@example.com,15/06/2023\n', 'UTF8'),
+	'nameless.csv') AS nameless \gset
+SELECT * FROM crm_import_suggest_mapping(:nameless);
+
+-- "Customer Id" of hex ids: system IDs are whole numbers, so it is shown, not applied. A
+-- numeric "Customer number" beside it gets system_id instead.
+SELECT crm_import_upload('Mapping', convert_to(
+	E'Customer Id,First Name,Email\n'
+	 'DD37Cf93aecA6Dc,Ola,ola@example.com\n'
+	 'aB1c2D3e4F5a6B7,Kari,kari@example.com\n', 'UTF8'),
+	'customers.csv') AS customers \gset
+SELECT * FROM crm_import_suggest_mapping(:customers);
+SELECT * FROM t_columns(:customers);
+SELECT crm_import_upload('Mapping', convert_to(
+	E'ID,Customer number,Email\n'
+	 '00000000A1B2C3D4E5F6,1001,ola@example.com\n'
+	 '00000000A1B2C3D4E5F7,1002,kari@example.com\n', 'UTF8'),
+	'customers2.csv') AS customers2 \gset
+SELECT * FROM crm_import_suggest_mapping(:customers2);
+
+-- A suggestion the user decided otherwise says so; apply => false shows what would be
+-- applied (applied false, no reason).
+SELECT crm_import_upload('Mapping', convert_to(
+	E'Fornavn,E-post,Mobil,Notat\nOla,ola@example.com,912 34 567,x\n', 'UTF8'), 'decided.csv') AS decided \gset
+SELECT crm_import_map(:decided, 'Notat', 'email');
+SELECT crm_import_skip(:decided, 'Mobil');
+SELECT * FROM crm_import_suggest_mapping(:decided, apply => false);
+SELECT * FROM crm_import_suggest_mapping(:decided);
+
+DROP FUNCTION t_columns(bigint);

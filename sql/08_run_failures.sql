@@ -223,3 +223,54 @@ DROP TABLE t_members_before;
 DROP FUNCTION t_status(bigint);
 DROP FUNCTION t_members();
 DROP FUNCTION t_contacts();
+
+---------------------------------------------------------------------------------------------
+-- The date normalizers as SQL functions (issue 15): a date order for dates with the year
+-- last, the forms real exports write, birthdays that cannot be right, and the date order of
+-- a column detected from its values. For the run to call with a column's order.
+---------------------------------------------------------------------------------------------
+SELECT v, crm_import_norm_date(v) AS dmy, crm_import_norm_date(v, 'MDY') AS mdy, crm_import_norm_date(v, 'YMD') AS ymd,
+	crm_import_problem('date', v) AS dmy_problem, crm_import_problem('date', v, 'NO', 'MDY') AS mdy_problem
+FROM unnest(ARRAY['03/04/1990', '31/12/1990', '12/31/1990', '29/02/2000', '02/29/2000', '1990-03-04', '03/04/90']) v;
+-- Forms of real exports: month names (LinkedIn, Norwegian), YYYYMMDD, ISO timestamps.
+SELECT v, crm_import_norm_date(v) AS date, crm_import_problem('date', v) AS problem
+FROM unnest(ARRAY['09 Oct 2024', '9 October 2024', 'Oct 9, 2024', '9. oktober 2024', '09.okt.2024', '9. okt. 2024',
+	'19900304', '2024-10-09T12:34:56Z', '2024-10-09 12:34:56', '--03-04', '03/15', '9 Octember 2024', '04031990']) v;
+-- The order is named in any case; anything else is an error, not a NULL.
+SELECT crm_import_norm_date('12/31/1990', ' mdy ');
+SELECT pg_temp.expect_error($$SELECT crm_import_norm_date('12/31/1990', 'US')$$);
+SELECT pg_temp.expect_error($$SELECT crm_import_problem('date', '12/31/1990', 'NO', 'day first')$$);
+SELECT crm_import_norm_date('12/31/1990', NULL) IS NULL AS null_order_gives_null;
+
+-- Birthdays: no later than today and at most 130 years back; generic dates are unlimited.
+SELECT label, crm_import_norm_birthday(v) IS NOT NULL AS birthday_ok, crm_import_norm_date(v) IS NOT NULL AS date_ok,
+	crm_import_problem('birthday', v) AS birthday_problem
+FROM (VALUES
+	('today', to_char(current_date, 'DD.MM.YYYY')),
+	('tomorrow', to_char(current_date + 1, 'DD.MM.YYYY')),
+	('130 years ago', to_char(current_date - interval '130 years', 'YYYY-MM-DD')),
+	('130 years and a day ago', to_char(current_date - interval '130 years' - interval '1 day', 'YYYY-MM-DD')),
+	('google without a year', '--12-24'),
+	('no such day', '31.02.1990'),
+	('ordinary', '24.12.1985')) AS t(label, v);
+SELECT crm_import_norm_birthday('12/24/1985', 'MDY'), crm_import_norm_birthday('12/24/1985');
+
+-- The date order of a column from its values.
+SELECT label, d.* FROM (VALUES
+	('day first', ARRAY['03/04/1990', '31/12/1985', '15/06/1970']),
+	('month first', ARRAY['03/04/1990', '12/31/1985', NULL]),
+	('both', ARRAY['31/12/1990', '12/31/1990']),
+	('no part above 12', ARRAY['03/04/1990', '01/02/2000']),
+	('year first only', ARRAY['1990-03-04', '09 Oct 2024']),
+	('no dates', ARRAY['Ola', '']),
+	('empty', '{}'::text[])) AS t(label, samples),
+	crm_import_detect_date_order(samples) d;
+
+-- Objects of version 0.1.0 call the one-argument date and three-argument problem symbols:
+-- they work with this library until ALTER EXTENSION UPDATE replaces them.
+CREATE FUNCTION pg_temp.old_norm_date(text) RETURNS text
+	AS '$libdir/crm_import', 'crm_import_norm_date' LANGUAGE C IMMUTABLE STRICT;
+CREATE FUNCTION pg_temp.old_problem(text, text, text) RETURNS text
+	AS '$libdir/crm_import', 'crm_import_problem' LANGUAGE C IMMUTABLE STRICT;
+SELECT pg_temp.old_norm_date('31.12.1990'), pg_temp.old_norm_date('09 Oct 2024'),
+	pg_temp.old_problem('date', '31.02.1990', 'NO'), pg_temp.old_problem('birthday', '31.12.1990', 'NO');

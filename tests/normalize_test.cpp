@@ -428,6 +428,12 @@ TEST(NormalizePhone, DISABLED_Benchmark)
 
 // ---- date ----
 
+// The date normalizer in one order, as CheckCases takes it.
+auto DateIn(DateOrder order)
+{
+	return [order](const std::string& v) { return NormalizeDate(v, order); };
+}
+
 TEST(NormalizeDate, AcceptsTheListedFormats)
 {
 	CheckCases(
@@ -458,7 +464,9 @@ TEST(NormalizeDate, AcceptsTheListedFormats)
 			{"31.12.1990 08:30", true, "1990-12-31"},
 			{"1990-12-31t8:05", true, "1990-12-31"},
 		},
-		NormalizeDate);
+		DateIn(DateOrder::kDMY));
+	// The one-argument form reads day first.
+	EXPECT_EQ(NormalizeDate("03/04/1990").value, "1990-04-03");
 }
 
 TEST(NormalizeDate, RejectsWithReason)
@@ -490,7 +498,6 @@ TEST(NormalizeDate, RejectsWithReason)
 			{"1990-12", false, kNotADate},
 			{"1990-12-31-01", false, kNotADate},
 			{"1990.12-31", false, kNotADate},
-			{"19901231", false, kNotADate},
 			{"1990--12-31", false, kNotADate},
 			{"31.12.19900", false, kNotADate},
 			{"123.12.1990", false, kNotADate},
@@ -498,10 +505,275 @@ TEST(NormalizeDate, RejectsWithReason)
 			{"1990-12-31T10:60", false, kNotADate},
 			{"1990-12-31 foo", false, kNotADate},
 			{"1990-12-31T", false, kNotADate},
-			{"December 31, 1990", false, kNotADate},
 			{"-1990-12-31", false, kNotADate},
+			{"1234567", false, kNotADate},
+			{"123456789", false, kNotADate},
 		},
-		NormalizeDate);
+		DateIn(DateOrder::kDMY));
+}
+
+TEST(NormalizeDate, DateOrderDecidesDayAndMonthOfYearLastDates)
+{
+	struct {
+		const char* input;
+		const char* dmy;  // value, or "!" + reason
+		const char* mdy;
+		const char* ymd;
+	} cases[] = {
+		{"03/04/1990", "1990-04-03", "1990-03-04", "!the year is last, but the date order is YMD (year first)"},
+		{"3.4.1990", "1990-04-03", "1990-03-04", "!the year is last, but the date order is YMD (year first)"},
+		{"31/12/1990", "1990-12-31", "!month out of range (dates are read month first: MM/DD/YYYY)", "!the year is last, but the date order is YMD (year first)"},
+		{"12/31/1990", "!month out of range (dates are read day first: DD.MM.YYYY)", "1990-12-31",
+		 "!the year is last, but the date order is YMD (year first)"},
+		{"13/13/1990", "!month out of range", "!month out of range", "!the year is last, but the date order is YMD (year first)"},
+		{"31/13/1990", "!month out of range", "!month out of range", "!the year is last, but the date order is YMD (year first)"},
+		{"02/29/2000", "!month out of range (dates are read day first: DD.MM.YYYY)", "2000-02-29",
+		 "!the year is last, but the date order is YMD (year first)"},
+		{"29/02/2000", "2000-02-29", "!month out of range (dates are read month first: MM/DD/YYYY)",
+		 "!the year is last, but the date order is YMD (year first)"},
+		{"02/29/2001", "!month out of range (dates are read day first: DD.MM.YYYY)", "!day out of range for the month",
+		 "!the year is last, but the date order is YMD (year first)"},
+		{"12/31/1990 08:30", "!month out of range (dates are read day first: DD.MM.YYYY)", "1990-12-31",
+		 "!the year is last, but the date order is YMD (year first)"},
+		// A four-digit year first, YYYYMMDD and month names read alike in every order.
+		{"1990-03-04", "1990-03-04", "1990-03-04", "1990-03-04"},
+		{"1990/03/04", "1990-03-04", "1990-03-04", "1990-03-04"},
+		{"19900304", "1990-03-04", "1990-03-04", "1990-03-04"},
+		{"2024-10-09T12:34:56Z", "2024-10-09", "2024-10-09", "2024-10-09"},
+		{"09 Oct 2024", "2024-10-09", "2024-10-09", "2024-10-09"},
+		{"Oct 9, 2024", "2024-10-09", "2024-10-09", "2024-10-09"},
+		// Two-digit years stay rejected in every order.
+		{"03/04/90", "!two-digit year is ambiguous (write the year with four digits)",
+		 "!two-digit year is ambiguous (write the year with four digits)",
+		 "!two-digit year is ambiguous (write the year with four digits)"},
+		{"abc", "!not a date (expected YYYY-MM-DD or DD.MM.YYYY)", "!not a date (expected YYYY-MM-DD or MM/DD/YYYY)",
+		 "!not a date (expected YYYY-MM-DD)"},
+	};
+	for (const auto& c : cases) {
+		const char* expected[] = {c.dmy, c.mdy, c.ymd};
+		DateOrder orders[] = {DateOrder::kDMY, DateOrder::kMDY, DateOrder::kYMD};
+		for (int i = 0; i < 3; ++i) {
+			Normalized n = NormalizeDate(c.input, orders[i]);
+			SCOPED_TRACE(std::string(c.input) + " in " + DateOrderName(orders[i]));
+			std::string e = expected[i];
+			if (e[0] == '!') {
+				EXPECT_FALSE(n.ok) << n.value;
+				EXPECT_EQ(n.reason, e.substr(1));
+			} else {
+				EXPECT_TRUE(n.ok) << n.reason;
+				EXPECT_EQ(n.value, e);
+			}
+		}
+	}
+}
+
+TEST(NormalizeDate, FormsOfRealExports)
+{
+	CheckCases(
+		{
+			// LinkedIn "Connected On", written dates in English
+			{"09 Oct 2024", true, "2024-10-09"},
+			{"9 Oct 2024", true, "2024-10-09"},
+			{"9 October 2024", true, "2024-10-09"},
+			{"9 OCTOBER 2024", true, "2024-10-09"},
+			{"Oct 9, 2024", true, "2024-10-09"},
+			{"October 9, 2024", true, "2024-10-09"},
+			{"December 31, 1990", true, "1990-12-31"},
+			{"9th October 2024", true, "2024-10-09"},
+			{"9th of October 2024", true, "2024-10-09"},
+			{"October 1st, 2024", true, "2024-10-01"},
+			{"Sept 2, 2024", true, "2024-09-02"},
+			{"09-Oct-2024", true, "2024-10-09"},
+			{"2024-Oct-09", true, "2024-10-09"},
+			{"2024 Oct 9", true, "2024-10-09"},
+			{"Oct 9, 2024 12:34", true, "2024-10-09"},
+			{"9 Oct 2024 12:34:56", true, "2024-10-09"},
+			// Norwegian, Danish, Swedish
+			{"9. oktober 2024", true, "2024-10-09"},
+			{"09.okt.2024", true, "2024-10-09"},
+			{"9. okt. 2024", true, "2024-10-09"},
+			{"9.okt.2024", true, "2024-10-09"},
+			{"17. mai 1990", true, "1990-05-17"},
+			{"24. desember 1990", true, "1990-12-24"},
+			{"1. des. 1990", true, "1990-12-01"},
+			{"3 maj 1990", true, "1990-05-03"},
+			{"3 augusti 1990", true, "1990-08-03"},
+			{"3. marts 1990", true, "1990-03-03"},
+			// German, French, Spanish
+			{"3. März 1990", true, "1990-03-03"},
+			{"3. MÄRZ 1990", true, "1990-03-03"},
+			{"24. Dezember 1990", true, "1990-12-24"},
+			{"1er janvier 1990", true, "1990-01-01"},
+			{"3 février 1990", true, "1990-02-03"},
+			{"15 août 1990", true, "1990-08-15"},
+			{"9 de octubre de 2024", true, "2024-10-09"},
+			{"9 octubre 2024", true, "2024-10-09"},
+			// compact and timestamps
+			{"19900304", true, "1990-03-04"},
+			{"20000229", true, "2000-02-29"},
+			{"2024-10-09T12:34:56Z", true, "2024-10-09"},
+			{"2024-10-09T12:34:56+02:00", true, "2024-10-09"},
+			{"2024-10-09 12:34:56", true, "2024-10-09"},
+			{"2024-10-09 12:34:56.123456", true, "2024-10-09"},
+			// leap days in words
+			{"29 Feb 2000", true, "2000-02-29"},
+			{"29 Feb 2004", true, "2004-02-29"},
+		},
+		DateIn(DateOrder::kDMY));
+}
+
+TEST(NormalizeDate, RejectsWrittenFormsWithReason)
+{
+	const std::string kNotADate = "not a date (expected YYYY-MM-DD or DD.MM.YYYY)";
+	CheckCases(
+		{
+			// Google's birthday without a year (vCard --MM-DD)
+			{"--03-04", false, "birthday without a year"},
+			{"--0304", false, "birthday without a year"},
+			{" --12-31 ", false, "birthday without a year"},
+			{"--3-4", false, kNotADate},
+			{"--03-04-1990", false, kNotADate},
+			// a day and a month only (Mailchimp's MM/DD birthdays)
+			{"03/04", false, "date without a year"},
+			{"31.12", false, "date without a year"},
+			{"9 October", false, "date without a year"},
+			{"Oct 9", false, "date without a year"},
+			// calendar
+			{"29 Feb 2001", false, "day out of range for the month"},
+			{"29 Feb 1900", false, "day out of range for the month"},
+			{"31 April 1990", false, "day out of range for the month"},
+			{"0 Oct 2024", false, "day out of range for the month"},
+			{"9 Oct 1700", false, "year out of range (1800-2200)"},
+			{"20010229", false, "day out of range for the month"},
+			{"19901301", false, "month out of range"},
+			{"04031990", false, "not a date (8 digits are read as YYYYMMDD)"},
+			// ambiguous or incomplete
+			{"9 Oct 24", false, "two-digit year is ambiguous (write the year with four digits)"},
+			{"October 2024", false, kNotADate},
+			{"9 Octember 2024", false, "unknown month name 'Octember'"},
+			{"9 Oct Nov 2024", false, kNotADate},
+			{"9 10 Oct 2024", false, kNotADate},
+			{"Oct 2024 9", false, kNotADate},
+			{"9 Oct 20245", false, kNotADate},
+			{"Ja", false, kNotADate},
+			{"Storgata 12, 0155 Oslo", false, kNotADate},
+			{"Oct 9, 2024 12:99", false, kNotADate},
+			{"9 Oct 2024!", false, kNotADate},
+		},
+		DateIn(DateOrder::kDMY));
+}
+
+TEST(ParseDateOrder, Names)
+{
+	DateOrder o = DateOrder::kYMD;
+	EXPECT_TRUE(ParseDateOrder("DMY", &o));
+	EXPECT_EQ(o, DateOrder::kDMY);
+	EXPECT_TRUE(ParseDateOrder(" mdy ", &o));
+	EXPECT_EQ(o, DateOrder::kMDY);
+	EXPECT_TRUE(ParseDateOrder("Ymd", &o));
+	EXPECT_EQ(o, DateOrder::kYMD);
+	for (const char* bad : {"", "DM", "DMYY", "YDM", "day first"})
+		EXPECT_FALSE(ParseDateOrder(bad, &o)) << bad;
+	EXPECT_STREQ(DateOrderName(DateOrder::kDMY), "DMY");
+	EXPECT_STREQ(DateOrderName(DateOrder::kMDY), "MDY");
+	EXPECT_STREQ(DateOrderName(DateOrder::kYMD), "YMD");
+}
+
+TEST(NormalizeBirthday, NotInTheFutureNorMoreThan130YearsAgo)
+{
+	const CivilDate today{2026, 3, 15};
+	auto birthday = [&](const std::string& v) { return NormalizeBirthday(v, DateOrder::kDMY, today); };
+	CheckCases(
+		{
+			{"15.03.2026", true, "2026-03-15"},  // born today
+			{"1990-12-31", true, "1990-12-31"},
+			{"15.03.1896", true, "1896-03-15"},  // exactly 130 years
+			{"16.03.2026", false, "birthday in the future"},
+			{"2030-01-01", false, "birthday in the future"},
+			{"14.03.1896", false, "birthday more than 130 years ago"},
+			{"1800-01-01", false, "birthday more than 130 years ago"},
+			{"--03-04", false, "birthday without a year"},
+			{"31.02.1990", false, "day out of range for the month"},
+			{"", false, "empty"},
+		},
+		birthday);
+	// the order applies as for dates
+	EXPECT_EQ(NormalizeBirthday("12/31/1990", DateOrder::kMDY, today).value, "1990-12-31");
+	// 29 February: 130 years back from a leap day is 28 February of a common year, as
+	// PostgreSQL's current_date - interval '130 years' has it
+	const CivilDate leap{2028, 2, 29};
+	EXPECT_TRUE(NormalizeBirthday("1898-03-01", DateOrder::kDMY, leap).ok);
+	EXPECT_TRUE(NormalizeBirthday("1898-02-28", DateOrder::kDMY, leap).ok);
+	EXPECT_EQ(NormalizeBirthday("1898-02-27", DateOrder::kDMY, leap).reason, "birthday more than 130 years ago");
+	// ... and a birthday on 29 February 130 years back
+	EXPECT_TRUE(NormalizeBirthday("1896-02-29", DateOrder::kDMY, CivilDate{2026, 2, 28}).ok);
+	EXPECT_FALSE(NormalizeBirthday("1896-02-29", DateOrder::kDMY, CivilDate{2026, 3, 1}).ok);
+	EXPECT_TRUE(NormalizeBirthday("1900-02-28", DateOrder::kDMY, CivilDate{2030, 2, 28}).ok);
+	EXPECT_TRUE(NormalizeBirthday("29.02.2028", DateOrder::kDMY, leap).ok);
+	EXPECT_EQ(NormalizeBirthday("01.03.2028", DateOrder::kDMY, leap).reason, "birthday in the future");
+	// no today: a date
+	EXPECT_TRUE(NormalizeBirthday("2190-01-01", DateOrder::kDMY, CivilDate{}).ok);
+	// generic dates have no such limits
+	EXPECT_TRUE(NormalizeDate("2190-01-01").ok);
+	EXPECT_TRUE(NormalizeDate("1800-01-01").ok);
+}
+
+TEST(DetectDateOrder, DayAboveTwelveDecides)
+{
+	DateOrderGuess g = DetectDateOrder({"03/04/1990", "31/12/1985", "", "15/06/1970", "1990-01-02"});
+	EXPECT_EQ(g.verdict, DateOrderVerdict::kDecided);
+	EXPECT_EQ(g.order, DateOrder::kDMY);
+	EXPECT_EQ(g.day_first, 2u);
+	EXPECT_EQ(g.ambiguous, 1u);
+	EXPECT_EQ(g.order_free, 1u);
+	EXPECT_EQ(g.reason, "day first: 2 of 4 dates have a first part above 12, e.g. '31/12/1985'");
+
+	g = DetectDateOrder({"03/04/1990", "12/31/1985 08:30", "06/15/1970"});
+	EXPECT_EQ(g.verdict, DateOrderVerdict::kDecided);
+	EXPECT_EQ(g.order, DateOrder::kMDY);
+	EXPECT_EQ(g.month_first, 2u);
+	EXPECT_EQ(g.reason, "month first: 2 of 3 dates have a second part above 12, e.g. '12/31/1985 08:30'");
+
+	// Dots, dashes, one digit
+	g = DetectDateOrder({"1.2.1990", "13.2.1990"});
+	EXPECT_EQ(g.order, DateOrder::kDMY);
+	g = DetectDateOrder({"2-13-1990"});
+	EXPECT_EQ(g.order, DateOrder::kMDY);
+}
+
+TEST(DetectDateOrder, ContradictionsAndUndecided)
+{
+	DateOrderGuess g = DetectDateOrder({"31/12/1990", "03/04/1990", "12/31/1990"});
+	EXPECT_EQ(g.verdict, DateOrderVerdict::kContradictory);
+	EXPECT_EQ(g.reason, "contradictory: '31/12/1990' can only be day first and '12/31/1990' only month first");
+
+	g = DetectDateOrder({"03/04/1990", "01/02/2000", "12/11/1970"});
+	EXPECT_EQ(g.verdict, DateOrderVerdict::kUndecided);
+	EXPECT_EQ(g.ambiguous, 3u);
+	EXPECT_EQ(g.reason, "undecided: no day above 12 in 3 of 3 dates with the year last, e.g. '03/04/1990'");
+
+	g = DetectDateOrder({"1990-03-04", "09 Oct 2024", "19900304"});
+	EXPECT_EQ(g.verdict, DateOrderVerdict::kUndecided);
+	EXPECT_EQ(g.order_free, 3u);
+
+	g = DetectDateOrder({"Ola", "", "31/31/1990", "--03-04"});
+	EXPECT_EQ(g.verdict, DateOrderVerdict::kNoDates);
+	EXPECT_EQ(g.not_dates, 3u);
+	EXPECT_EQ(g.reason, "no dates among the values");
+	EXPECT_EQ(DetectDateOrder({}).verdict, DateOrderVerdict::kNoDates);
+
+	// 29 February decides only where one reading is a real day.
+	g = DetectDateOrder({"29/02/2000"});
+	EXPECT_EQ(g.order, DateOrder::kDMY);
+	g = DetectDateOrder({"02/29/2000"});
+	EXPECT_EQ(g.order, DateOrder::kMDY);
+	g = DetectDateOrder({"29/02/2001"});  // no such day either way
+	EXPECT_EQ(g.verdict, DateOrderVerdict::kNoDates);
+
+	EXPECT_STREQ(DateOrderVerdictName(DateOrderVerdict::kDecided), "decided");
+	EXPECT_STREQ(DateOrderVerdictName(DateOrderVerdict::kUndecided), "undecided");
+	EXPECT_STREQ(DateOrderVerdictName(DateOrderVerdict::kContradictory), "contradictory");
+	EXPECT_STREQ(DateOrderVerdictName(DateOrderVerdict::kNoDates), "no dates");
 }
 
 // ---- number ----

@@ -52,6 +52,9 @@ SELECT crm_import_upload('Feilsøking', convert_to(E'Fornavn,E-post,Mobil,Fødse
 	'Anne,anne@example.com,915 67 890\n'
 	'Lise,lise@example.com,916 78 901,05.05.1975,Unsubscribed,messe\n', 'UTF8'), file_name => 'messe.csv') AS imp \gset
 SELECT * FROM crm_import_suggest_mapping(:imp);
+-- Problem: a suggestion shown but not applied. One of the four birthdays is no date, so the
+-- birthday column stays unmapped until someone decides. Map it: the bad row will be rejected.
+SELECT crm_import_map(:imp, 'Fødselsdato', 'birthday');
 SELECT crm_import_set_rules(:imp, master => 'file', primary_key => 'email');
 SELECT crm_import_accept_compliance(:imp, gdpr => true, tcpa => true);
 

@@ -293,15 +293,20 @@ COMMENT ON FUNCTION crm_import_selftest(text) IS
 	'Diagnostics of the C++/PostgreSQL error boundary: core_error, pg_error and std_exception raise through it; live_guards counts C++ objects leaked by earlier failures (0 expected); ok returns 100';
 
 CREATE FUNCTION crm_import_suggest_fields(headers text[], samples text[], sample_no integer[],
-	field_names text[], field_labels text[], field_types text[], field_custom boolean[])
-RETURNS TABLE (column_no integer, field text, confidence real, basis text)
-	AS 'MODULE_PATHNAME', 'crm_import_suggest_fields' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION crm_import_suggest_fields(text[], text[], integer[], text[], text[], text[], boolean[]) IS
-	'Suggests a catalog field for each column from its header (English and Norwegian spellings, typos) and sample values; one field per column at most';
+	field_names text[], field_labels text[], field_types text[], field_custom boolean[],
+	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO'),
+	date_order text DEFAULT 'DMY')
+RETURNS TABLE (column_no integer, field text, confidence real, basis text, applicable boolean, reason text)
+	AS 'MODULE_PATHNAME', 'crm_import_suggest_fields_checked' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION crm_import_suggest_fields(text[], text[], integer[], text[], text[], text[], boolean[], text, text) IS
+	'Suggests a catalog field for each column from its header (seven languages, the common exports, typos) and sample values; one field per column at most; applicable when the samples pass the field''s normalizer (phones in region, dates in date_order, birthdays plausible) and the evidence allows it, else the reason';
 
--- Internal: suggestions for an import's columns under its current header setting.
+-- Internal: suggestions for an import's columns under its current header setting, with
+-- their state: applied (the column is mapped to the suggested field) and the reason it is
+-- not (the values, the evidence, or the column's or field's mapping); reason NULL and not
+-- applied means crm_import_suggest_mapping would apply it.
 CREATE FUNCTION crm_import_suggestions(job @extschema@.crm_imports)
-RETURNS TABLE (column_no integer, field text, confidence real, basis text)
+RETURNS TABLE (column_no integer, field text, confidence real, basis text, applied boolean, reason text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	WITH cat AS (
@@ -317,15 +322,35 @@ AS $$
 			CASE WHEN job.has_header THEN job.column_sample_no
 				ELSE ARRAY(SELECT generate_series(1, cardinality(job.header))) || job.column_sample_no
 				END AS sample_no
+	), names AS (
+		SELECT @extschema@.crm_import_column_names(job) AS names
 	)
-	SELECT s.* FROM cols, cat,
+	SELECT s.column_no, s.field, s.confidence, s.basis,
+		coalesce(m.field OPERATOR(pg_catalog.=) s.field, false),
+		CASE
+			WHEN s.field IS NULL OR m.field OPERATOR(pg_catalog.=) s.field THEN s.reason
+			WHEN NOT s.applicable THEN s.reason
+			WHEN m.column_no IS NOT NULL AND m.field IS NULL THEN 'the column is set to "do not import"'
+			WHEN m.column_no IS NOT NULL THEN pg_catalog.format('the column is mapped to %s', m.field)
+			WHEN o.column_no IS NOT NULL THEN
+				pg_catalog.format('%s is mapped from column %s "%s"', s.field, o.column_no, names.names[o.column_no])
+		END
+	-- Dates as the run reads them: day first ('DMY'; an import's own date order goes here).
+	FROM cols, cat, names,
 		@extschema@.crm_import_suggest_fields(cols.headers, coalesce(cols.samples, '{}'), coalesce(cols.sample_no, '{}'),
-			cat.names, cat.labels, cat.types, cat.custom) s
+			cat.names, cat.labels, cat.types, cat.custom,
+			coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO'), 'DMY') s
+	LEFT JOIN @extschema@.crm_import_mappings m
+		ON m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) s.column_no
+	LEFT JOIN LATERAL (SELECT min(x.column_no) AS column_no FROM @extschema@.crm_import_mappings x
+		WHERE x.import_id OPERATOR(pg_catalog.=) job.id AND x.field OPERATOR(pg_catalog.=) s.field
+			AND x.column_no OPERATOR(pg_catalog.<>) s.column_no) o ON true
 $$;
-COMMENT ON FUNCTION crm_import_suggestions(crm_imports) IS 'Internal: mapping suggestions for an import''s columns';
+COMMENT ON FUNCTION crm_import_suggestions(crm_imports) IS 'Internal: mapping suggestions for an import''s columns, whether each is applied and why not';
 
 CREATE FUNCTION crm_import_columns(import bigint)
-RETURNS TABLE (column_no integer, name text, samples text[], filled bigint, suggested_field text, mapped_to text)
+RETURNS TABLE (column_no integer, name text, samples text[], filled bigint, suggested_field text, mapped_to text,
+	applied boolean, reason text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -350,7 +375,8 @@ BEGIN
 		coalesce(job.column_filled[c.i], 0)
 			+ CASE WHEN NOT job.has_header AND btrim(job.header[c.i]) <> '' THEN 1 ELSE 0 END,
 		s.field,
-		CASE WHEN m.column_no IS NULL THEN NULL ELSE coalesce(m.field, '(do not import)') END
+		CASE WHEN m.column_no IS NULL THEN NULL ELSE coalesce(m.field, '(do not import)') END,
+		coalesce(s.applied, false), s.reason
 	FROM generate_series(1, job.column_count) AS c(i)
 	LEFT JOIN smp ON smp.n = c.i
 	LEFT JOIN @extschema@.crm_import_suggestions(job) s ON s.column_no = c.i
@@ -360,5 +386,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_columns(bigint) IS
-	'Wizard step 3: each file column with its name (header or column_N), up to 5 sample values, non-blank count, suggested field and current mapping';
+	'Wizard step 3: each file column with its name (header or column_N), up to 5 sample values, non-blank count, suggested field, current mapping, whether the suggestion is applied and why not';
 

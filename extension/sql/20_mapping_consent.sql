@@ -243,7 +243,7 @@ COMMENT ON FUNCTION crm_import_set_skip_unmapped(bigint, boolean) IS
 	'Wizard step 4 checkbox "do not import data in unmapped fields": true lets unmapped columns be left out; false makes each unmapped column block the run';
 
 CREATE FUNCTION crm_import_suggest_mapping(import bigint, apply boolean DEFAULT true)
-RETURNS TABLE (column_no integer, name text, field text, confidence real)
+RETURNS TABLE (column_no integer, name text, field text, confidence real, applied boolean, reason text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -252,21 +252,19 @@ DECLARE
 BEGIN
 	IF apply THEN
 		PERFORM @extschema@.crm_import_require_draft(job);
-		-- Only columns the user has not decided on, and only fields not mapped elsewhere.
+		-- Only suggestions with nothing against them: the values pass the field's normalizer,
+		-- the evidence suffices (never a birthday, system ID or consent guessed from values
+		-- alone), the column is undecided and the field not mapped elsewhere.
 		INSERT INTO @extschema@.crm_import_mappings (import_id, column_no, field)
 		SELECT job.id, s.column_no, s.field FROM @extschema@.crm_import_suggestions(job) s
-		WHERE s.field IS NOT NULL
-			-- A guess from values alone (e.g. a column of 1s taken for consent) is shown, not applied.
-			AND s.confidence >= 0.6
-			AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id
-							AND (m.column_no = s.column_no OR m.field = s.field));
+		WHERE s.field IS NOT NULL AND NOT s.applied AND s.reason IS NULL;
 	END IF;
-	RETURN QUERY SELECT s.column_no, names[s.column_no], s.field, s.confidence
+	RETURN QUERY SELECT s.column_no, names[s.column_no], s.field, s.confidence, s.applied, s.reason
 		FROM @extschema@.crm_import_suggestions(job) s ORDER BY s.column_no;
 END
 $$;
 COMMENT ON FUNCTION crm_import_suggest_mapping(bigint, boolean) IS
-	'Wizard step 4: proposes a field per column from header (English/Norwegian) and values, with a confidence; apply maps the columns not yet decided';
+	'Wizard step 4: proposes a field per column from header (seven languages, common exports) and values, with a confidence; apply maps the undecided columns whose sample values pass the field''s normalizer; applied says whether the column is mapped to the field, reason why not';
 
 CREATE FUNCTION crm_import_create_field(name text, type text, label text DEFAULT NULL)
 RETURNS void
@@ -441,9 +439,16 @@ CREATE FUNCTION crm_import_norm_phone(value text,
 	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_norm_phone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
 COMMENT ON FUNCTION crm_import_norm_phone(text, text) IS 'Phone number in E.164 (libphonenumber; region, by default crm_import.default_region, applies to numbers without a country prefix), or NULL when invalid';
-CREATE FUNCTION crm_import_norm_date(value text) RETURNS text
-	AS 'MODULE_PATHNAME', 'crm_import_norm_date' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
-COMMENT ON FUNCTION crm_import_norm_date(text) IS 'Date as YYYY-MM-DD from ISO or Norwegian forms (31.12.1990, 31/12/1990), or NULL';
+CREATE FUNCTION crm_import_norm_date(value text, date_order text DEFAULT 'DMY') RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_norm_date_in_order' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION crm_import_norm_date(text, text) IS 'Date as YYYY-MM-DD from ISO, numeric (31.12.1990; 12/31/1990 with date_order MDY), YYYYMMDD, month-name (09 Oct 2024, 9. oktober 2024) and timestamp forms, or NULL; date_order DMY, MDY or YMD says how numeric dates with the year last are read';
+CREATE FUNCTION crm_import_norm_birthday(value text, date_order text DEFAULT 'DMY') RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_norm_birthday' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 20;
+COMMENT ON FUNCTION crm_import_norm_birthday(text, text) IS 'Birthday as YYYY-MM-DD: a date as crm_import_norm_date reads it that is not after today and at most 130 years before it, or NULL';
+CREATE FUNCTION crm_import_detect_date_order(samples text[])
+RETURNS TABLE (date_order text, verdict text, reason text)
+	AS 'MODULE_PATHNAME', 'crm_import_detect_date_order' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1;
+COMMENT ON FUNCTION crm_import_detect_date_order(text[]) IS 'The date order of a column from sample values with the year last: DMY when a first part is above 12, MDY when a second part is; verdict decided, contradictory (both seen), undecided or no dates; date_order NULL unless decided';
 CREATE FUNCTION crm_import_norm_number(value text) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_norm_number' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_norm_number(text) IS 'Number as canonical decimal text (accepts 1 234,50), or NULL';
@@ -454,7 +459,8 @@ CREATE FUNCTION crm_import_norm_consent(value text, opt_in text[], opt_out text[
 	AS 'MODULE_PATHNAME', 'crm_import_norm_consent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION crm_import_norm_consent(text, text[], text[]) IS 'Consent: true for an opt-in term, false for an opt-out term (case and surrounding space ignored), NULL otherwise';
 CREATE FUNCTION crm_import_problem(kind text, value text,
-	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) RETURNS text
-	AS 'MODULE_PATHNAME', 'crm_import_problem' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION crm_import_problem(text, text, text) IS 'Why value is not a valid email, phone, date, number or boolean (kind); NULL when it is';
+	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO'),
+	date_order text DEFAULT 'DMY') RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_problem_in_order' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_problem(text, text, text, text) IS 'Why value is not a valid email, phone, date, birthday, number or boolean (kind; dates read in date_order, birthdays also checked against today); NULL when it is';
 

@@ -109,3 +109,13 @@ DROP VIEW crm_import_status;
 DROP VIEW crm_import_profile_list;
 -- crm_import_running() changes its body only; crm_import_set_options etc. keep signatures.
 
+-- Functions whose arguments or result columns change are dropped and made again by the code
+-- below (CREATE OR REPLACE cannot change them). Issue 15: suggestions say whether they are
+-- applied and why not; dates take a date order; crm_import_problem takes a date order and
+-- knows birthdays.
+DROP FUNCTION IF EXISTS crm_import_suggest_fields(text[], text[], integer[], text[], text[], text[], boolean[]);
+DROP FUNCTION IF EXISTS crm_import_suggestions(crm_imports);
+DROP FUNCTION IF EXISTS crm_import_columns(bigint);
+DROP FUNCTION IF EXISTS crm_import_suggest_mapping(bigint, boolean);
+DROP FUNCTION IF EXISTS crm_import_norm_date(text);
+DROP FUNCTION IF EXISTS crm_import_problem(text, text, text);

@@ -794,61 +794,395 @@ bool IsKnownRegion(std::string_view region)
 	return regions.find(UpperRegion(region)) != regions.end();
 }
 
-// Date to ISO YYYY-MM-DD; see normalize.hpp. A time after the date ("1990-12-31T00:00:00",
-// "31.12.1990 08:30") is accepted and dropped, without any time zone conversion.
-Normalized NormalizeDate(std::string_view raw)
+namespace {
+
+constexpr const char* kNotADateDmy = "not a date (expected YYYY-MM-DD or DD.MM.YYYY)";
+constexpr const char* kNotADateMdy = "not a date (expected YYYY-MM-DD or MM/DD/YYYY)";
+constexpr const char* kNotADateYmd = "not a date (expected YYYY-MM-DD)";
+constexpr const char* kTwoDigitYear = "two-digit year is ambiguous (write the year with four digits)";
+constexpr const char* kNoYear = "birthday without a year";     // Google's --MM-DD
+constexpr const char* kDayMonthOnly = "date without a year";  // 03/04, 9 October
+
+const char* NotADate(DateOrder order) noexcept
 {
-	std::string_view s = Trim(raw);
-	if (s.empty())
-		return Normalized::Fail("empty");
-	std::size_t date_end = 0;
-	auto date_char = [](char c) { return IsDigit(c) || c == '-' || c == '.' || c == '/'; };
-	while (date_end < s.size() && date_char(s[date_end]))
-		++date_end;
-	if (date_end < s.size()) {
-		char c = s[date_end];
-		if ((c != 'T' && c != 't' && c != ' ') || !IsTimeOfDay(Trim(s.substr(date_end + 1))))
-			return Normalized::Fail("not a date (expected YYYY-MM-DD or DD.MM.YYYY)");
-		s = s.substr(0, date_end);
-	}
-	std::string_view p[3];
-	char sep = 0;
-	if (!SplitDate(s, p, &sep))
-		return Normalized::Fail("not a date (expected YYYY-MM-DD or DD.MM.YYYY)");
-	int y, m, d;
-	bool day_first;
-	if (p[0].size() == 4 && p[1].size() <= 2 && p[2].size() <= 2) {
-		y = ToInt(p[0]);
-		m = ToInt(p[1]);
-		d = ToInt(p[2]);
-		day_first = false;
-	} else if (p[2].size() == 4 && p[0].size() <= 2 && p[1].size() <= 2) {
-		d = ToInt(p[0]);
-		m = ToInt(p[1]);
-		y = ToInt(p[2]);
-		day_first = true;
-	} else if ((p[2].size() == 2 && p[0].size() <= 2 && p[1].size() <= 2) ||
-			   (p[0].size() == 2 && p[1].size() <= 2 && p[2].size() <= 2)) {
-		return Normalized::Fail("two-digit year is ambiguous (write the year with four digits)");
-	} else {
-		return Normalized::Fail("not a date (expected YYYY-MM-DD or DD.MM.YYYY)");
-	}
-	if (y < 1800 || y > 2200)
-		return Normalized::Fail("year out of range (1800-2200)");
-	if (m < 1 || m > 12) {
-		if (day_first && m > 12 && d >= 1 && d <= 12)
-			return Normalized::Fail("month out of range (dates are read day first: DD.MM.YYYY)");
-		return Normalized::Fail("month out of range");
-	}
-	if (d < 1 || d > DaysInMonth(y, m))
-		return Normalized::Fail("day out of range for the month");
+	return order == DateOrder::kMDY ? kNotADateMdy : order == DateOrder::kYMD ? kNotADateYmd : kNotADateDmy;
+}
+
+// Month names and abbreviations, folded (FoldCase), of the languages contact files come in:
+// English, Norwegian, Danish, Swedish, German, French, Spanish. No spelling means two months.
+struct MonthName {
+	const char* name;
+	int month;
+};
+constexpr MonthName kMonthNames[] = {
+	{"january", 1}, {"jan", 1}, {"januar", 1}, {"januari", 1}, {"janvier", 1}, {"janv", 1}, {"jän", 1},
+	{"jänner", 1}, {"enero", 1}, {"ene", 1},
+	{"february", 2}, {"feb", 2}, {"februar", 2}, {"februari", 2}, {"février", 2}, {"fevrier", 2}, {"févr", 2},
+	{"fevr", 2}, {"fév", 2}, {"febrero", 2},
+	{"march", 3}, {"mar", 3}, {"mars", 3}, {"marts", 3}, {"märz", 3}, {"marz", 3}, {"mrz", 3}, {"marzo", 3},
+	{"april", 4}, {"apr", 4}, {"avril", 4}, {"avr", 4}, {"abril", 4}, {"abr", 4},
+	{"may", 5}, {"mai", 5}, {"maj", 5}, {"mayo", 5},
+	{"june", 6}, {"jun", 6}, {"juni", 6}, {"juin", 6}, {"junio", 6},
+	{"july", 7}, {"jul", 7}, {"juli", 7}, {"juillet", 7}, {"juil", 7}, {"julio", 7},
+	{"august", 8}, {"aug", 8}, {"augusti", 8}, {"août", 8}, {"aout", 8}, {"agosto", 8}, {"ago", 8},
+	{"september", 9}, {"sep", 9}, {"sept", 9}, {"septembre", 9}, {"septiembre", 9}, {"setiembre", 9}, {"set", 9},
+	{"october", 10}, {"oct", 10}, {"oktober", 10}, {"okt", 10}, {"octobre", 10}, {"octubre", 10},
+	{"november", 11}, {"nov", 11}, {"novembre", 11}, {"noviembre", 11},
+	{"december", 12}, {"dec", 12}, {"desember", 12}, {"des", 12}, {"dezember", 12}, {"dez", 12}, {"décembre", 12},
+	{"decembre", 12}, {"déc", 12}, {"diciembre", 12}, {"dic", 12},
+};
+
+// Month number of a folded month name, or 0.
+int MonthOf(std::string_view folded) noexcept
+{
+	for (const MonthName& m : kMonthNames)
+		if (folded == m.name)
+			return m.month;
+	return 0;
+}
+
+// ISO text of a checked calendar day.
+std::string IsoDate(int y, int m, int d)
+{
 	char buf[10] = {static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10),
 					static_cast<char>('0' + y / 10 % 10),  static_cast<char>('0' + y % 10),
 					'-',
 					static_cast<char>('0' + m / 10),       static_cast<char>('0' + m % 10),
 					'-',
 					static_cast<char>('0' + d / 10),       static_cast<char>('0' + d % 10)};
-	return Normalized::Ok(std::string(buf, sizeof buf));
+	return std::string(buf, sizeof buf);
+}
+
+// Checks year, month and day; month_hint is the message for a month above 12 whose day
+// would have been a month in the other order (empty: plain "month out of range").
+Normalized CheckedDate(int y, int m, int d, const char* month_hint)
+{
+	if (y < 1800 || y > 2200)
+		return Normalized::Fail("year out of range (1800-2200)");
+	if (m < 1 || m > 12) {
+		if (month_hint != nullptr && m > 12 && d >= 1 && d <= 12)
+			return Normalized::Fail(month_hint);
+		return Normalized::Fail("month out of range");
+	}
+	if (d < 1 || d > DaysInMonth(y, m))
+		return Normalized::Fail("day out of range for the month");
+	return Normalized::Ok(IsoDate(y, m, d));
+}
+
+bool AllDigits(std::string_view s) noexcept
+{
+	return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return IsDigit(c); });
+}
+
+// True for a byte that starts or continues a word of a written date: an ASCII letter or any
+// byte of a non-ASCII UTF-8 character (the caller has ruled out the Unicode spaces).
+inline bool IsWordByte(unsigned char c) noexcept
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+// A date written with a month name: a day (1-2 digits, optionally "9th"), the month and a
+// four-digit year, as day month year, month day year or year month day, separated by
+// spaces, '.', ',', '-' or '/'; the fillers "of", "the" and "de" are ignored ("9th of
+// October", "9 de octubre de 2024"). s is trimmed and has no time of day.
+Normalized WordDate(std::string_view s, DateOrder order)
+{
+	struct Token {
+		std::string_view text;
+		bool number;
+	};
+	std::vector<Token> tokens;
+	for (std::size_t i = 0; i < s.size();) {
+		unsigned char c = static_cast<unsigned char>(s[i]);
+		if (std::size_t n = SpaceAt(s, i)) {
+			i += n;
+		} else if (c == '.' || c == ',' || c == '-' || c == '/') {
+			++i;
+		} else if (IsDigit(static_cast<char>(c))) {
+			std::size_t start = i;
+			while (i < s.size() && IsDigit(s[i]))
+				++i;
+			tokens.push_back(Token{s.substr(start, i - start), true});
+			// An ordinal suffix right after the day: 1st, 2nd, 3rd, 9th, French 1er.
+			if (i + 2 <= s.size() && (i + 2 == s.size() || !IsWordByte(static_cast<unsigned char>(s[i + 2])))) {
+				std::string suffix = FoldCase(s.substr(i, 2));
+				if (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th" || suffix == "er")
+					i += 2;
+			}
+		} else if (IsWordByte(c)) {
+			std::size_t start = i;
+			while (i < s.size() && IsWordByte(static_cast<unsigned char>(s[i])) && SpaceAt(s, i) == 0)
+				++i;
+			tokens.push_back(Token{s.substr(start, i - start), false});
+		} else {
+			return Normalized::Fail(NotADate(order));
+		}
+		if (tokens.size() > 8)
+			return Normalized::Fail(NotADate(order));
+	}
+	int month = 0;
+	std::string_view unknown_word;
+	std::vector<std::string_view> numbers;
+	std::string shape;  // 'n' for a number, 'm' for the month, in order
+	for (const Token& t : tokens) {
+		if (t.number) {
+			numbers.push_back(t.text);
+			shape += 'n';
+			continue;
+		}
+		std::string w = FoldCase(t.text);
+		if (w == "of" || w == "the" || w == "de")
+			continue;
+		int m = MonthOf(w);
+		if (m == 0 || month != 0) {
+			if (!unknown_word.empty() || month != 0 || m != 0)
+				return Normalized::Fail(NotADate(order));
+			unknown_word = t.text;
+			shape += 'w';
+			continue;
+		}
+		month = m;
+		shape += 'm';
+	}
+	if (!unknown_word.empty()) {
+		if (numbers.size() == 2 && month == 0 && (shape == "nwn" || shape == "wnn"))
+			return Normalized::Fail("unknown month name '" + std::string(unknown_word) + "'");
+		return Normalized::Fail(NotADate(order));
+	}
+	if (month == 0 || numbers.empty() || numbers.size() > 2)
+		return Normalized::Fail(NotADate(order));
+	if (numbers.size() == 1) {
+		if (numbers[0].size() <= 2 && (shape == "nm" || shape == "mn"))
+			return Normalized::Fail(kDayMonthOnly);  // "9 October", "Oct 9"
+		return Normalized::Fail(NotADate(order));
+	}
+	std::string_view day, year;
+	if (shape == "nmn" && numbers[0].size() == 4) {  // 2024 Oct 9
+		year = numbers[0];
+		day = numbers[1];
+	} else if (shape == "nmn" || shape == "mnn") {  // 9 Oct 2024, Oct 9 2024
+		day = numbers[0];
+		year = numbers[1];
+	} else {
+		return Normalized::Fail(NotADate(order));
+	}
+	if (day.size() > 2)
+		return Normalized::Fail(NotADate(order));
+	if (year.size() <= 2)
+		return Normalized::Fail(kTwoDigitYear);
+	if (year.size() != 4)
+		return Normalized::Fail(NotADate(order));
+	return CheckedDate(ToInt(year), month, ToInt(day), nullptr);
+}
+
+// s without a time of day at its end ("... 12:34", "...T12:34:56Z", "... 12:34:56 +01:00"):
+// the part before the last space or 'T' ahead of the first ':', when what follows is a time.
+std::string_view WithoutTime(std::string_view s) noexcept
+{
+	std::size_t colon = s.find(':');
+	if (colon == std::string_view::npos)
+		return s;
+	for (std::size_t i = colon; i-- > 0;) {
+		char c = s[i];
+		if (c == ' ' || c == 'T' || c == 't') {
+			if (i > 0 && IsTimeOfDay(Trim(s.substr(i + 1))))
+				return Trim(s.substr(0, i));
+			return s;
+		}
+		if (!IsDigit(c))
+			return s;
+	}
+	return s;
+}
+
+}  // namespace
+
+bool ParseDateOrder(std::string_view text, DateOrder* order)
+{
+	std::string t = FoldCase(Trim(text));
+	if (t == "dmy")
+		*order = DateOrder::kDMY;
+	else if (t == "mdy")
+		*order = DateOrder::kMDY;
+	else if (t == "ymd")
+		*order = DateOrder::kYMD;
+	else
+		return false;
+	return true;
+}
+
+const char* DateOrderName(DateOrder order)
+{
+	return order == DateOrder::kMDY ? "MDY" : order == DateOrder::kYMD ? "YMD" : "DMY";
+}
+
+// Date to ISO YYYY-MM-DD; see normalize.hpp. A time after the date ("1990-12-31T00:00:00",
+// "31.12.1990 08:30") is accepted and dropped, without any time zone conversion.
+Normalized NormalizeDate(std::string_view raw, DateOrder order)
+{
+	std::string_view s = Trim(raw);
+	if (s.empty())
+		return Normalized::Fail("empty");
+	// Google's birthday without a year: --MM-DD (vCard), also --MMDD.
+	if (s.size() >= 2 && s[0] == '-' && s[1] == '-') {
+		std::string_view rest = s.substr(2);
+		if ((rest.size() == 4 && AllDigits(rest)) ||
+			(rest.size() == 5 && AllDigits(rest.substr(0, 2)) && rest[2] == '-' && AllDigits(rest.substr(3))))
+			return Normalized::Fail(kNoYear);
+		return Normalized::Fail(NotADate(order));
+	}
+	std::size_t date_end = 0;
+	auto date_char = [](char c) { return IsDigit(c) || c == '-' || c == '.' || c == '/'; };
+	while (date_end < s.size() && date_char(s[date_end]))
+		++date_end;
+	if (date_end < s.size()) {
+		char c = s[date_end];
+		if ((c == 'T' || c == 't' || c == ' ') && IsTimeOfDay(Trim(s.substr(date_end + 1)))) {
+			s = s.substr(0, date_end);
+		} else {
+			// Not numbers and a time: a date with a month name, or nothing.
+			bool word = std::any_of(s.begin(), s.end(), [](char ch) { return IsWordByte(static_cast<unsigned char>(ch)); });
+			if (!word)
+				return Normalized::Fail(NotADate(order));
+			return WordDate(WithoutTime(s), order);
+		}
+	}
+	// YYYYMMDD (exports of databases and spreadsheets' "General" dates).
+	if (s.size() == 8 && AllDigits(s)) {
+		int y = ToInt(s.substr(0, 4));
+		if (y < 1800 || y > 2200)
+			return Normalized::Fail("not a date (8 digits are read as YYYYMMDD)");
+		return CheckedDate(y, ToInt(s.substr(4, 2)), ToInt(s.substr(6, 2)), nullptr);
+	}
+	std::string_view p[3];
+	char sep = 0;
+	if (!SplitDate(s, p, &sep)) {
+		// A day and a month only: Mailchimp's MM/DD birthdays, "31.12".
+		std::size_t cut = s.find_first_of("-./");
+		if (cut != std::string_view::npos && cut >= 1 && cut <= 2 && s.size() - cut - 1 >= 1 && s.size() - cut - 1 <= 2 &&
+			AllDigits(s.substr(0, cut)) && AllDigits(s.substr(cut + 1)))
+			return Normalized::Fail(kDayMonthOnly);
+		return Normalized::Fail(NotADate(order));
+	}
+	if (p[0].size() == 4 && p[1].size() <= 2 && p[2].size() <= 2)
+		return CheckedDate(ToInt(p[0]), ToInt(p[1]), ToInt(p[2]), nullptr);
+	if (p[2].size() == 4 && p[0].size() <= 2 && p[1].size() <= 2) {
+		int a = ToInt(p[0]), b = ToInt(p[1]), y = ToInt(p[2]);
+		switch (order) {
+		case DateOrder::kDMY:
+			return CheckedDate(y, b, a, "month out of range (dates are read day first: DD.MM.YYYY)");
+		case DateOrder::kMDY:
+			return CheckedDate(y, a, b, "month out of range (dates are read month first: MM/DD/YYYY)");
+		case DateOrder::kYMD:
+			return Normalized::Fail("the year is last, but the date order is YMD (year first)");
+		}
+	}
+	if ((p[2].size() == 2 && p[0].size() <= 2 && p[1].size() <= 2) ||
+		(p[0].size() == 2 && p[1].size() <= 2 && p[2].size() <= 2))
+		return Normalized::Fail(kTwoDigitYear);
+	return Normalized::Fail(NotADate(order));
+}
+
+// A birthday: a date, not in the future, at most 130 years old; see normalize.hpp.
+Normalized NormalizeBirthday(std::string_view raw, DateOrder order, const CivilDate& today)
+{
+	Normalized n = NormalizeDate(raw, order);
+	if (!n.ok || today.year == 0)
+		return n;
+	// ISO dates compare as text. 130 years before 29 February is 28 February of a common
+	// year, as in PostgreSQL's date arithmetic (current_date - interval '130 years').
+	std::string now = IsoDate(today.year, today.month, today.day);
+	if (n.value > now)
+		return Normalized::Fail("birthday in the future");
+	int oldest_year = today.year - 130;
+	int oldest_day = std::min(today.day, DaysInMonth(oldest_year, today.month));
+	if (n.value < IsoDate(oldest_year, today.month, oldest_day))
+		return Normalized::Fail("birthday more than 130 years ago");
+	return n;
+}
+
+// The date order of a column's values; see normalize.hpp.
+DateOrderGuess DetectDateOrder(const std::vector<std::string>& samples)
+{
+	DateOrderGuess g;
+	std::string day_example, month_example, ambiguous_example;
+	std::size_t dates = 0;
+	for (const std::string& raw : samples) {
+		std::string_view s = Trim(raw);
+		if (s.empty())
+			continue;
+		std::string_view numeric = WithoutTime(s);
+		std::string_view p[3];
+		char sep = 0;
+		if (SplitDate(numeric, p, &sep) && p[2].size() == 4 && p[0].size() <= 2 && p[1].size() <= 2) {
+			int y = ToInt(p[2]), a = ToInt(p[0]), b = ToInt(p[1]);
+			bool day_month = CheckedDate(y, b, a, nullptr).ok;  // a is the day
+			bool month_day = CheckedDate(y, a, b, nullptr).ok;  // a is the month
+			if (day_month && month_day) {
+				++g.ambiguous;
+				if (ambiguous_example.empty())
+					ambiguous_example = std::string(s);
+			} else if (day_month) {
+				++g.day_first;
+				if (day_example.empty())
+					day_example = std::string(s);
+			} else if (month_day) {
+				++g.month_first;
+				if (month_example.empty())
+					month_example = std::string(s);
+			} else {
+				++g.not_dates;
+				continue;
+			}
+			++dates;
+		} else if (NormalizeDate(s).ok) {
+			++g.order_free;
+			++dates;
+		} else {
+			++g.not_dates;
+		}
+	}
+	auto quoted = [](const std::string& v) { return "'" + v + "'"; };
+	auto of_dates = [&](std::size_t n) { return std::to_string(n) + " of " + std::to_string(dates) + " dates"; };
+	if (g.day_first > 0 && g.month_first > 0) {
+		g.verdict = DateOrderVerdict::kContradictory;
+		g.reason = "contradictory: " + quoted(day_example) + " can only be day first and " + quoted(month_example) +
+				   " only month first";
+	} else if (g.day_first > 0) {
+		g.verdict = DateOrderVerdict::kDecided;
+		g.order = DateOrder::kDMY;
+		g.reason = "day first: " + of_dates(g.day_first) + " have a first part above 12, e.g. " + quoted(day_example);
+	} else if (g.month_first > 0) {
+		g.verdict = DateOrderVerdict::kDecided;
+		g.order = DateOrder::kMDY;
+		g.reason = "month first: " + of_dates(g.month_first) + " have a second part above 12, e.g. " + quoted(month_example);
+	} else if (g.ambiguous > 0) {
+		g.verdict = DateOrderVerdict::kUndecided;
+		g.reason = "undecided: no day above 12 in " + of_dates(g.ambiguous) + " with the year last, e.g. " +
+				   quoted(ambiguous_example);
+	} else if (g.order_free > 0) {
+		g.verdict = DateOrderVerdict::kUndecided;
+		g.reason = "undecided: every date has the year first or a month name, which every order reads alike";
+	} else {
+		g.verdict = DateOrderVerdict::kNoDates;
+		g.reason = "no dates among the values";
+	}
+	return g;
+}
+
+const char* DateOrderVerdictName(DateOrderVerdict verdict)
+{
+	switch (verdict) {
+	case DateOrderVerdict::kDecided:
+		return "decided";
+	case DateOrderVerdict::kUndecided:
+		return "undecided";
+	case DateOrderVerdict::kContradictory:
+		return "contradictory";
+	case DateOrderVerdict::kNoDates:
+		break;
+	}
+	return "no dates";
 }
 
 // Number to canonical decimal text; see normalize.hpp. Thousands separators (space, NBSP,

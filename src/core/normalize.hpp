@@ -38,10 +38,57 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region)
 // True when region is one libphonenumber knows ("NO", "SE", "US", ...).
 bool IsKnownRegion(std::string_view region);
 
-// Date to ISO YYYY-MM-DD. Accepts YYYY-MM-DD, YYYY/MM/DD, DD.MM.YYYY, D.M.YYYY, DD/MM/YYYY,
-// DD-MM-YYYY, DD.MM.YY is rejected as ambiguous; checks the calendar (leap years) and
-// years 1800..2200. Surrounding space ignored.
-Normalized NormalizeDate(std::string_view raw);
+// The order of day, month and year in numeric dates whose year comes last: 31.12.1990 is
+// DMY, 12/31/1990 is MDY. A four-digit year first (1990-12-31) is read year, month, day in
+// every order; YMD accepts only that form and rejects a year at the end.
+enum class DateOrder { kDMY, kMDY, kYMD };
+// "DMY", "MDY" or "YMD" in any letter case, surrounding space ignored; false otherwise.
+bool ParseDateOrder(std::string_view text, DateOrder* order);
+const char* DateOrderName(DateOrder order);  // "DMY", "MDY", "YMD"
+
+// Date to ISO YYYY-MM-DD. Accepts, surrounding space ignored:
+//  - numbers: YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD; with the year last DD.MM.YYYY, D.M.YYYY,
+//    DD/MM/YYYY, DD-MM-YYYY read in the given order (MM/DD/YYYY with kMDY); YYYYMMDD;
+//  - month names (English, Norwegian, Danish, Swedish, German, French, Spanish; full or
+//    abbreviated, any case): "09 Oct 2024", "9 October 2024", "Oct 9, 2024", "9th of October
+//    2024", "9. oktober 2024", "09.okt.2024", "1er janvier 1990", "9 de octubre de 2024",
+//    "2024-Oct-09";
+//  - any of these followed by a time of day ("2024-10-09T12:34:56Z", "2024-10-09 12:34:56"),
+//    which is dropped without time zone conversion.
+// Rejected with a reason: a two-digit year (ambiguous), Google's year-less birthday
+// "--03-04" ("birthday without a year"), a day and month alone such as Mailchimp's "03/04"
+// ("date without a year"), days and months the calendar does not have (leap years
+// checked), years outside 1800..2200.
+Normalized NormalizeDate(std::string_view raw, DateOrder order = DateOrder::kDMY);
+
+// A calendar day; year 0 means "unknown".
+struct CivilDate {
+	int year = 0;
+	int month = 0;
+	int day = 0;
+};
+
+// A birthday: NormalizeDate, and then not after today and not more than 130 years before
+// it ("birthday in the future", "birthday more than 130 years ago"). A today with year 0
+// skips the plausibility check. Generic dates (NormalizeDate) have no such limits.
+Normalized NormalizeBirthday(std::string_view raw, DateOrder order, const CivilDate& today);
+
+// The date order of a column, from sample values whose year comes last: a first part above
+// 12 can only be a day (DMY), a second part above 12 only a day too (MDY). Both seen is a
+// contradiction; neither (03/04/1990, or only year-first dates and month names) is undecided.
+enum class DateOrderVerdict { kDecided, kUndecided, kContradictory, kNoDates };
+struct DateOrderGuess {
+	DateOrderVerdict verdict = DateOrderVerdict::kNoDates;
+	DateOrder order = DateOrder::kDMY;  // meaningful when decided
+	std::size_t day_first = 0;          // values whose first part is above 12
+	std::size_t month_first = 0;        // values whose second part is above 12
+	std::size_t ambiguous = 0;          // year last, both parts 1..12
+	std::size_t order_free = 0;         // year first, YYYYMMDD, month names
+	std::size_t not_dates = 0;          // non-blank values that are no date in any order
+	std::string reason;                 // the verdict in words, with an example value
+};
+DateOrderGuess DetectDateOrder(const std::vector<std::string>& samples);
+const char* DateOrderVerdictName(DateOrderVerdict verdict);  // "decided", "undecided", ...
 
 // Number to a canonical decimal text ("1234.5", "-3"): accepts '.' or ',' as the decimal
 // separator and spaces/NBSP as thousands separators ("1 234,50"). Rejects anything else.

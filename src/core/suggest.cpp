@@ -1,11 +1,13 @@
-// Mapping suggestions: a CRM field per file column from its header (English and
-// Norwegian spellings, typos) or, when the header says nothing, from its values.
+// Mapping suggestions: a CRM field per file column from its header (the spellings of seven
+// languages and of the common exports, typos) or, when the header says nothing, from its
+// values; and whether the values allow applying it.
 #include "suggest.hpp"
 
 #include "normalize.hpp"
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 
 namespace crm::core {
 
@@ -15,48 +17,81 @@ namespace {
 constexpr float kFieldNameMatch = 1.0f;   // header key == the field's name key
 constexpr float kLabelMatch = 0.97f;      // header key == the field's label key
 constexpr float kSynonymMatch = 0.95f;    // header key == a known spelling of the field
+constexpr float kGenericPhone = 0.85f;    // "Phone", "Telefon": a mobile number, less surely than "Mobile"
+constexpr float kOtherNumber = 0.9f;      // Google's "E-mail 2 - Value": the second of a kind
+constexpr float kPrefixed = 0.95f;        // factor for a qualified header ("MailingCity", "Home City")
 constexpr float kFuzzyOne = 0.7f;         // one typo away
 constexpr float kFuzzyTwo = 0.65f;        // two typos away (long keys only)
 constexpr float kSecondConsent = 0.05f;   // sms_marketing is a consent column's second choice
+constexpr float kApplyConfidence = 0.6f;  // weaker evidence is shown, never applied
 constexpr double kContentMajority = 0.8;  // share of samples that must agree
 constexpr std::size_t kMinFuzzyChars = 5; // shorter keys ("by", "dob", "land") match exactly only
 constexpr std::size_t kFewSamples = 5;    // fewer non-empty samples: lowest content confidence
 
-// Known spellings of the predefined fields' headers, English and Norwegian (plus a few
-// Swedish/Danish ones seen in Nordic exports). Matched on HeaderKey, so case, spaces,
+// Known spellings of the predefined fields' headers: English, Norwegian, Swedish, Danish,
+// German, French, Spanish, and the headers of Google, Outlook, Thunderbird, LinkedIn,
+// Mailchimp, HubSpot and Salesforce exports. Matched on HeaderKey, so case, spaces,
 // underscores, dashes and dots do not matter. "Name"/"full name" are deliberately absent:
-// a full name is not a first name.
+// a full name is not a first name. Phone headers that do not say mobile are a separate,
+// weaker list; home, work and landline phones are refused by NonMobilePhone below.
 struct SynonymList {
 	const char* field;
-	const char* spellings[24];  // unused slots are null
+	float confidence;
+	const char* spellings[40];  // unused slots are null
 };
 
 const SynonymList kSynonyms[] = {
-	{"first_name", {"first name", "firstname", "first", "given name", "forename", "fname", "fornavn", "förnamn"}},
-	{"last_name", {"last name", "lastname", "last", "surname", "family name", "lname", "etternavn", "efternavn",
-				   "efternamn"}},
-	{"email", {"email", "e-mail", "email address", "e-mail address", "mail", "mail address", "e-post", "epost",
-			   "e-postadresse", "epostadresse", "emailadresse", "mailadresse"}},
-	{"mobile", {"mobile", "mobile number", "mobile phone", "mobile phone number", "cell", "cellphone", "cell phone",
-				"cell number", "phone", "phone number", "telephone", "telephone number", "tlf", "tlf nr", "telefon",
-				"telefonnr", "telefonnummer", "mobil", "mobilnr", "mobilnummer", "mobiltelefon", "mobiltlf"}},
-	{"system_id", {"system id", "id", "contact id", "crm id", "customer id", "customer number", "kundenummer",
-				   "kundenr", "kunde nr", "kunde id"}},
-	{"company", {"company", "company name", "organization", "organisation", "organisasjon", "firma", "firmanavn",
-				 "bedrift", "selskap", "arbeidsgiver", "employer", "account name", "organization name"}},
-	{"address", {"address", "street", "street address", "postal address", "address line 1", "address 1", "adresse",
-				 "gateadresse", "postadresse", "gate"}},
-	{"postal_code", {"postal code", "zip", "zip code", "postcode", "post code", "postnummer", "postnr", "post nr",
-					 "zip/postal code", "postal", "zipcode"}},
-	{"city", {"city", "town", "poststed", "by", "sted"}},
-	{"country", {"country", "country name", "land", "nation", "country/region"}},
-	{"birthday", {"birthday", "birth date", "date of birth", "dob", "fødselsdato", "fodselsdato", "fødselsdag",
-				  "bursdag", "født", "fodt"}},
-	{"email_marketing", {"email marketing", "email marketing status", "email opt in", "email optin", "email consent",
-						 "newsletter", "nyhetsbrev", "samtykke e-post", "e-post samtykke", "markedsføring e-post",
-						 "e-post markedsføring"}},
-	{"sms_marketing", {"sms marketing", "sms marketing status", "sms opt in", "sms optin", "sms consent",
-					   "samtykke sms", "sms-samtykke", "markedsføring sms", "sms markedsføring"}},
+	{"first_name", kSynonymMatch,
+	 {"first name", "firstname", "first", "given name", "forename", "fname", "fornavn", "förnamn", "vorname",
+	  "prénom", "prenom", "nombre", "nombres"}},
+	{"last_name", kSynonymMatch,
+	 {"last name", "lastname", "last", "surname", "family name", "lname", "etternavn", "efternavn", "efternamn",
+	  "nachname", "familienname", "nom", "nom de famille", "apellido", "apellidos"}},
+	{"email", kSynonymMatch,
+	 {"email", "e-mail", "email address", "e-mail address", "mail", "mail address", "e-post", "epost",
+	  "e-postadresse", "epostadresse", "emailadresse", "mailadresse", "e-postadress", "e-mailadresse",
+	  "e-mail-adresse", "mejl", "mejladress", "courriel", "adresse e-mail", "adresse email", "adresse mail",
+	  "correo", "correo electrónico", "correo electronico"}},
+	{"mobile", kSynonymMatch,
+	 {"mobile", "mobile number", "mobile phone", "mobile phone number", "mobilephone", "cell", "cellphone",
+	  "cell phone", "cell number", "mobil", "mobilnr", "mobilnummer", "mobiltelefon", "mobiltlf", "handy",
+	  "handynummer", "mobilfunknummer", "portable", "téléphone portable", "telephone portable", "téléphone mobile",
+	  "móvil", "movil", "celular", "teléfono móvil", "telefono movil", "número de móvil", "numero movil"}},
+	{"mobile", kGenericPhone,
+	 {"phone", "phone number", "telephone", "telephone number", "tlf", "tlf nr", "telefon", "telefonnr",
+	  "telefonnummer", "téléphone", "numéro de téléphone", "numero de telephone", "teléfono", "telefono",
+	  "número de teléfono", "numero de telefono"}},
+	{"system_id", kSynonymMatch,
+	 {"system id", "id", "contact id", "crm id", "customer id", "customer number", "record id", "kundenummer",
+	  "kundenr", "kunde nr", "kunde id", "kundnummer", "kund id", "kundennummer", "kunden id", "kundennr",
+	  "numéro client", "numero client", "número de cliente", "numero de cliente", "id cliente"}},
+	{"company", kSynonymMatch,
+	 {"company", "company name", "organization", "organisation", "organisasjon", "firma", "firmanavn", "bedrift",
+	  "selskap", "arbeidsgiver", "employer", "account name", "organization name", "företag", "foretag",
+	  "virksomhed", "unternehmen", "entreprise", "société", "societe", "empresa", "compañía", "compania"}},
+	{"address", kSynonymMatch,
+	 {"address", "street", "street address", "postal address", "address line 1", "address 1", "adresse",
+	  "gateadresse", "postadresse", "gate", "adress", "gatuadress", "postadress", "straße", "strasse",
+	  "anschrift", "adresse postale", "dirección", "direccion", "calle"}},
+	{"postal_code", kSynonymMatch,
+	 {"postal code", "zip", "zip code", "postcode", "post code", "postnummer", "postnr", "post nr",
+	  "zip/postal code", "postal", "zipcode", "plz", "postleitzahl", "code postal", "código postal",
+	  "codigo postal"}},
+	{"city", kSynonymMatch,
+	 {"city", "town", "poststed", "by", "sted", "ort", "postort", "stadt", "wohnort", "ville", "ciudad",
+	  "localidad", "población", "poblacion"}},
+	{"country", kSynonymMatch,
+	 {"country", "country name", "land", "nation", "country/region", "pays", "país", "pais"}},
+	{"birthday", kSynonymMatch,
+	 {"birthday", "birth date", "birthdate", "date of birth", "dob", "fødselsdato", "fodselsdato", "fødselsdag",
+	  "bursdag", "født", "fodt", "födelsedatum", "fodelsedatum", "födelsedag", "geburtsdatum", "geburtstag",
+	  "date de naissance", "anniversaire", "fecha de nacimiento", "cumpleaños", "cumpleanos"}},
+	{"email_marketing", kSynonymMatch,
+	 {"email marketing", "email marketing status", "email opt in", "email optin", "email consent", "newsletter",
+	  "nyhetsbrev", "samtykke e-post", "e-post samtykke", "markedsføring e-post", "e-post markedsføring"}},
+	{"sms_marketing", kSynonymMatch,
+	 {"sms marketing", "sms marketing status", "sms opt in", "sms optin", "sms consent", "samtykke sms",
+	  "sms-samtykke", "markedsføring sms", "sms markedsføring"}},
 };
 
 // A key a header can match exactly (or fuzzily) and the field it stands for.
@@ -68,9 +103,12 @@ struct KeyEntry {
 };
 
 struct Candidate {
+	Candidate(std::string f, float c, const char* b) : field(std::move(f)), confidence(c), basis(b) {}
 	std::string field;
 	float confidence = 0.0f;
 	const char* basis = "";
+	bool applicable = false;
+	std::string reason;  // why not applicable
 };
 
 // Byte length of a separator HeaderKey drops at s[i] (white space, NBSP and other Unicode
@@ -166,14 +204,19 @@ std::size_t OsaDistance(const Str& a, const Str& b, std::size_t limit)
 }
 
 // The spellings of kSynonyms as header keys, built once.
-const std::vector<std::pair<std::string, std::string>>& SynonymKeys()
+struct SynonymKey {
+	std::string key;
+	std::string field;
+	float confidence;
+};
+const std::vector<SynonymKey>& SynonymKeys()
 {
-	static const std::vector<std::pair<std::string, std::string>> keys = [] {
-		std::vector<std::pair<std::string, std::string>> k;
+	static const std::vector<SynonymKey> keys = [] {
+		std::vector<SynonymKey> k;
 		for (const SynonymList& list : kSynonyms)
 			for (const char* spelling : list.spellings)
 				if (spelling)
-					k.emplace_back(HeaderKey(spelling), list.field);
+					k.push_back(SynonymKey{HeaderKey(spelling), list.field, list.confidence});
 		return k;
 	}();
 	return keys;
@@ -193,36 +236,221 @@ bool IsConsentWord(std::string_view value)
 	return false;
 }
 
-// Maps the value shape of a column to scored candidates; one instance per catalog.
+// What a header says beyond its key: Google's numbered "Group N - Part" form, and the
+// words the refusal rules look at.
+struct GoogleHeader {
+	std::string group;  // header key of the group: "email", "phone", "address", ...
+	int number = 0;     // N
+	std::string part;   // header key of the part: "value", "type", "city", ...
+};
+
+// Google Contacts' CSV names repeated values "E-mail 1 - Value", "Phone 2 - Type",
+// "Address 1 - Postal Code", "Organization 1 - Name".
+std::optional<GoogleHeader> ParseGoogleHeader(std::string_view header)
+{
+	std::string_view h = Trim(header);
+	std::size_t dash = h.rfind(" - ");
+	if (dash == std::string_view::npos)
+		return std::nullopt;
+	std::string_view left = Trim(h.substr(0, dash));
+	std::string_view part = Trim(h.substr(dash + 3));
+	std::size_t space = left.find_last_of(' ');
+	if (space == std::string_view::npos)
+		return std::nullopt;
+	std::string_view digits = left.substr(space + 1);
+	if (digits.empty() || digits.size() > 3 ||
+		!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+		return std::nullopt;
+	GoogleHeader g;
+	g.group = HeaderKey(left.substr(0, space));
+	g.part = HeaderKey(part);
+	for (char c : digits)
+		g.number = g.number * 10 + (c - '0');
+	static const char* const kGroups[] = {"email", "phone", "address", "organization", "organisation", "website",
+										  "event", "relation", "im", "customfield", "externalid"};
+	if (g.part.empty() || std::none_of(std::begin(kGroups), std::end(kGroups), [&](const char* k) { return g.group == k; }))
+		return std::nullopt;
+	return g;
+}
+
+// The field of a Google header, or empty ("Phone 1 - Type", "Address 1 - Region" hold none).
+std::string GoogleField(const GoogleHeader& g)
+{
+	struct {
+		const char* group;
+		const char* part;
+		const char* field;
+	} static const kParts[] = {
+		{"email", "value", "email"},           {"phone", "value", "mobile"},
+		{"address", "street", "address"},      {"address", "city", "city"},
+		{"address", "postalcode", "postal_code"}, {"address", "country", "country"},
+		{"organization", "name", "company"},   {"organisation", "name", "company"},
+	};
+	for (const auto& p : kParts)
+		if (g.group == p.group && g.part == p.part)
+			return p.field;
+	return {};
+}
+
+bool Contains(std::string_view key, std::initializer_list<const char*> words)
+{
+	for (const char* w : words)
+		if (key.find(w) != std::string_view::npos)
+			return true;
+	return false;
+}
+
+// Home, work, landline and other phones that are not the contact's mobile number: Outlook's
+// "Home Phone", "Business Phone", "Company Main Phone", Thunderbird's "Work Phone",
+// Salesforce's "HomePhone", "Hjemmetelefon", "Festnetz", "Téléphone fixe", "Fax".
+bool NonMobilePhone(std::string_view key)
+{
+	if (Contains(key, {"mobil", "cell", "handy", "portable", "movil", "móvil", "celular", "gsm"}))
+		return false;
+	if (!Contains(key, {"phone", "tel", "tlf", "fon", "fax", "pager", "festnetz", "landline", "fastnett"}))
+		return false;
+	return Contains(key, {"home", "business", "work", "office", "landline", "fixed", "fax", "pager", "car",
+						  "other", "assistant", "callback", "company", "radio", "telex", "tty", "isdn", "hjem",
+						  "jobb", "arbeid", "arbet", "arbejd", "kontor", "fast", "festnetz", "fixe", "fijo", "casa",
+						  "domicile", "bureau", "travail", "trabajo", "oficina", "geschäft", "geschaft", "dienst",
+						  "büro", "buro", "hem", "direkte", "sentralbord", "switchboard"});
+}
+
+// The words of a header, folded: split at everything but letters (any non-ASCII byte
+// counts as one) and digits.
+std::vector<std::string> HeaderWords(std::string_view header)
+{
+	std::vector<std::string> words(1);
+	for (char c : FoldCase(header)) {
+		unsigned char u = static_cast<unsigned char>(c);
+		if ((u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u >= 0x80)
+			words.back().push_back(c);
+		else if (!words.back().empty())
+			words.emplace_back();
+	}
+	if (words.back().empty())
+		words.pop_back();
+	return words;
+}
+
+// Thunderbird's "Birth Day", "Birth Month", "Birth Year" (the day of the month, the month,
+// the year, each alone) and their kin: a part of a birthday, not a date.
+bool BirthdayPart(std::string_view header, std::string_view key)
+{
+	std::vector<std::string> w = HeaderWords(header);
+	for (std::size_t i = 0; i + 1 < w.size(); ++i)
+		if (w[i] == "birth" && (w[i + 1] == "day" || w[i + 1] == "month" || w[i + 1] == "year"))
+			return true;
+	for (const char* k : {"birthyear", "birthmonth", "yearofbirth", "monthofbirth", "dayofbirth", "fødselsår",
+						  "fodselsar", "fødselsmåned", "födelseår", "fodelsear", "födelsemånad", "geburtsjahr",
+						  "geburtsmonat", "annéedenaissance", "añodenacimiento", "birthdayyear", "birthdaymonth"})
+		if (key == k)
+			return true;
+	return false;
+}
+
+// A header naming a date that is not a birthday: "Subscription Date", "Created", "Last
+// Modified", Mailchimp's OPTIN_TIME, LinkedIn's "Connected On", "Anniversary", "Member
+// since". Headers with a birth word are left to the rules above.
+bool OtherDate(std::string_view key)
+{
+	if (Contains(key, {"birth", "fødsel", "fodsel", "födelse", "fodelse", "geburt", "naissance", "nacimiento",
+					   "cumple", "bursdag", "født", "fodt", "dob", "anniversaire"}))
+		return false;
+	return Contains(key, {"date", "dato", "datum", "fecha", "time", "zeit", "created", "creation", "modified",
+						  "updated", "changed", "subscri", "signup", "signedup", "registr", "optin", "optout",
+						  "confirm", "joined", "connected", "login", "lastseen", "visit", "expir", "renew",
+						  "anniversary", "event", "since", "opprettet", "endret", "oppdatert", "påmeld", "erstellt",
+						  "geändert", "inscri", "creado", "modificado", "jubileum"});
+}
+
+// Whether a value is a system ID as the run reads it: a positive whole number of at most
+// 18 digits.
+Normalized NormalizeSystemId(std::string_view raw)
+{
+	std::string_view v = Trim(raw);
+	if (v.empty())
+		return Normalized::Fail("empty");
+	if (!std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
+		return Normalized::Fail("not a whole number");
+	if (v.size() > 18)
+		return Normalized::Fail("too many digits (at most 18)");
+	if (v.find_first_not_of('0') == std::string_view::npos)
+		return Normalized::Fail("not positive");
+	return Normalized::Ok(std::string(v));
+}
+
+// A value quoted in a reason, cut to 40 bytes at a character boundary.
+std::string Quoted(std::string_view v)
+{
+	if (v.size() > 40) {
+		std::size_t cut = 40;
+		while (cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80)
+			--cut;
+		return "'" + std::string(v.substr(0, cut)) + "...'";
+	}
+	return "'" + std::string(v) + "'";
+}
+
+// The suggestions of one column: candidates best first, each judged, and why a field the
+// header or the values point to was refused.
+struct ColumnResult {
+	std::vector<Candidate> candidates;
+	std::string refusal;
+};
+
+// Maps the header and value shape of a column to scored, judged candidates; one instance
+// per catalog.
 class Suggester {
 public:
-	explicit Suggester(const std::vector<FieldInfo>& catalog)
-		: catalog_(catalog.empty() ? PredefinedFields() : catalog)
+	Suggester(const std::vector<FieldInfo>& catalog, const SuggestOptions& options)
+		: catalog_(catalog.empty() ? PredefinedFields() : catalog), options_(options)
 	{
 		for (const FieldInfo& f : catalog_) {
 			Add(HeaderKey(f.name), f.name, kFieldNameMatch);
 			if (!f.label.empty())
 				Add(HeaderKey(f.label), f.name, kLabelMatch);
 		}
-		for (const auto& [key, field] : SynonymKeys())
-			if (Has(field))
-				Add(key, field, kSynonymMatch);
+		for (const SynonymKey& k : SynonymKeys())
+			if (Has(k.field))
+				Add(k.key, k.field, k.confidence);
 	}
 
-	// All candidates of one column, best first.
-	std::vector<Candidate> Candidates(std::string_view header, const std::vector<std::string>& samples) const
+	// All candidates of one column, applicable ones first, then by confidence.
+	// phone_types: the samples of the "Phone N - Type" column of a "Phone N - Value" column.
+	ColumnResult Evaluate(std::string_view header, const std::vector<std::string>& samples,
+						  const std::vector<std::string>* phone_types = nullptr) const
 	{
-		std::vector<Candidate> out = FromHeader(header);
+		ColumnResult r;
+		std::optional<GoogleHeader> google = ParseGoogleHeader(header);
+		std::vector<Candidate> out;
+		if (google) {
+			std::string field = GoogleField(*google);
+			if (!field.empty() && Has(field))
+				out.push_back(Candidate{field, google->number == 1 ? kSynonymMatch : kOtherNumber, "header"});
+		} else {
+			out = FromHeader(header);
+		}
 		// A header one typo from a typed field's name is only a guess: it needs the values to
 		// be of that type ("score" with values "xx" is not the number field "scores").
 		out.erase(std::remove_if(out.begin(), out.end(),
 								 [&](const Candidate& c) { return std::string_view(c.basis) == "header (fuzzy)" && !SamplesFit(c.field, samples); }),
 				  out.end());
-		if (out.empty())
+		std::string key = HeaderKey(header);
+		Refuse(&out, header, key, google, phone_types, &r.refusal);
+		if (out.empty()) {
 			out = FromContent(samples);
-		std::stable_sort(out.begin(), out.end(),
-						 [](const Candidate& a, const Candidate& b) { return a.confidence > b.confidence; });
-		return out;
+			Refuse(&out, header, key, google, phone_types, &r.refusal);
+		}
+		for (Candidate& c : out)
+			Judge(&c, samples);
+		std::stable_sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
+			if (a.applicable != b.applicable)
+				return a.applicable;
+			return a.confidence > b.confidence;
+		});
+		r.candidates = std::move(out);
+		return r;
 	}
 
 private:
@@ -272,14 +500,17 @@ private:
 		if (!out.empty())
 			return out;
 		// CRM exports qualify address parts: Salesforce's MailingCity, BillingPostalCode,
-		// HubSpot's "Contact Email". Drop such a prefix and try again, a little less sure.
-		for (const char* prefix : {"mailing", "billing", "shipping", "home", "primary", "contact", "personal", "other"}) {
+		// HubSpot's "Contact Email", Outlook's "Business City" and "Home Postal Code",
+		// Thunderbird's "Primary Email" and "Work ZipCode". Drop such a prefix and try again,
+		// a little less sure. (Home and work phones are refused later, by NonMobilePhone.)
+		for (const char* prefix : {"mailing", "billing", "shipping", "home", "primary", "contact", "personal", "other",
+								   "business", "work"}) {
 			std::string_view p(prefix);
 			if (key.size() > p.size() + 2 && key.compare(0, p.size(), p) == 0) {
 				std::string rest = key.substr(p.size());
 				for (const KeyEntry& e : keys_)
 					if (e.key == rest)
-						Merge(&out, Candidate{e.field, e.exact * 0.95f, "header"});
+						Merge(&out, Candidate{e.field, e.exact * kPrefixed, "header"});
 				if (!out.empty())
 					return out;
 			}
@@ -320,6 +551,145 @@ private:
 		return out;
 	}
 
+	// Drops the candidates a header rules out, and says why in *refusal (the first reason):
+	// home/work/landline phones are not mobile numbers, a Google phone whose type column
+	// says Home is not either, a birthday's day/month/year alone and other dates are not
+	// birthdays.
+	void Refuse(std::vector<Candidate>* out, std::string_view header, const std::string& key,
+				const std::optional<GoogleHeader>& google, const std::vector<std::string>* phone_types,
+				std::string* refusal) const
+	{
+		auto drop = [&](const char* field, const std::string& why) {
+			auto it = std::remove_if(out->begin(), out->end(), [&](const Candidate& c) { return c.field == field; });
+			if (it != out->end() && refusal->empty())
+				*refusal = why;
+			out->erase(it, out->end());
+		};
+		if (NonMobilePhone(key))
+			drop("mobile", "home, work and landline phones are not mobile numbers");
+		if (google && google->group == "phone" && phone_types != nullptr) {
+			std::size_t n = 0, mobile = 0;
+			std::string other;
+			for (const std::string& raw : *phone_types) {
+				std::string_view t = Trim(raw);
+				std::size_t multi = t.find(":::");  // "Mobile ::: Work": the first is the value's
+				if (multi != std::string_view::npos)
+					t = Trim(t.substr(0, multi));
+				if (!t.empty() && t.front() == '*')  // "* Mobile": the primary number
+					t = Trim(t.substr(1));
+				if (t.empty())
+					continue;
+				++n;
+				std::string k = HeaderKey(t);
+				if (k == "mobile" || k == "mobil" || k == "cell" || k == "cellphone" || k == "mobilephone" || k == "handy")
+					++mobile;
+				else if (other.empty())
+					other = std::string(t);
+			}
+			if (n > 0 && static_cast<double>(mobile) < kContentMajority * static_cast<double>(n))
+				drop("mobile", "the phone type column says " + Quoted(other) + ", not Mobile");
+		}
+		if (BirthdayPart(header, key)) {
+			// Said even when nothing pointed to birthday: "Birth Day" reads like "Birthday".
+			const char* why = "only the day, month or year of a birthday, not a date";
+			drop("birthday", why);
+			if (refusal->empty() && Has("birthday"))
+				*refusal = why;
+		}
+		else if (OtherDate(key))
+			drop("birthday", "the header names another date, not a birthday");
+	}
+
+	// Decides whether a candidate may be applied unasked, and if not, why.
+	void Judge(Candidate* c, const std::vector<std::string>& samples) const
+	{
+		const FieldInfo* f = Find(c->field);
+		if (f == nullptr)
+			return;
+		bool guarded = f->name == "birthday" || f->name == "system_id" || f->type == "id" || f->type == "consent";
+		if (std::string_view(c->basis) == "content" && guarded) {
+			c->reason = "guessed from the values alone, and no header says " + f->name + ": map it yourself if right";
+			return;
+		}
+		if (c->confidence < kApplyConfidence) {
+			c->reason = "weak evidence (confidence below 0.6)";
+			return;
+		}
+		c->reason = ValueProblem(*f, samples);
+		c->applicable = c->reason.empty();
+	}
+
+	// Why the sample values do not fit field f (fewer than 80% of the non-blank ones pass
+	// its normalizer), or empty. Dates are read in the import's date order, and samples
+	// that show another order (or two) do not fit even where each value reads as a date:
+	// 03/04/1990 among 12/31/1990s would be read wrong. A birthday must also be plausible.
+	std::string ValueProblem(const FieldInfo& f, const std::vector<std::string>& samples) const
+	{
+		if (f.type == "text")
+			return {};
+		DateOrder order = options_.date_order;
+		bool birthday = f.name == "birthday";
+		bool id = f.type == "id" || f.name == "system_id";
+		if (f.type == "date") {
+			DateOrderGuess g = DetectDateOrder(samples);
+			if (g.verdict == DateOrderVerdict::kContradictory)
+				return "sample dates are " + g.reason;
+			if (g.verdict == DateOrderVerdict::kDecided && g.order != order)
+				return std::string("dates are read ") + DateOrderName(order) + ", but the samples are " + g.reason;
+		}
+		std::size_t n = 0, bad = 0;
+		std::string example, why;
+		for (const std::string& raw : samples) {
+			std::string_view v = Trim(raw);
+			if (v.empty())
+				continue;
+			++n;
+			Normalized r;
+			if (id)
+				r = NormalizeSystemId(v);
+			else if (f.type == "email")
+				r = NormalizeEmail(v);
+			else if (f.type == "phone")
+				r = NormalizePhone(v, options_.region);
+			else if (f.type == "date")
+				r = birthday ? NormalizeBirthday(v, order, options_.today) : NormalizeDate(v, order);
+			else if (f.type == "number")
+				r = NormalizeNumber(v);
+			else if (f.type == "boolean")
+				r = NormalizeBoolean(v);
+			else if (f.type == "consent")
+				r = IsConsentWord(v) ? Normalized::Ok("x") : Normalized::Fail("not a yes/no or opt-in/opt-out term");
+			else
+				r = Normalized::Ok("x");
+			if (!r.ok) {
+				++bad;
+				if (example.empty()) {
+					example = Quoted(v);
+					why = r.reason;
+				}
+			}
+		}
+		if (n == 0 || static_cast<double>(n - bad) >= kContentMajority * static_cast<double>(n))
+			return {};
+		const char* noun = id ? "system IDs"
+			: birthday ? "birthdays"
+			: f.type == "email" ? "email addresses"
+			: f.type == "phone" ? "phone numbers"
+			: f.type == "date" ? "dates"
+			: f.type == "number" ? "numbers"
+			: f.type == "boolean" ? "yes/no values"
+			: f.type == "consent" ? "consent values"
+			: "values";
+		return std::to_string(bad) + " of " + std::to_string(n) + " sample values are not valid " + noun + ", e.g. " +
+			   example + ": " + why;
+	}
+
+	const FieldInfo* Find(std::string_view field) const
+	{
+		auto f = std::find_if(catalog_.begin(), catalog_.end(), [&](const FieldInfo& i) { return i.name == field; });
+		return f == catalog_.end() ? nullptr : &*f;
+	}
+
 	// What most samples look like: emails, phone numbers, dates, yes/no terms. Needs a
 	// clear majority (kContentMajority) of the non-empty samples.
 	std::vector<Candidate> FromContent(const std::vector<std::string>& samples) const
@@ -331,9 +701,13 @@ private:
 			if (v.empty())
 				continue;
 			++n;
+			// Eight digits alone are a phone number before they are a YYYYMMDD date.
+			bool digits_only = std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
 			if (v.find('@') != std::string_view::npos) {
 				emails += NormalizeEmail(v).ok;
-			} else if (NormalizeDate(v).ok) {
+			} else if (digits_only && LooksLikePhone(v)) {
+				++phones;
+			} else if (NormalizeDate(v, DateOrder::kDMY).ok || NormalizeDate(v, DateOrder::kMDY).ok) {
 				++dates;
 			} else if (LooksLikePhone(v)) {
 				++phones;
@@ -378,36 +752,13 @@ private:
 	// no samples, nothing to contradict the header).
 	bool SamplesFit(const std::string& field, const std::vector<std::string>& samples) const
 	{
-		auto f = std::find_if(catalog_.begin(), catalog_.end(), [&](const FieldInfo& i) { return i.name == field; });
-		if (f == catalog_.end() || f->type == "text")
-			return true;
-		std::size_t n = 0, fit = 0;
-		for (const std::string& raw : samples) {
-			std::string_view v = Trim(raw);
-			if (v.empty())
-				continue;
-			++n;
-			if (f->type == "email")
-				fit += NormalizeEmail(v).ok;
-			else if (f->type == "phone")
-				fit += NormalizePhone(v, "NO").ok;
-			else if (f->type == "date")
-				fit += NormalizeDate(v).ok;
-			else if (f->type == "number")
-				fit += NormalizeNumber(v).ok;
-			else if (f->type == "boolean")
-				fit += NormalizeBoolean(v).ok;
-			else if (f->type == "consent")
-				fit += IsConsentWord(v);
-			else
-				++fit;
-		}
-		return n == 0 || static_cast<double>(fit) >= kContentMajority * static_cast<double>(n);
+		const FieldInfo* f = Find(field);
+		return f == nullptr || ValueProblem(*f, samples).empty();
 	}
 
 	// A phone number as files hold them: digits, '+', spaces, dashes, dots, parentheses,
-	// at least 8 digits, valid for Norway or with an international prefix.
-	static bool LooksLikePhone(std::string_view v)
+	// at least 8 digits, valid for the region or with an international prefix.
+	bool LooksLikePhone(std::string_view v) const
 	{
 		std::size_t digits = 0;
 		for (char c : v) {
@@ -417,10 +768,11 @@ private:
 					 static_cast<unsigned char>(c) < 0x80)
 				return false;
 		}
-		return digits >= 8 && digits <= 17 && NormalizePhone(v, "NO").ok;
+		return digits >= 8 && digits <= 17 && NormalizePhone(v, options_.region).ok;
 	}
 
 	std::vector<FieldInfo> catalog_;
+	SuggestOptions options_;
 	std::vector<KeyEntry> keys_;
 };
 
@@ -434,7 +786,7 @@ std::vector<FieldInfo> PredefinedFields()
 		{"last_name", "Last name", "text", false},
 		{"email", "Email address", "email", false},
 		{"mobile", "Mobile number", "phone", false},
-		{"system_id", "System ID", "number", false},
+		{"system_id", "System ID", "id", false},
 		{"company", "Company", "text", false},
 		{"address", "Address", "text", false},
 		{"postal_code", "Postal code", "text", false},
@@ -446,38 +798,84 @@ std::vector<FieldInfo> PredefinedFields()
 	};
 }
 
-// Suggests a field for one column (its best candidate), or an empty suggestion.
-Suggestion SuggestField(std::string_view header, const std::vector<std::string>& samples,
-						const std::vector<FieldInfo>& catalog)
+namespace {
+
+Suggestion ToSuggestion(Candidate c)
 {
-	std::vector<Candidate> c = Suggester(catalog).Candidates(header, samples);
-	if (c.empty())
-		return {};
-	return Suggestion{c.front().field, c.front().confidence, c.front().basis};
+	return Suggestion{std::move(c.field), c.confidence, c.basis, c.applicable, std::move(c.reason)};
 }
 
-// Suggests for all columns: the most confident (column, field) pairs are taken first, so
-// a field goes to the column with the strongest evidence and the other column falls back
-// to its next candidate (ties: the earlier column wins).
+}  // namespace
+
+// Suggests a field for one column (its best candidate), or an empty suggestion.
+Suggestion SuggestField(std::string_view header, const std::vector<std::string>& samples,
+						const std::vector<FieldInfo>& catalog, const SuggestOptions& options)
+{
+	ColumnResult r = Suggester(catalog, options).Evaluate(header, samples);
+	if (r.candidates.empty()) {
+		Suggestion none;
+		none.reason = std::move(r.refusal);
+		return none;
+	}
+	return ToSuggestion(std::move(r.candidates.front()));
+}
+
+// Suggests for all columns: the strongest (column, field) pairs are taken first (applicable
+// before not, a column with values before a blank one, then by confidence, the earlier
+// column), so a field goes to the column with the best evidence and the other column falls
+// back to its next candidate.
 std::vector<Suggestion> SuggestMapping(const std::vector<std::string>& headers,
 									   const std::vector<std::vector<std::string>>& samples,
-									   const std::vector<FieldInfo>& catalog)
+									   const std::vector<FieldInfo>& catalog, const SuggestOptions& options)
 {
-	Suggester suggester(catalog);
+	Suggester suggester(catalog, options);
 	static const std::vector<std::string> kNoSamples;
+	auto samples_of = [&](std::size_t col) -> const std::vector<std::string>& {
+		return col < samples.size() ? samples[col] : kNoSamples;
+	};
+	// Google's "Phone N - Type" columns, for their "Phone N - Value" columns.
+	std::vector<std::optional<GoogleHeader>> google(headers.size());
+	for (std::size_t col = 0; col < headers.size(); ++col)
+		google[col] = ParseGoogleHeader(headers[col]);
+	auto phone_types = [&](std::size_t col) -> const std::vector<std::string>* {
+		const auto& g = google[col];
+		if (!g || g->group != "phone" || g->part != "value")
+			return nullptr;
+		for (std::size_t other = 0; other < headers.size(); ++other) {
+			const auto& t = google[other];
+			if (t && t->group == "phone" && t->number == g->number && (t->part == "type" || t->part == "label"))
+				return &samples_of(other);
+		}
+		return nullptr;
+	};
 	struct Option {
 		std::size_t column;
 		std::size_t rank;
+		bool has_values;
 		Candidate candidate;
 	};
-	std::vector<Option> options;
+	std::vector<Option> options_list;
+	std::vector<std::string> refusal(headers.size());
+	std::vector<std::string> wanted(headers.size());  // each column's first choice
 	for (std::size_t col = 0; col < headers.size(); ++col) {
-		const auto& col_samples = col < samples.size() ? samples[col] : kNoSamples;
-		std::vector<Candidate> c = suggester.Candidates(headers[col], col_samples);
-		for (std::size_t r = 0; r < c.size(); ++r)
-			options.push_back(Option{col, r, std::move(c[r])});
+		const auto& col_samples = samples_of(col);
+		bool has_values = std::any_of(col_samples.begin(), col_samples.end(),
+									  [](const std::string& v) { return !Trim(v).empty(); });
+		ColumnResult r = suggester.Evaluate(headers[col], col_samples, phone_types(col));
+		refusal[col] = std::move(r.refusal);
+		if (!r.candidates.empty())
+			wanted[col] = r.candidates.front().field;
+		for (std::size_t k = 0; k < r.candidates.size(); ++k)
+			options_list.push_back(Option{col, k, has_values, std::move(r.candidates[k])});
 	}
-	std::stable_sort(options.begin(), options.end(), [](const Option& a, const Option& b) {
+	// A column without samples is blank in the whole file (samples are its first distinct
+	// non-blank values): it yields a field to a column that holds some, whatever the
+	// headers say (HubSpot's empty "mobilephone" beside a filled "phone").
+	std::stable_sort(options_list.begin(), options_list.end(), [](const Option& a, const Option& b) {
+		if (a.candidate.applicable != b.candidate.applicable)
+			return a.candidate.applicable;
+		if (a.has_values != b.has_values)
+			return a.has_values;
 		if (a.candidate.confidence != b.candidate.confidence)
 			return a.candidate.confidence > b.candidate.confidence;
 		if (a.column != b.column)
@@ -486,13 +884,32 @@ std::vector<Suggestion> SuggestMapping(const std::vector<std::string>& headers,
 	});
 	std::vector<Suggestion> out(headers.size());
 	std::vector<bool> assigned(headers.size(), false);
-	std::vector<std::string> taken;
-	for (Option& o : options) {
-		if (assigned[o.column] || std::find(taken.begin(), taken.end(), o.candidate.field) != taken.end())
+	std::vector<std::pair<std::string, std::size_t>> taken;  // field, column
+	auto taker = [&](const std::string& field) -> const std::pair<std::string, std::size_t>* {
+		for (const auto& t : taken)
+			if (t.first == field)
+				return &t;
+		return nullptr;
+	};
+	for (Option& o : options_list) {
+		if (assigned[o.column] || taker(o.candidate.field) != nullptr)
 			continue;
 		assigned[o.column] = true;
-		taken.push_back(o.candidate.field);
-		out[o.column] = Suggestion{std::move(o.candidate.field), o.candidate.confidence, o.candidate.basis};
+		taken.emplace_back(o.candidate.field, o.column);
+		out[o.column] = ToSuggestion(std::move(o.candidate));
+	}
+	for (std::size_t col = 0; col < headers.size(); ++col) {
+		if (assigned[col])
+			continue;
+		// Nothing left: say where the field this column wanted went, or what was refused.
+		if (const auto* t = wanted[col].empty() ? nullptr : taker(wanted[col])) {
+			std::string where = "column " + std::to_string(t->second + 1);
+			if (!Trim(headers[t->second]).empty())
+				where += " \"" + std::string(Trim(headers[t->second])) + "\"";
+			out[col].reason = wanted[col] + " is suggested for " + where;
+		} else {
+			out[col].reason = std::move(refusal[col]);
+		}
 	}
 	return out;
 }

@@ -4,6 +4,7 @@
 #include "pg/boundary.hpp"
 #include "pg/text.hpp"
 
+#include "core/error.hpp"
 #include "core/normalize.hpp"
 
 #include <memory>
@@ -12,18 +13,24 @@
 
 extern "C" {
 #include "catalog/pg_type_d.h"
+#include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/tuplestore.h"
 }
 
 extern "C" {
 PG_FUNCTION_INFO_V1(crm_import_norm_email);
 PG_FUNCTION_INFO_V1(crm_import_norm_phone);
 PG_FUNCTION_INFO_V1(crm_import_norm_date);
+PG_FUNCTION_INFO_V1(crm_import_norm_date_in_order);
+PG_FUNCTION_INFO_V1(crm_import_norm_birthday);
+PG_FUNCTION_INFO_V1(crm_import_detect_date_order);
 PG_FUNCTION_INFO_V1(crm_import_norm_number);
 PG_FUNCTION_INFO_V1(crm_import_norm_boolean);
 PG_FUNCTION_INFO_V1(crm_import_norm_consent);
 PG_FUNCTION_INFO_V1(crm_import_problem);
+PG_FUNCTION_INFO_V1(crm_import_problem_in_order);
 }
 
 using crm::core::Normalized;
@@ -46,6 +53,18 @@ Datum TextResult(FunctionCallInfo fcinfo, Fn&& normalize)
 	if (result == nullptr)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(result);
+}
+
+// The date order named by a date_order argument, or a 22023 error naming the choices.
+crm::core::DateOrder DateOrderArg(std::string_view text)
+{
+	crm::core::DateOrder order;
+	if (!crm::core::ParseDateOrder(text, &order))
+		throw crm::core::UserError("22023", "invalid date order \"" + std::string(text) + "\"",
+								   "The date order says how numeric dates with the year last are read.",
+								   "Use 'DMY' (31.12.1990, day first), 'MDY' (12/31/1990, month first) or 'YMD' "
+								   "(1990-12-31, year first).");
+	return order;
 }
 
 // Consent terms parsed once per call site when the term arrays are constants (as in the
@@ -87,6 +106,58 @@ extern "C" Datum crm_import_norm_date(PG_FUNCTION_ARGS)
 	CRM_REQUIRE_NARGS(1);
 	text* raw = PG_GETARG_TEXT_PP(0);
 	return TextResult(fcinfo, [&] { return crm::core::NormalizeDate(VarView(raw)); });
+}
+
+// crm_import_norm_date(value, date_order): the two-argument form (crm_import_norm_date,
+// one argument, stays for SQL objects of version 0.1.0 until ALTER EXTENSION UPDATE).
+extern "C" Datum crm_import_norm_date_in_order(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(2);
+	text* raw = PG_GETARG_TEXT_PP(0);
+	text* order = PG_GETARG_TEXT_PP(1);
+	return TextResult(fcinfo, [&] { return crm::core::NormalizeDate(VarView(raw), DateOrderArg(VarView(order))); });
+}
+
+// crm_import_norm_birthday(value, date_order): a date that is no later than today and at
+// most 130 years before it, or NULL.
+extern "C" Datum crm_import_norm_birthday(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(2);
+	text* raw = PG_GETARG_TEXT_PP(0);
+	text* order = PG_GETARG_TEXT_PP(1);
+	crm::core::CivilDate today = crm::pg::CurrentDate();
+	return TextResult(fcinfo,
+					  [&] { return crm::core::NormalizeBirthday(VarView(raw), DateOrderArg(VarView(order)), today); });
+}
+
+// crm_import_detect_date_order(samples text[]) -> TABLE(date_order text, verdict text,
+// reason text): one row; date_order is NULL unless the verdict is "decided".
+extern "C" Datum crm_import_detect_date_order(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	ArrayType* samples = PG_GETARG_ARRAYTYPE_P(0);
+	Datum* elems = nullptr;
+	bool* nulls = nullptr;
+	int n = 0;
+	deconstruct_array(samples, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	InitMaterializedSRF(fcinfo, 0);
+	ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
+	return RunEntry([&]() -> Datum {
+		std::vector<std::string> values;
+		for (auto v : crm::pg::TextElements(elems, nulls, n))
+			values.emplace_back(v);
+		crm::core::DateOrderGuess g = crm::core::DetectDateOrder(values);
+		bool decided = g.verdict == crm::core::DateOrderVerdict::kDecided;
+		text* order = decided ? crm::pg::MakeText(crm::core::DateOrderName(g.order)) : nullptr;
+		text* verdict = crm::pg::MakeText(crm::core::DateOrderVerdictName(g.verdict));
+		text* reason = crm::pg::MakeText(g.reason);
+		crm::pg::Guard([&]() noexcept {
+			Datum values[3] = {PointerGetDatum(order), PointerGetDatum(verdict), PointerGetDatum(reason)};
+			bool isnull[3] = {order == nullptr, false, false};
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, isnull);
+		});
+		return (Datum) 0;
+	});
 }
 
 extern "C" Datum crm_import_norm_number(PG_FUNCTION_ARGS)
@@ -162,8 +233,36 @@ extern "C" Datum crm_import_norm_consent(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(result == 1);
 }
 
+namespace {
+
+// Why value is not a valid kind; empty when it is. See crm_import_problem.
+std::string Problem(std::string_view kind, std::string_view value, std::string_view region,
+					crm::core::DateOrder order, const crm::core::CivilDate& today)
+{
+	Normalized n;
+	if (kind == "email")
+		n = crm::core::NormalizeEmail(value);
+	else if (kind == "phone")
+		n = crm::core::NormalizePhone(value, region);
+	else if (kind == "date")
+		n = crm::core::NormalizeDate(value, order);
+	else if (kind == "birthday")
+		n = crm::core::NormalizeBirthday(value, order, today);
+	else if (kind == "number")
+		n = crm::core::NormalizeNumber(value);
+	else if (kind == "boolean")
+		n = crm::core::NormalizeBoolean(value);
+	else
+		n = Normalized::Fail("unknown kind " + std::string(kind));
+	return n.ok ? std::string() : n.reason;
+}
+
+}  // namespace
+
 // crm_import_problem(kind, value, region) -> why value is not a valid kind (email, phone,
-// date, number, boolean), or NULL when it is.
+// date, number, boolean), or NULL when it is. The three-argument form of version 0.1.0,
+// kept for its SQL object until ALTER EXTENSION UPDATE; it has no birthday kind (it is
+// immutable, a birthday depends on today).
 extern "C" Datum crm_import_problem(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(3);
@@ -173,22 +272,32 @@ extern "C" Datum crm_import_problem(PG_FUNCTION_ARGS)
 	text* result = nullptr;
 	RunEntry([&]() -> Datum {
 		std::string_view k = VarView(kind);
-		std::string_view v = VarView(raw);
-		Normalized n;
-		if (k == "email")
-			n = crm::core::NormalizeEmail(v);
-		else if (k == "phone")
-			n = crm::core::NormalizePhone(v, VarView(region));
-		else if (k == "date")
-			n = crm::core::NormalizeDate(v);
-		else if (k == "number")
-			n = crm::core::NormalizeNumber(v);
-		else if (k == "boolean")
-			n = crm::core::NormalizeBoolean(v);
-		else
-			n = Normalized::Fail("unknown kind " + std::string(k));
-		if (!n.ok)
-			result = crm::pg::MakeText(n.reason);
+		std::string why = k == "birthday" ? "unknown kind birthday"
+										  : Problem(k, VarView(raw), VarView(region), crm::core::DateOrder::kDMY, {});
+		if (!why.empty())
+			result = crm::pg::MakeText(why);
+		return (Datum) 0;
+	});
+	if (result == nullptr)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
+}
+
+// crm_import_problem(kind, value, region, date_order) -> why value is not a valid kind
+// (email, phone, date, birthday, number, boolean), dates read in date_order; NULL when valid.
+extern "C" Datum crm_import_problem_in_order(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(4);
+	text* kind = PG_GETARG_TEXT_PP(0);
+	text* raw = PG_GETARG_TEXT_PP(1);
+	text* region = PG_GETARG_TEXT_PP(2);
+	text* order = PG_GETARG_TEXT_PP(3);
+	crm::core::CivilDate today = crm::pg::CurrentDate();
+	text* result = nullptr;
+	RunEntry([&]() -> Datum {
+		std::string why = Problem(VarView(kind), VarView(raw), VarView(region), DateOrderArg(VarView(order)), today);
+		if (!why.empty())
+			result = crm::pg::MakeText(why);
 		return (Datum) 0;
 	});
 	if (result == nullptr)

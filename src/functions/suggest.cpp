@@ -3,6 +3,7 @@
 #include "pg/boundary.hpp"
 #include "pg/text.hpp"
 
+#include "core/error.hpp"
 #include "core/suggest.hpp"
 
 #include <string>
@@ -18,6 +19,7 @@ extern "C" {
 
 extern "C" {
 PG_FUNCTION_INFO_V1(crm_import_suggest_fields);
+PG_FUNCTION_INFO_V1(crm_import_suggest_fields_checked);
 }
 
 namespace {
@@ -44,13 +46,11 @@ std::string TextAt(const ArrayArg& a, int i)
 	return std::string(crm::pg::VarView(reinterpret_cast<struct varlena*>(DatumGetPointer(a.elems[i]))));
 }
 
-}  // namespace
-
-// crm_import_suggest_fields(headers text[], samples text[], sample_no int[], names text[],
-//   labels text[], types text[], custom bool[]) -> TABLE(column_no int, field text, confidence real, basis text)
-extern "C" Datum crm_import_suggest_fields(PG_FUNCTION_ARGS)
+// Both forms of crm_import_suggest_fields. checked: the 0.2.0 form, with region and
+// date_order arguments and the columns applicable and reason; otherwise the 0.1.0 form (7 arguments, 4 columns),
+// kept for its SQL object until ALTER EXTENSION UPDATE.
+Datum SuggestFields(FunctionCallInfo fcinfo, bool checked)
 {
-	CRM_REQUIRE_NARGS(7);
 	ArrayArg headers, samples, sample_no, names, labels, types, custom;
 	Deconstruct(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, &headers);
 	Deconstruct(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, &samples);
@@ -59,10 +59,20 @@ extern "C" Datum crm_import_suggest_fields(PG_FUNCTION_ARGS)
 	Deconstruct(PG_GETARG_ARRAYTYPE_P(4), TEXTOID, &labels);
 	Deconstruct(PG_GETARG_ARRAYTYPE_P(5), TEXTOID, &types);
 	Deconstruct(PG_GETARG_ARRAYTYPE_P(6), BOOLOID, &custom);
+	crm::core::SuggestOptions options;
+	std::string date_order;
+	if (checked) {
+		options.region = std::string(crm::pg::VarView(PG_GETARG_TEXT_PP(7)));
+		date_order = std::string(crm::pg::VarView(PG_GETARG_TEXT_PP(8)));
+		options.today = crm::pg::CurrentDate();
+	}
 	InitMaterializedSRF(fcinfo, 0);
 	ReturnSetInfo* rsinfo = (ReturnSetInfo*) fcinfo->resultinfo;
 
 	return crm::pg::RunEntry([&]() -> Datum {
+		if (checked && !crm::core::ParseDateOrder(date_order, &options.date_order))
+			throw crm::core::UserError("22023", "invalid date order \"" + date_order + "\"", "",
+									   "Use 'DMY' (31.12.1990), 'MDY' (12/31/1990) or 'YMD' (1990-12-31).");
 		std::vector<std::string> header_list;
 		for (int i = 0; i < headers.n; i++)
 			header_list.push_back(TextAt(headers, i));
@@ -76,18 +86,40 @@ extern "C" Datum crm_import_suggest_fields(PG_FUNCTION_ARGS)
 		for (int i = 0; i < names.n; i++)
 			catalog.push_back({TextAt(names, i), TextAt(labels, i), TextAt(types, i),
 							   i < custom.n && !custom.nulls[i] && DatumGetBool(custom.elems[i])});
-		std::vector<crm::core::Suggestion> result = crm::core::SuggestMapping(header_list, sample_lists, catalog);
+		std::vector<crm::core::Suggestion> result =
+			crm::core::SuggestMapping(header_list, sample_lists, catalog, options);
 		for (size_t i = 0; i < result.size(); i++) {
 			const crm::core::Suggestion* s = &result[i];
 			text* field = s->field.empty() ? nullptr : crm::pg::MakeText(s->field);
 			text* basis = crm::pg::MakeText(s->basis);
+			text* reason = s->reason.empty() ? nullptr : crm::pg::MakeText(s->reason);
 			crm::pg::Guard([&]() noexcept {
-				Datum values[4] = {Int32GetDatum(static_cast<int32>(i + 1)), PointerGetDatum(field),
-								   Float4GetDatum(s->confidence), PointerGetDatum(basis)};
-				bool nulls[4] = {false, field == nullptr, field == nullptr, false};
+				Datum values[6] = {Int32GetDatum(static_cast<int32>(i + 1)), PointerGetDatum(field),
+								   Float4GetDatum(s->confidence), PointerGetDatum(basis),
+								   BoolGetDatum(s->applicable), PointerGetDatum(reason)};
+				bool nulls[6] = {false, field == nullptr, field == nullptr, false, false, reason == nullptr};
 				tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 			});
 		}
 		return (Datum) 0;
 	});
+}
+
+}  // namespace
+
+// crm_import_suggest_fields(headers text[], samples text[], sample_no int[], names text[],
+//   labels text[], types text[], custom bool[]) -> TABLE(column_no int, field text, confidence real, basis text)
+extern "C" Datum crm_import_suggest_fields(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(7);
+	return SuggestFields(fcinfo, false);
+}
+
+// crm_import_suggest_fields(headers, samples, sample_no, names, labels, types, custom,
+//   region text, date_order text) -> TABLE(column_no int, field text, confidence real,
+//   basis text, applicable boolean, reason text)
+extern "C" Datum crm_import_suggest_fields_checked(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(9);
+	return SuggestFields(fcinfo, true);
 }

@@ -5,6 +5,8 @@ extern "C" {
 #include "catalog/pg_type_d.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
 }
 
 namespace crm::pg {
@@ -61,6 +63,14 @@ ArrayType* MakeInt8Array(const std::vector<long long>& values)
 			elems[i] = Int64GetDatum(values[i]);
 		return construct_array(elems, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 	});
+}
+
+core::CivilDate CurrentDate()
+{
+	core::CivilDate today;
+	DateADT d = GetSQLCurrentDate();
+	j2date(d + POSTGRES_EPOCH_JDATE, &today.year, &today.month, &today.day);
+	return today;
 }
 
 }  // namespace crm::pg

@@ -4,6 +4,8 @@
 
 #include "pg/boundary.hpp"
 
+#include "core/normalize.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,5 +33,9 @@ ArrayType* MakeTextArray(const std::vector<std::string>& values);
 // Guarded: int4[] / int8[] from integers.
 ArrayType* MakeInt4Array(const std::vector<int>& values);
 ArrayType* MakeInt8Array(const std::vector<long long>& values);
+
+// Today as the session sees it (CURRENT_DATE, the transaction's start in TimeZone), for
+// birthday checks. Not guarded: call it before entering C++ (it may raise).
+core::CivilDate CurrentDate();
 
 }  // namespace crm::pg
