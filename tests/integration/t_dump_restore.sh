@@ -65,7 +65,9 @@ i3=$(q "$src" <<-'SQL'
 SQL
 )
 q "$src" -v id="$i3" >/dev/null 2>&1 <<-'SQL'
-	SELECT crm_import_suggest_mapping(:id);
+	-- Mapped by hand: half the sample values are not addresses, so the suggestion is not applied.
+	SELECT crm_import_map(:id, 'email', 'email');
+	SELECT crm_import_map(:id, 'email_optin', 'email_marketing');
 	SELECT crm_import_set_rules(:id, 'file', 'email');
 	SELECT crm_import_set_options(:id, max_errors => '0');
 	SELECT crm_import_accept_compliance(:id, true, true);
