@@ -107,7 +107,7 @@ wait_ready 90 || not_ok "the server is back after the worker's kill -9"
 check "worker killed: failed with the reason" grep -q '^failed|.*no contact was changed$' <<<"$(state "$b")"
 q "$db" -c "SELECT crm_import_start($b)" >/dev/null
 wait_state "$b" running 30
-$IT_AS_PG "$IT_BIN/pg_ctl" -D "$IT_TMP/data" -m immediate -w restart >/dev/null 2>&1
+$IT_AS_PG "$IT_BIN/pg_ctl" -D "$IT_TMP/data" -l "$log" -m immediate -w restart >/dev/null 2>&1
 wait_ready 90 || not_ok "the server is back after the restart"
 after=$(state "$b")
 check "server restarted mid-run: failed with the reason ($after)" grep -q '^failed|.*no contact was changed$' <<<"$after"
