@@ -123,17 +123,6 @@ BEGIN
 		DELETE FROM @extschema@.crm_import_runs r WHERE r.import_id = job.id
 			OR (pg_catalog.pg_xact_status(r.run_xid) IS DISTINCT FROM 'in progress'
 				AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_imports j WHERE j.id = r.import_id));
-		-- Committed outside this transaction before any work: if this session dies, the
-		-- import shows failed with the reason (crm_import_status), not its earlier state.
-		progress_handle := @extschema@.crm_import_progress_begin(job.id,
-			job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END);
-		recorded := @extschema@.crm_import_record_run(job.id, @extschema@.crm_import_caller_id(), progress_handle);
-		-- A statement of its own: its snapshot must be taken after the worker committed.
-		IF recorded AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_runs r
-					WHERE r.import_id = job.id AND r.run_xid = pg_catalog.pg_current_xact_id()) THEN
-			RAISE NOTICE 'import % runs without a crash record: the background worker could not record it', job.id
-				USING HINT = 'The server log of the "crm_import run recorder" worker says why.';
-		END IF;
 		UPDATE @extschema@.crm_imports j SET state = 'running', started_at = clock_timestamp(), finished_at = NULL,
 			backend_pid = pg_backend_pid(), failure_reason = NULL, failure_sqlstate = NULL,
 			run_xid = pg_catalog.pg_current_xact_id()
@@ -141,7 +130,21 @@ BEGIN
 	END IF;
 	BEGIN
 		-- A subtransaction: on any error every contact change is undone, and the job row,
-		-- written outside it, still records the failure.
+		-- written outside it, still records the failure (a cancel while the run record is
+		-- being written included).
+		IF NOT dry_run THEN
+			-- Committed outside this transaction before any work: if this session dies, the
+			-- import shows failed with the reason (crm_import_status), not its earlier state.
+			progress_handle := @extschema@.crm_import_progress_begin(job.id,
+				job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END);
+			recorded := @extschema@.crm_import_record_run(job.id, @extschema@.crm_import_caller_id(), progress_handle);
+			-- A statement of its own: its snapshot must be taken after the worker committed.
+			IF recorded AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_runs r
+						WHERE r.import_id = job.id AND r.run_xid = pg_catalog.pg_current_xact_id()) THEN
+				RAISE NOTICE 'import % runs without a crash record: the background worker could not record it', job.id
+					USING HINT = 'The server log of the "crm_import run recorder" worker says why.';
+			END IF;
+		END IF;
 		SELECT * INTO inserted, updated, unchanged, merged_in_file, rejected
 			FROM @extschema@.crm_import_execute(job, dry_run);
 	EXCEPTION WHEN OTHERS OR query_canceled THEN
