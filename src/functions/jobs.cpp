@@ -8,6 +8,7 @@
 // the owner's rights and no more, exactly as if the owner had called it — and exits.
 // C frames only: PostgreSQL calls, no C++ objects.
 #include "pg/postgres.hpp"
+#include "pg/workers.hpp"
 
 #include <csignal>
 
@@ -82,21 +83,10 @@ extern "C" Datum crm_import_launch_job(PG_FUNCTION_ARGS)
 	request.import_id = PG_GETARG_INT64(0);
 	strlcpy(request.schema, get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)), NAMEDATALEN);
 
-	BackgroundWorker worker;
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	strlcpy(worker.bgw_library_name, "crm_import", BGW_MAXLEN);
-	strlcpy(worker.bgw_function_name, "crm_import_job_main", BGW_MAXLEN);
-	snprintf(worker.bgw_name, BGW_MAXLEN, "crm_import job for import %lld", (long long) request.import_id);
-	strlcpy(worker.bgw_type, "crm_import job", BGW_MAXLEN);
-	worker.bgw_notify_pid = MyProcPid;
-	memcpy(worker.bgw_extra, &request, sizeof(request));
-
 	BackgroundWorkerHandle* handle;
 	pid_t pid;
-	if (!RegisterDynamicBackgroundWorker(&worker, &handle) ||
+	if (!crm::pg::RegisterImportWorker("crm_import_job_main", "crm_import job", request.import_id, &request,
+									   sizeof(request), &handle) ||
 		WaitForBackgroundWorkerStartup(handle, &pid) != BGWH_STARTED) {
 		ereport(NOTICE,
 				(errmsg("import %lld stays queued: no background worker could be started",

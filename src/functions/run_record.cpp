@@ -8,6 +8,7 @@
 // user-supplied SQL. When no worker slot is free (max_worker_processes), the run goes on
 // without the record and a NOTICE says what that means.
 #include "pg/postgres.hpp"
+#include "pg/workers.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -66,20 +67,9 @@ extern "C" Datum crm_import_record_run(PG_FUNCTION_ARGS)
 	// This function lives in the extension's schema, beside crm_import_runs.
 	strlcpy(request.schema, get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)), NAMEDATALEN);
 
-	BackgroundWorker worker;
-	memset(&worker, 0, sizeof(worker));
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = BGW_NEVER_RESTART;
-	strlcpy(worker.bgw_library_name, "crm_import", BGW_MAXLEN);
-	strlcpy(worker.bgw_function_name, "crm_import_run_recorder_main", BGW_MAXLEN);
-	snprintf(worker.bgw_name, BGW_MAXLEN, "crm_import run recorder for import %lld", (long long) request.import_id);
-	strlcpy(worker.bgw_type, "crm_import run recorder", BGW_MAXLEN);
-	worker.bgw_notify_pid = MyProcPid;
-	memcpy(worker.bgw_extra, &request, sizeof(request));
-
 	BackgroundWorkerHandle* handle;
-	if (!RegisterDynamicBackgroundWorker(&worker, &handle)) {
+	if (!crm::pg::RegisterImportWorker("crm_import_run_recorder_main", "crm_import run recorder", request.import_id,
+									   &request, sizeof(request), &handle)) {
 		ereport(NOTICE,
 				(errmsg("import %lld runs without a crash record: no background worker slot is free",
 						(long long) request.import_id),
