@@ -26,7 +26,7 @@ struct Result {
 	std::string overridden;
 	std::uint64_t c1_count = 0, c1_line = 0, c1_column = 0;
 	std::uint32_t c1_code = 0;
-	std::string c1_hint;
+	std::string c1_hint, c1_encoding;
 
 	std::string Text() const
 	{
@@ -98,6 +98,7 @@ Result Read(const std::string& input, const std::string& encoding = "", const st
 	r.c1_column = reader.csv().c1_column();
 	r.c1_code = reader.csv().c1_code();
 	r.c1_hint = reader.C1Hint();
+	r.c1_encoding = reader.C1Encoding();
 	return r;
 }
 
@@ -265,6 +266,15 @@ TEST(SourceReader, UnconvertedCp1252FileGetsTheWindows1252Hint)
 	EXPECT_NE(r.hint.find("encoding => 'cp865'"), std::string::npos) << r.hint;
 	r = Read(big, "", {65536, 70010});
 	EXPECT_NE(r.hint.find("encoding => 'cp865'"), std::string::npos) << r.hint;
+	// The example shows the byte of the error, also after a UTF-8 byte-order mark.
+	r = Read("\xEF\xBB\xBF" "a;b\n\xEFx;\xF8\n", "", {8});
+	EXPECT_EQ(r.detail, "line 2, byte offset 7: byte 0xEF");
+	EXPECT_NE(r.hint.find("it reads byte 0xEF as ï"), std::string::npos) << r.hint;
+	// An error at the end of the file, beyond the first 64 KiB: the tail of the file.
+	std::string cut_off = "a;b\n" + std::string(70000, 'x') + ";y\nabc\xC3";
+	r = Read(cut_off, "", {60000});
+	EXPECT_EQ(r.detail, "line 3, byte offset 70010: byte 0xC3 at the end of the file");
+	EXPECT_NE(r.hint.find("it reads byte 0xC3 as Ã"), std::string::npos) << r.hint;
 	// Damaged UTF-8 (a cut-off sequence) is no other encoding: the hint stays.
 	r = Read("a,b\n1,\xE2\x82");
 	EXPECT_EQ(r.hint.find("encoding =>"), std::string::npos) << r.hint;
@@ -325,6 +335,7 @@ TEST(SourceReader, C1ControlCharactersAreCountedAndLocated)
 	EXPECT_EQ(r.c1_line, 2u);
 	EXPECT_EQ(r.c1_column, 1u);
 	EXPECT_EQ(r.c1_code, 0x9Du);
+	EXPECT_EQ(r.c1_encoding, "cp865");
 	EXPECT_EQ(r.c1_hint,
 		  "the file was probably saved in a DOS or Windows code page (most likely DOS code page 865) and "
 		  "converted to UTF-8 as if it were Latin-1 (U+009D is byte 0x9D read as Latin-1; in DOS code page 865 "
@@ -347,6 +358,7 @@ TEST(SourceReader, C1ControlCharactersAreCountedAndLocated)
 	EXPECT_EQ(r.c1_count, 0u);
 	EXPECT_EQ(r.c1_line, 0u);
 	EXPECT_EQ(r.c1_hint, "");
+	EXPECT_EQ(r.c1_encoding, "");
 }
 
 }  // namespace

@@ -741,7 +741,7 @@ std::int32_t Decode(const std::array<std::int32_t, 256>& table, const unsigned c
 // Bytes the Nordic code page 865 and code page 850 share as letters: å Å æ Æ ø Ø.
 bool IsNordicByte(unsigned char b) { return b == 0x86 || b == 0x8F || b == 0x91 || b == 0x92 || b == 0x9B || b == 0x9D; }
 
-EncodingGuess GuessCodePage(const unsigned char* s, std::size_t n)
+EncodingGuess GuessCodePage(const unsigned char* s, std::size_t n, std::size_t focus)
 {
 	const CandidateTables& tables = Tables();
 	long scores[kCandidateCount] = {};
@@ -772,7 +772,7 @@ EncodingGuess GuessCodePage(const unsigned char* s, std::size_t n)
 	guess.description = kCandidates[best].description;
 	// Show how the guess reads the first high byte it takes for a letter (else the first).
 	const auto& t = tables.cp[best];
-	std::size_t shown = n;
+	std::size_t shown = focus < n && s[focus] >= 0x80 && t[s[focus]] >= 0xA0 ? focus : n;
 	for (std::size_t i = 0; i < n && shown == n; ++i)
 		if (s[i] >= 0x80 && IsLatinLetter(t[s[i]]))
 			shown = i;
@@ -789,7 +789,7 @@ EncodingGuess GuessCodePage(const unsigned char* s, std::size_t n)
 
 }  // namespace
 
-EncodingGuess GuessEncoding(std::string_view sample)
+EncodingGuess GuessEncoding(std::string_view sample, std::size_t focus)
 {
 	const unsigned char* s = reinterpret_cast<const unsigned char*>(sample.data());
 	std::size_t n = sample.size();
@@ -822,7 +822,7 @@ EncodingGuess GuessEncoding(std::string_view sample)
 			return g;
 		}
 	}
-	return GuessCodePage(s, n);
+	return GuessCodePage(s, n, focus);
 }
 
 EncodingGuess GuessC1Origin(std::string_view text)
@@ -846,7 +846,7 @@ EncodingGuess GuessC1Origin(std::string_view text)
 				++i;
 		}
 	}
-	return GuessCodePage(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+	return GuessCodePage(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), std::string::npos);
 }
 
 std::string CodePageChar(std::string_view argument, unsigned char byte)

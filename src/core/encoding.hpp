@@ -91,7 +91,9 @@ struct EncodingGuess {
 // they tie and the Nordic letters occur), smart quotes and Latin-1 letters are
 // windows-1252, and windows-1252 is the answer when nothing else fits. Empty argument when
 // the sample has no NUL and no byte above 0x7F.
-EncodingGuess GuessEncoding(std::string_view sample);
+// focus: the index in sample of the byte an error is about; the example shows how the guess
+// reads it (when it is above 0x7F; else the first byte above 0x7F it reads as a letter).
+EncodingGuess GuessEncoding(std::string_view sample, std::size_t focus = std::string_view::npos);
 
 // The code page a UTF-8 text holding C1 control characters was most likely converted from
 // as if it were Latin-1: the text's characters U+0000..U+00FF are taken back to the bytes

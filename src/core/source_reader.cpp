@@ -54,7 +54,7 @@ struct SourceReader::Impl {
 	[[noreturn]] void FailAfterText();
 	[[noreturn]] void Rethrow(const EncodingError& e);
 	[[noreturn]] void ThrowTranscodeError();
-	std::string SampleAround(std::uint64_t offset) const;
+	EncodingGuess GuessAround(std::uint64_t offset) const;
 	std::string Call(const std::string& argument) const;
 	void Finish();
 
@@ -190,22 +190,34 @@ std::string SourceReader::Impl::Call(const std::string& argument) const
 	return call;
 }
 
-// The sample the guess reads: the first 64 KiB, and the bytes around an error beyond them.
-std::string SourceReader::Impl::SampleAround(std::uint64_t offset) const
+// The guess over the first 64 KiB (a UTF-8 byte-order mark left out) and the bytes around
+// an error beyond them; its example shows the byte at the error.
+EncodingGuess SourceReader::Impl::GuessAround(std::uint64_t offset) const
 {
-	if (offset < sample.size())
-		return sample;
-	std::string s = sample;
-	s.push_back('\n');
-	if (chunk != nullptr && offset >= chunk_base && offset < chunk_base + chunk_len) {
-		std::size_t at = static_cast<std::size_t>(offset - chunk_base);
-		std::size_t from = at > kWindowBytes ? at - kWindowBytes : 0;
-		std::size_t to = std::min(chunk_len, at + kWindowBytes);
-		s.append(chunk + from, to - from);
+	std::size_t skip = sample.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+	std::string s = sample.substr(skip);
+	std::size_t focus = std::string::npos;
+	if (offset < sample.size()) {
+		if (offset >= skip)
+			focus = static_cast<std::size_t>(offset) - skip;
 	} else {
-		s += tail;
+		s.push_back('\n');
+		if (chunk != nullptr && offset >= chunk_base && offset < chunk_base + chunk_len) {
+			std::size_t at = static_cast<std::size_t>(offset - chunk_base);
+			std::size_t from = at > kWindowBytes ? at - kWindowBytes : 0;
+			std::size_t to = std::min(chunk_len, at + kWindowBytes);
+			focus = s.size() + (at - from);
+			s.append(chunk + from, to - from);
+		} else if (std::uint64_t tail_end = chunk != nullptr ? chunk_base : fed;
+			   offset + tail.size() >= tail_end && offset < tail_end) {
+			// The tail holds the bytes before the chunk being fed (or the last ones at Finish).
+			focus = s.size() + static_cast<std::size_t>(offset + tail.size() - tail_end);
+			s += tail;
+		} else {
+			s += tail;
+		}
 	}
-	return s;
+	return GuessEncoding(s, focus);
 }
 
 // A file that is not UTF-8 (or has a NUL byte): name what it most likely is, and how to
@@ -214,7 +226,7 @@ void SourceReader::Impl::Rethrow(const EncodingError& e)
 {
 	EncodingGuess guess;
 	if (e.kind() == EncodingError::Kind::kLegacyBytes)
-		guess = GuessEncoding(SampleAround(e.offset()));
+		guess = GuessAround(e.offset());
 	else if (e.kind() == EncodingError::Kind::kNul)
 		guess = GuessEncoding(sample);
 	if (guess.argument.empty() ||
@@ -231,7 +243,7 @@ void SourceReader::Impl::ThrowTranscodeError()
 {
 	const UserError& e = transcoder->error();
 	std::uint64_t offset = transcoder->error_offset();
-	EncodingGuess guess = GuessEncoding(SampleAround(offset));
+	EncodingGuess guess = GuessAround(offset);
 	if (!guess.argument.empty()) {
 		std::string guessed_name;
 		try {
@@ -310,6 +322,13 @@ const CsvReader& SourceReader::csv() const noexcept { return impl_->reader; }
 const SourceEncoding& SourceReader::encoding() const noexcept { return impl_->encoding; }
 bool SourceReader::encoding_from_bom() const noexcept { return impl_->from_bom; }
 const std::string& SourceReader::overridden_encoding() const noexcept { return impl_->overridden; }
+
+std::string SourceReader::C1Encoding() const
+{
+	if (impl_->reader.c1_count() == 0)
+		return {};
+	return GuessC1Origin(impl_->reader.c1_sample()).argument;
+}
 
 std::string SourceReader::C1Hint() const
 {

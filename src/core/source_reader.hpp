@@ -62,6 +62,8 @@ public:
 	// which code page the text most likely came from and the call to upload it with that
 	// encoding. Empty when the text has none.
 	std::string C1Hint() const;
+	// The encoding argument C1Hint suggests ("cp865", "windows-1252"); empty without C1.
+	std::string C1Encoding() const;
 
 private:
 	struct Impl;
