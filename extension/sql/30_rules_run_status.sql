@@ -201,6 +201,9 @@ BEGIN
 		('file', 'size', pg_catalog.pg_size_pretty(job.byte_size) OPERATOR(pg_catalog.||)
 			CASE WHEN job.byte_size OPERATOR(pg_catalog.>=) 10240 THEN pg_catalog.format(' (%s bytes)', job.byte_size) ELSE '' END),
 		('file', 'sha256', job.sha256),
+		('file', 'encoding', coalesce(job.source_encoding, 'UTF-8') OPERATOR(pg_catalog.||)
+			CASE WHEN job.had_bom THEN ' (byte-order mark)'
+				WHEN coalesce(job.source_encoding, 'UTF-8') OPERATOR(pg_catalog.<>) 'UTF-8' THEN ' (given)' ELSE '' END),
 		('file', 'delimiter', CASE job.delimiter WHEN ',' THEN 'comma' WHEN ';' THEN 'semicolon' WHEN E'\t' THEN 'tab'
 			ELSE pg_catalog.format('''%s''', job.delimiter) END
 			OPERATOR(pg_catalog.||) CASE WHEN job.delimiter_detected THEN ' (detected)' ELSE ' (given)' END),
@@ -208,6 +211,13 @@ BEGIN
 		('file', 'data rows', data_rows::text),
 		('file', 'columns', job.column_count::text),
 		('file', 'rows with a wrong field count', job.ragged_records::text);
+	-- Not a blocking problem (the bytes may be meant), so not in crm_import_check: a note.
+	RETURN QUERY SELECT 'file'::text, 'C1 control characters'::text,
+		pg_catalog.format('%s, the first on line %s, column %s: mojibake from a wrong code page', job.c1_count,
+			job.c1_line, job.c1_column)
+		OPERATOR(pg_catalog.||) CASE WHEN job.c1_encoding IS NOT NULL
+			THEN pg_catalog.format('; upload the original file with encoding => %L', job.c1_encoding) ELSE '' END
+		WHERE job.c1_count OPERATOR(pg_catalog.>) 0;
 	RETURN QUERY
 		SELECT 'mapping'::text, pg_catalog.format('column %s "%s"', i, names[i]),
 			CASE WHEN m.column_no IS NULL THEN
@@ -248,7 +258,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_summary(bigint) IS
-	'Wizard step 7 review: every setting (file, mapping, consent, rules, compliance, state) and, under "missing", what still blocks the run';
+	'Wizard step 7 review: every setting (file with its encoding and any C1 control characters, mapping, consent, rules, compliance, state) and, under "missing", what still blocks the run';
 
 -- Aggregates the run uses: the last non-null value in input order, and a key-by-key jsonb
 -- merge where later values win. Both rely on strict transition functions skipping NULLs.
@@ -932,7 +942,7 @@ CREATE VIEW crm_import_status WITH (security_barrier) AS
 		CASE WHEN d.import_id IS NOT NULL THEN NULL ELSE j.finished_at END AS finished_at,
 		CASE WHEN d.running THEN NULL WHEN d.import_id IS NOT NULL THEN '57P01' ELSE j.failure_sqlstate END AS failure_sqlstate,
 		j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header,
-		j.compliance_accepted_by, j.compliance_accepted_at
+		j.compliance_accepted_by, j.compliance_accepted_at, j.source_encoding
 	FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id OPERATOR(pg_catalog.=) j.list_id
 	LEFT JOIN @extschema@.crm_import_attempts d ON d.import_id OPERATOR(pg_catalog.=) j.id
 	WHERE @extschema@.crm_import_owned(j.owner, j.owner_id);
@@ -959,10 +969,11 @@ COMMENT ON COLUMN crm_import_status.results_dry_run IS 'True when crm_import_res
 COMMENT ON COLUMN crm_import_status.byte_size IS 'File size in bytes';
 COMMENT ON COLUMN crm_import_status.sha256 IS 'SHA-256 of the file, hex';
 COMMENT ON COLUMN crm_import_status.delimiter IS 'Delimiter used';
-COMMENT ON COLUMN crm_import_status.had_bom IS 'The file began with a UTF-8 byte-order mark (skipped)';
+COMMENT ON COLUMN crm_import_status.had_bom IS 'The file began with a byte-order mark (skipped): UTF-8, or UTF-16/UTF-32, whose mark chose the encoding';
 COMMENT ON COLUMN crm_import_status.has_header IS 'The first record holds column headers';
 COMMENT ON COLUMN crm_import_status.compliance_accepted_by IS 'Role that confirmed GDPR and TCPA compliance';
 COMMENT ON COLUMN crm_import_status.compliance_accepted_at IS 'When compliance was confirmed';
+COMMENT ON COLUMN crm_import_status.source_encoding IS 'Encoding the file was read in (UTF-8, or the one it was converted from: windows-1252, IBM865, UTF-16LE, ...); NULL for files uploaded before version 0.2.0';
 GRANT SELECT ON crm_import_status TO crm_import_user;
 
 CREATE VIEW crm_import_progress AS
