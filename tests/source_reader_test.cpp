@@ -316,6 +316,15 @@ TEST(SourceReader, InvalidInTheGivenEncoding)
 	r = Read("a;b\n\x82\xA0;\x82", "SJIS");
 	EXPECT_EQ(r.sqlstate, "22021");
 	EXPECT_EQ(r.detail, "line 2, byte offset 7: byte 0x82 at the end of the file (a truncated character)");
+	EXPECT_EQ(r.hint, "check that the file is Shift_JIS text and pass the encoding it was saved in");
+	// UTF-16 without a mark passed as Windows-1252: its NULs name UTF-16LE.
+	r = Read(Utf16Le(u"navn;by\nKari;Oslo\n"), "windows-1252");
+	EXPECT_EQ(r.message, "file contains a NUL character");
+	EXPECT_NE(r.hint.find("encoding => 'UTF-16LE'"), std::string::npos) << r.hint;
+	// A broken UTF-16 file says nothing about 8-bit code pages.
+	r = Read("\xFF\xFE" "a\0\n\0b"s);
+	EXPECT_EQ(r.detail, "line 2, byte offset 6: byte 0x62 at the end of the file (a truncated character)");
+	EXPECT_EQ(r.hint, "check that the file is UTF-16LE text and pass the encoding it was saved in");
 	// A CSV error before the bad byte wins, however the file is split.
 	std::string csv_first = "a;b\n\"x\"y;1\n\x81\n";
 	r = Read(csv_first, "windows-1252");

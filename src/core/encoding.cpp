@@ -619,6 +619,7 @@ const UserError& Transcoder::error() const
 
 std::uint64_t Transcoder::error_offset() const noexcept { return impl_->error_offset; }
 std::uint64_t Transcoder::bytes_in() const noexcept { return impl_->consumed; }
+bool Transcoder::single_byte() const noexcept { return impl_->single_byte; }
 const SourceEncoding& Transcoder::encoding() const noexcept { return impl_->encoding; }
 
 // --- the guess ---

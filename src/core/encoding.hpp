@@ -66,6 +66,7 @@ public:
 	std::uint64_t error_offset() const noexcept;
 
 	std::uint64_t bytes_in() const noexcept;  // bytes converted so far
+	bool single_byte() const noexcept;        // a single-byte code page (converted by table)
 	const SourceEncoding& encoding() const noexcept;
 
 private:

@@ -239,12 +239,15 @@ void SourceReader::Impl::Rethrow(const EncodingError& e)
 }
 
 // A byte not valid in the encoding given: when the bytes look like another encoding, say so.
+// Only for a single-byte code page (a byte it lacks says little about a multi-byte file, and
+// nothing when a character is cut off at its end), or when the NULs say UTF-16/UTF-32.
 void SourceReader::Impl::ThrowTranscodeError()
 {
 	const UserError& e = transcoder->error();
 	std::uint64_t offset = transcoder->error_offset();
 	EncodingGuess guess = GuessAround(offset);
-	if (!guess.argument.empty()) {
+	bool unicode = guess.argument.compare(0, 4, "UTF-") == 0;
+	if (!guess.argument.empty() && (transcoder->single_byte() || unicode)) {
 		std::string guessed_name;
 		try {
 			guessed_name = ResolveEncoding(guess.argument).name;
