@@ -239,8 +239,14 @@ TEST(Transcoder, SplitsAtEveryOffset)
 	ExpectSameEverySplit("SJIS", "a;\x82\xA0\n\x82\n");
 	ExpectSameEverySplit("UTF-16LE", Utf16Le(u"ab\ncd") + "\x00\xDC"s + Utf16Le(u"x"));
 	ExpectSameEverySplit("UTF-16LE", Utf16Le(u"ab\ncd") + "x");
+	// A lead surrogate followed by a unit that is no trail (ICU reads past it when the lead
+	// came in the chunk before).
+	ExpectSameEverySplit("UTF-16LE", Utf16Le(u"ab") + "\0\xD8"s + Utf16Le(u"\rx"));
+	ExpectSameEverySplit("UTF-16BE", Utf16Be(u"ab") + "\xD8\0"s + Utf16Be(u"\rx"));
 	ExpectSameEverySplit("windows-1252", "a;b\r\nc;d\x81\n");
 	ExpectSameEverySplit("UTF-16LE", Utf16Le(u"a\n") + "\0\0"s);
+	ExpectSameEverySplit("UTF-32BE", Utf32(U"a,b\n\U0001F67C", false) + "\0\0\0\0\xFF"s);
+	ExpectSameEverySplit("UTF-32LE", Utf32(U"a,\u00E5\n\U0001F600\0x", true));
 	// Long text: the multi-byte path converts 16384 units per call.
 	std::u16string lots;
 	for (int i = 0; i < 3000; ++i)

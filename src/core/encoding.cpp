@@ -481,7 +481,7 @@ bool Transcoder::Impl::ConvertSingle(const unsigned char* p, std::size_t n, std:
 
 // UTF-16 units from ICU to UTF-8. offsets[i] is the source offset of unit i relative to
 // call_base, or -1 for a unit made of bytes held over from an earlier call (they start at
-// pending_start).
+// pending_start). Counts line breaks; stops at a NUL or an unpaired surrogate.
 bool Transcoder::Impl::Emit(const UChar* u, const std::int32_t* offs, std::size_t count, std::uint64_t call_base,
 			    std::uint64_t pending_start, std::string& out)
 {
@@ -551,8 +551,12 @@ bool Transcoder::Impl::ConvertMulti(const char* p, std::size_t n, bool flush, st
 		status = U_ZERO_ERROR;
 		ucnv_toUnicode(cnv, &target, units.get() + kUnits, &src, limit, offsets.get(), flush, &status);
 		std::uint64_t pending_start = call_base - std::min<std::uint64_t>(call_base, static_cast<std::uint64_t>(pending));
-		if (!Emit(units.get(), offsets.get(), static_cast<std::size_t>(target - units.get()), call_base,
-			  pending_start, out)) {
+		// Offsets count from the start of this call's source, the units of a character held
+		// over from the last call getting -1 (UTF-16, the MBCS converters); ICU's UTF-32
+		// converters instead count from the start of the held-over bytes.
+		std::size_t count = static_cast<std::size_t>(target - units.get());
+		std::uint64_t offsets_base = pending > 0 && count > 0 && offsets[0] >= 0 ? pending_start : call_base;
+		if (!Emit(units.get(), offsets.get(), count, offsets_base, pending_start, out)) {
 			consumed += static_cast<std::uint64_t>(src - p);
 			return false;
 		}
@@ -567,7 +571,22 @@ bool Transcoder::Impl::ConvertMulti(const char* p, std::size_t n, bool flush, st
 				len = 0;
 			std::uint64_t end = consumed + static_cast<std::uint64_t>(src - p);
 			consumed = end;
-			std::uint64_t offset = end - std::min<std::uint64_t>(end, static_cast<std::uint64_t>(len));
+			std::uint64_t offset;
+			if (target == units.get() && pending > 0) {
+				// Nothing converted in this call: the invalid sequence starts with the bytes
+				// held over from the previous one. (ICU may also have read a byte past it that
+				// it keeps to convert again, e.g. the first byte of a unit after a UTF-16 lead
+				// surrogate, so the source pointer is no measure here.)
+				offset = pending_start;
+			} else {
+				// The bytes ICU read and keeps to convert again come after the invalid ones.
+				UErrorCode s3 = U_ZERO_ERROR;
+				std::int32_t replay = ucnv_toUCountPending(cnv, &s3);
+				if (U_FAILURE(s3) || replay < 0)
+					replay = 0;
+				std::uint64_t back = static_cast<std::uint64_t>(len) + static_cast<std::uint64_t>(replay);
+				offset = end - std::min<std::uint64_t>(end, back);
+			}
 			ByteStatus kind = status == U_INVALID_CHAR_FOUND ? ByteStatus::kNoCharacter : ByteStatus::kMalformed;
 			return FailBytes(kind, offset, bad, static_cast<std::size_t>(len), status == U_TRUNCATED_CHAR_FOUND);
 		}

@@ -19,6 +19,10 @@ constexpr std::size_t kHeadBytes = 8;
 constexpr std::size_t kSampleBytes = 64u << 10;
 // Bytes on either side of an error added to the guess's sample when it lies beyond it.
 constexpr std::size_t kWindowBytes = 4096;
+// Bytes kept from before the chunk being fed: the window before an error, which may lie a
+// few bytes before the chunk (a NUL's error waits for the 7 bytes after it; a UTF-8
+// sequence or a converted character may start in the chunk before).
+constexpr std::size_t kTailBytes = kWindowBytes + 64;
 
 constexpr const char* kSaveAsUtf8 =
 	"re-save it as \"CSV UTF-8\" (in Excel: Save As, file type \"CSV UTF-8 (Comma delimited)\") and upload that";
@@ -51,9 +55,10 @@ struct SourceReader::Impl {
 	void Process(const char* p, std::size_t n);
 	void FeedReader(const char* p, std::size_t n);
 	void FinishReader();
-	[[noreturn]] void FailAfterText();
-	[[noreturn]] void Rethrow(const EncodingError& e);
-	[[noreturn]] void ThrowTranscodeError();
+	void FailAfterText();
+	void Defer(const EncodingError& e, bool from_transcoder);
+	void Collect(const char* p, std::size_t n, std::uint64_t base);
+	[[noreturn]] void RaiseDeferred();
 	EncodingGuess GuessAround(std::uint64_t offset) const;
 	std::string Call(const std::string& argument) const;
 	void Finish();
@@ -69,7 +74,7 @@ struct SourceReader::Impl {
 	std::size_t head_len = 0;
 	std::string sample;  // the first kSampleBytes of the file
 	std::string out;     // converted text of the chunk being processed
-	// The chunk being fed (for the bytes around an error) and the last bytes before it.
+	// The chunk being fed and the last kTailBytes before it (for the bytes before an error).
 	const char* chunk = nullptr;
 	std::size_t chunk_len = 0;
 	std::uint64_t chunk_base = 0;
@@ -77,6 +82,15 @@ struct SourceReader::Impl {
 	std::uint64_t fed = 0;
 	bool finished = false;
 	std::exception_ptr failure;
+
+	// An encoding error waits for the bytes its hint's guess reads (the first kSampleBytes,
+	// and kWindowBytes on either side of an error beyond them), so that the hint does not
+	// depend on how the file is split into chunks. Nothing is parsed meanwhile.
+	std::unique_ptr<EncodingError> deferred;
+	bool deferred_from_transcoder = false;
+	std::uint64_t deferred_until = 0;  // raise once this many bytes were fed (or at Finish)
+	std::string window;                // file bytes [window_start, window_start + 2 * kWindowBytes)
+	std::uint64_t window_start = 0;
 };
 
 // The head is complete (or the file ended): refuse a binary file, then pick the encoding.
@@ -111,6 +125,12 @@ void SourceReader::Impl::Feed(const char* p, std::size_t n)
 	fed += n;
 	if (sample.size() < kSampleBytes)
 		sample.append(p, std::min(n, kSampleBytes - sample.size()));
+	if (deferred) {
+		Collect(p, n, chunk_base);
+		if (fed >= deferred_until)
+			RaiseDeferred();
+		return;
+	}
 	if (!started) {
 		std::size_t take = std::min(n, kHeadBytes - head_len);
 		std::memcpy(head + head_len, p, take);
@@ -122,15 +142,20 @@ void SourceReader::Impl::Feed(const char* p, std::size_t n)
 			Process(reinterpret_cast<const char*>(head), head_len);
 		}
 	}
-	if (n > 0)
+	if (n > 0 && !deferred)
 		Process(p, n);
-	// The last bytes of the file so far, for an error at the end of the file.
-	if (chunk_len >= kWindowBytes) {
-		tail.assign(chunk + chunk_len - kWindowBytes, kWindowBytes);
+	if (deferred) {
+		if (fed >= deferred_until)
+			RaiseDeferred();
+		return;
+	}
+	// The last bytes of the file so far, for an error at the start of the next chunk.
+	if (chunk_len >= kTailBytes) {
+		tail.assign(chunk + chunk_len - kTailBytes, kTailBytes);
 	} else {
 		tail.append(chunk, chunk_len);
-		if (tail.size() > kWindowBytes)
-			tail.erase(0, tail.size() - kWindowBytes);
+		if (tail.size() > kTailBytes)
+			tail.erase(0, tail.size() - kTailBytes);
 	}
 	chunk = nullptr;
 	chunk_len = 0;
@@ -147,28 +172,34 @@ void SourceReader::Impl::Process(const char* p, std::size_t n)
 	// The text before a refused byte is parsed first: a CSV error earlier in the file wins.
 	if (!out.empty())
 		FeedReader(out.data(), out.size());
-	if (!ok)
+	if (!ok && !deferred)
 		FailAfterText();
 }
 
 // The transcoder refused a byte: parse the text before it first, so that a CSV error there
-// comes first, then raise it.
+// comes first, then raise it (once the bytes for its hint are there).
 void SourceReader::Impl::FailAfterText()
 {
 	try {
 		reader.ParseHeldBack();
 	} catch (const EncodingError& e) {
-		Rethrow(e);
+		Defer(e, false);
+		return;
 	}
-	ThrowTranscodeError();
+	const UserError& e = transcoder->error();
+	Defer(EncodingError(EncodingError::Kind::kOther, transcoder->error_offset(), e.sqlstate(), e.what(), e.detail(),
+			    e.hint()),
+	      true);
 }
 
 void SourceReader::Impl::FeedReader(const char* p, std::size_t n)
 {
+	if (deferred)
+		return;
 	try {
 		reader.Feed(p, n);
 	} catch (const EncodingError& e) {
-		Rethrow(e);
+		Defer(e, false);
 	}
 }
 
@@ -177,8 +208,100 @@ void SourceReader::Impl::FinishReader()
 	try {
 		reader.Finish();
 	} catch (const EncodingError& e) {
-		Rethrow(e);
+		Defer(e, false);
 	}
+}
+
+// Keeps an encoding error until the bytes its guess reads have come: the first
+// kSampleBytes, or for an error beyond them kWindowBytes after it (the ones before it have
+// all been fed: the chunk being fed and the tail before it hold them).
+void SourceReader::Impl::Defer(const EncodingError& e, bool from_transcoder)
+{
+	deferred = std::make_unique<EncodingError>(e);
+	deferred_from_transcoder = from_transcoder;
+	std::uint64_t offset = e.offset();
+	deferred_until = kSampleBytes;
+	if (offset >= kSampleBytes) {
+		deferred_until = offset + kWindowBytes;
+		window_start = offset - kWindowBytes;
+		window.clear();
+		std::uint64_t tail_base = (chunk != nullptr ? chunk_base : fed) - tail.size();
+		Collect(tail.data(), tail.size(), tail_base);
+		if (chunk != nullptr)
+			Collect(chunk, chunk_len, chunk_base);
+	}
+}
+
+// Adds the file bytes [base, base + n) that fall into the deferred error's window.
+void SourceReader::Impl::Collect(const char* p, std::size_t n, std::uint64_t base)
+{
+	if (!deferred || deferred->offset() < kSampleBytes)
+		return;
+	std::uint64_t want_from = window_start + window.size();
+	std::uint64_t want_to = window_start + 2 * kWindowBytes;
+	std::uint64_t from = std::max(want_from, base), to = std::min(want_to, base + n);
+	if (from < to && from == want_from)
+		window.append(p + (from - base), static_cast<std::size_t>(to - from));
+}
+
+// The guess over the first 64 KiB (a UTF-8 byte-order mark left out) and, for an error
+// beyond them, the bytes around it; its example shows the byte at the error.
+EncodingGuess SourceReader::Impl::GuessAround(std::uint64_t offset) const
+{
+	std::size_t skip = sample.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+	std::string s = sample.substr(skip);
+	std::size_t focus = std::string::npos;
+	if (offset < kSampleBytes) {
+		if (offset >= skip && offset < sample.size())
+			focus = static_cast<std::size_t>(offset) - skip;
+	} else {
+		s.push_back('\n');
+		if (offset >= window_start && offset < window_start + window.size())
+			focus = s.size() + static_cast<std::size_t>(offset - window_start);
+		s += window;
+	}
+	return GuessEncoding(s, focus);
+}
+
+// The deferred error with its hint: what the bytes most likely are, and how to upload them
+// as that.
+void SourceReader::Impl::RaiseDeferred()
+{
+	const EncodingError e = *deferred;
+	EncodingGuess guess;
+	if (deferred_from_transcoder) {
+		// A byte not valid in the encoding given: when the bytes look like another encoding,
+		// say so. Only for a single-byte code page (a byte it lacks says little about a
+		// multi-byte file, and nothing when a character is cut off at its end), or when the
+		// NULs say UTF-16/UTF-32.
+		guess = GuessAround(e.offset());
+		bool unicode = guess.argument.compare(0, 4, "UTF-") == 0;
+		if (!guess.argument.empty() && (transcoder->single_byte() || unicode)) {
+			std::string guessed_name;
+			try {
+				guessed_name = ResolveEncoding(guess.argument).name;
+			} catch (const UserError&) {
+			}
+			if (!guessed_name.empty() && guessed_name != encoding.name)
+				throw EncodingError(e.kind(), e.offset(), e.sqlstate(), e.what(), e.detail(),
+						    "the file looks like " + guess.description +
+							    (guess.example.empty() ? "" : " (" + guess.example + ")") + ", not " +
+							    encoding.name + ": upload it with " + Call(guess.argument));
+		}
+		throw e;
+	}
+	// A file that is not UTF-8 (or has a NUL byte).
+	if (e.kind() == EncodingError::Kind::kLegacyBytes)
+		guess = GuessAround(e.offset());
+	else if (e.kind() == EncodingError::Kind::kNul)
+		guess = GuessEncoding(sample);
+	if (guess.argument.empty() ||
+	    (e.kind() == EncodingError::Kind::kNul && guess.argument.compare(0, 4, "UTF-") != 0))
+		throw e;
+	throw EncodingError(e.kind(), e.offset(), e.sqlstate(), e.what(), e.detail(),
+			    "the file looks like " + guess.description +
+				    (guess.example.empty() ? "" : " (" + guess.example + ")") + ": upload it with " +
+				    Call(guess.argument) + ", or " + kSaveAsUtf8);
 }
 
 std::string SourceReader::Impl::Call(const std::string& argument) const
@@ -190,94 +313,26 @@ std::string SourceReader::Impl::Call(const std::string& argument) const
 	return call;
 }
 
-// The guess over the first 64 KiB (a UTF-8 byte-order mark left out) and the bytes around
-// an error beyond them; its example shows the byte at the error.
-EncodingGuess SourceReader::Impl::GuessAround(std::uint64_t offset) const
-{
-	std::size_t skip = sample.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-	std::string s = sample.substr(skip);
-	std::size_t focus = std::string::npos;
-	if (offset < sample.size()) {
-		if (offset >= skip)
-			focus = static_cast<std::size_t>(offset) - skip;
-	} else {
-		s.push_back('\n');
-		if (chunk != nullptr && offset >= chunk_base && offset < chunk_base + chunk_len) {
-			std::size_t at = static_cast<std::size_t>(offset - chunk_base);
-			std::size_t from = at > kWindowBytes ? at - kWindowBytes : 0;
-			std::size_t to = std::min(chunk_len, at + kWindowBytes);
-			focus = s.size() + (at - from);
-			s.append(chunk + from, to - from);
-		} else if (std::uint64_t tail_end = chunk != nullptr ? chunk_base : fed;
-			   offset + tail.size() >= tail_end && offset < tail_end) {
-			// The tail holds the bytes before the chunk being fed (or the last ones at Finish).
-			focus = s.size() + static_cast<std::size_t>(offset + tail.size() - tail_end);
-			s += tail;
-		} else {
-			s += tail;
-		}
-	}
-	return GuessEncoding(s, focus);
-}
-
-// A file that is not UTF-8 (or has a NUL byte): name what it most likely is, and how to
-// upload it as that.
-void SourceReader::Impl::Rethrow(const EncodingError& e)
-{
-	EncodingGuess guess;
-	if (e.kind() == EncodingError::Kind::kLegacyBytes)
-		guess = GuessAround(e.offset());
-	else if (e.kind() == EncodingError::Kind::kNul)
-		guess = GuessEncoding(sample);
-	if (guess.argument.empty() ||
-	    (e.kind() == EncodingError::Kind::kNul && guess.argument.compare(0, 4, "UTF-") != 0))
-		throw e;
-	std::string hint = "the file looks like " + guess.description +
-			   (guess.example.empty() ? "" : " (" + guess.example + ")") + ": upload it with " +
-			   Call(guess.argument) + ", or " + kSaveAsUtf8;
-	throw EncodingError(e.kind(), e.offset(), e.sqlstate(), e.what(), e.detail(), hint);
-}
-
-// A byte not valid in the encoding given: when the bytes look like another encoding, say so.
-// Only for a single-byte code page (a byte it lacks says little about a multi-byte file, and
-// nothing when a character is cut off at its end), or when the NULs say UTF-16/UTF-32.
-void SourceReader::Impl::ThrowTranscodeError()
-{
-	const UserError& e = transcoder->error();
-	std::uint64_t offset = transcoder->error_offset();
-	EncodingGuess guess = GuessAround(offset);
-	bool unicode = guess.argument.compare(0, 4, "UTF-") == 0;
-	if (!guess.argument.empty() && (transcoder->single_byte() || unicode)) {
-		std::string guessed_name;
-		try {
-			guessed_name = ResolveEncoding(guess.argument).name;
-		} catch (const UserError&) {
-		}
-		if (!guessed_name.empty() && guessed_name != encoding.name) {
-			std::string hint = "the file looks like " + guess.description +
-					   (guess.example.empty() ? "" : " (" + guess.example + ")") + ", not " + encoding.name +
-					   ": upload it with " + Call(guess.argument);
-			throw EncodingError(EncodingError::Kind::kOther, offset, e.sqlstate(), e.what(), e.detail(), hint);
-		}
-	}
-	throw EncodingError(EncodingError::Kind::kOther, offset, e.sqlstate(), e.what(), e.detail(), e.hint());
-}
-
 void SourceReader::Impl::Finish()
 {
-	if (!started) {
+	chunk = nullptr;
+	chunk_len = 0;
+	if (!deferred && !started) {
 		Start();
 		Process(reinterpret_cast<const char*>(head), head_len);
 	}
-	if (transcoder) {
+	if (!deferred && transcoder) {
 		out.clear();
 		bool ok = transcoder->Finish(out);
 		if (!out.empty())
 			FeedReader(out.data(), out.size());
-		if (!ok)
+		if (!ok && !deferred)
 			FailAfterText();
 	}
-	FinishReader();
+	if (!deferred)
+		FinishReader();
+	if (deferred)
+		RaiseDeferred();
 }
 
 SourceReader::SourceReader(const CsvOptions& csv_options, const SourceOptions& options, CsvSink& sink)
