@@ -70,11 +70,11 @@ CREATE FUNCTION pg_temp.stale_plan_matches(regclass, regclass) RETURNS void
 	AS '$libdir/crm_import', 'crm_import_plan_matches' LANGUAGE C;
 CREATE FUNCTION pg_temp.stale_norm_phone(text) RETURNS text
 	AS '$libdir/crm_import', 'crm_import_norm_phone' LANGUAGE C STRICT;
-CREATE FUNCTION pg_temp.stale_upload_file(text, text, text, text, text) RETURNS bigint
+CREATE FUNCTION pg_temp.stale_upload_file(text, text, text, text, text, text) RETURNS bigint
 	AS '$libdir/crm_import', 'crm_import_upload_file' LANGUAGE C;
 SELECT pg_temp.expect_error($$SELECT pg_temp.stale_plan_matches('pg_class', 'pg_class')$$);
 SELECT pg_temp.expect_error($$SELECT pg_temp.stale_norm_phone('+47 912 34 567')$$);
-SELECT pg_temp.expect_error($$SELECT pg_temp.stale_upload_file('a', 'b', 'c', 'd', 'e')$$);
+SELECT pg_temp.expect_error($$SELECT pg_temp.stale_upload_file('a', 'b', 'c', 'd', 'e', 'f')$$);
 
 -- Every C++ object of the failed calls was destroyed.
 SELECT crm_import_selftest('live_guards') AS live_guards;

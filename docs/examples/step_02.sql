@@ -38,3 +38,8 @@ SELECT crm_import_upload('Nyhetsbrev 2025', convert_to(E'Email\nola@example.com\
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT crm_import_upload('Kunder', decode('4e61766e3b42790a50e56c3b54726f6d73f80a', 'hex'), file_name => 'latin1.csv');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- The Latin-1 file uploads with the encoding it was saved in, as the hint says.
+SELECT crm_import_upload('Kunder', decode('4e61766e3b42790a50e56c3b54726f6d73f80a', 'hex'), file_name => 'latin1.csv',
+	encoding => 'windows-1252') AS latin1_import \gset
+SELECT * FROM crm_import_preview(:latin1_import);
+SELECT crm_import_discard(:latin1_import);

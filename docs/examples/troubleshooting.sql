@@ -29,10 +29,7 @@ SELECT crm_import_upload('Feilsøking', decode('4e61766e3b42790a50e56c3b54726f6d
 -- The same text in UTF-8 (å = C3 A5, ø = C3 B8) uploads.
 SELECT crm_import_upload('Feilsøking', decode('4e61766e3b42790a50c3a56c3b54726f6d73c3b80a', 'hex'), file_name => 'utf8.csv') AS utf8 \gset
 SELECT * FROM crm_import_preview(:utf8);
-
 -- Problem: other files that are not CSV text.
-SELECT crm_import_upload('Feilsøking', decode('fffe45006d00610069006c000a00', 'hex'), file_name => 'utf16.csv');
-\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT crm_import_upload('Feilsøking', convert_to(E'Navn,Notat\nOla,"Sier ""hei\nKari,ok\n', 'UTF8'), file_name => 'quote.csv');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT crm_import_upload('Feilsøking', ''::bytea, file_name => 'empty.csv');
@@ -115,4 +112,40 @@ DROP ROLE docs_troubleshooting_user;
 -- .xls workbook's first bytes say what they are.
 SELECT crm_import_upload('Feilsøking', decode('504b0304140006000800000021006211ee9d685e01000090040000', 'hex'),
 	file_name => 'kontakter.xlsx');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- Problem: a file in another encoding than UTF-8. The Latin-1 file above uploads with the
+-- encoding argument its hint names.
+SELECT crm_import_upload('Feilsøking', decode('4e61766e3b42790a50e56c3b54726f6d73f80a', 'hex'), file_name => 'latin1.csv',
+	encoding => 'windows-1252') AS latin1 \gset
+SELECT * FROM crm_import_preview(:latin1);
+SELECT setting, value FROM crm_import_summary(:latin1) WHERE setting = 'encoding';
+
+-- Problem: a DOS file. A program that still writes the DOS code page (865 in Norway, 850
+-- elsewhere in Western Europe) has Ø = 0x9D, ø = 0x9B, å = 0x86: "Fylke;By" / "Østfold;Bø".
+-- Windows-1252 has no character 0x9D: the hint names code page 865.
+SELECT crm_import_upload('Feilsøking', decode('46796c6b653b42790d0a9d7374666f6c643b429b0d0a', 'hex'), file_name => 'dos.csv');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT crm_import_upload('Feilsøking', decode('46796c6b653b42790d0a9d7374666f6c643b429b0d0a', 'hex'), file_name => 'dos.csv',
+	encoding => 'windows-1252');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT crm_import_upload('Feilsøking', decode('46796c6b653b42790d0a9d7374666f6c643b429b0d0a', 'hex'), file_name => 'dos.csv',
+	encoding => 'cp865') AS dos \gset
+SELECT * FROM crm_import_preview(:dos);
+
+-- Problem: mojibake. The same DOS file, converted to UTF-8 by a tool that took it for
+-- Latin-1, is valid UTF-8 holding C1 control characters (U+009D for Ø). It uploads, with a
+-- WARNING, and the summary keeps the note.
+SELECT crm_import_upload('Feilsøking', convert_to(E'Fylke;By\r\n\u009Dstfold;B\u009B\r\n', 'UTF8'), file_name => 'mojibake.csv') AS moji \gset
+SELECT setting, value FROM crm_import_summary(:moji) WHERE setting IN ('encoding', 'C1 control characters');
+
+-- Problem: an encoding name that does not exist.
+SELECT crm_import_upload('Feilsøking', decode('4e61766e0a', 'hex'), encoding => 'latin-99');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- UTF-16 (Excel's "Unicode Text") with its byte-order mark needs no argument; without the
+-- mark the hint names the argument.
+SELECT crm_import_upload('Feilsøking', decode('fffe45006d00610069006c000a00', 'hex'), file_name => 'utf16.csv') AS utf16 \gset
+SELECT setting, value FROM crm_import_summary(:utf16) WHERE setting IN ('encoding', 'columns');
+SELECT crm_import_upload('Feilsøking', decode('45006d00610069006c000a00', 'hex'), file_name => 'utf16.csv');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE

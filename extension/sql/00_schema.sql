@@ -288,6 +288,11 @@ CREATE TABLE crm_imports (
 	queued_by oid,
 	job_pid integer,
 	job_claimed_at timestamptz,
+	source_encoding text,
+	c1_count bigint,
+	c1_line bigint,
+	c1_column integer,
+	c1_encoding text,
 	CONSTRAINT crm_imports_state_check CHECK (state IN ('draft', 'queued', 'running', 'completed', 'failed'))
 );
 COMMENT ON TABLE crm_imports IS 'One row per uploaded file: its facts (size, sha256, rows, delimiter), the wizard settings, state and outcome counts';
@@ -300,6 +305,11 @@ COMMENT ON COLUMN crm_imports.queued_by IS 'Role (OID) that started the backgrou
 COMMENT ON COLUMN crm_imports.job_pid IS 'Process of the background worker that runs the queued import (NULL while no worker could be started)';
 COMMENT ON COLUMN crm_imports.job_claimed_at IS 'When that worker got a slot (crm_import.max_workers) and began the run';
 COMMENT ON COLUMN crm_imports.run_xid IS 'Transaction of the last run whose outcome this row records (compared with crm_import_runs to tell a run that died)';
+COMMENT ON COLUMN crm_imports.source_encoding IS 'Encoding the file was read in: UTF-8, or the character set it was converted from to UTF-8 (windows-1252, ISO-8859-1, IBM865, UTF-16LE, ...), given as the encoding argument or told by a byte-order mark; NULL for files uploaded before version 0.2.0';
+COMMENT ON COLUMN crm_imports.c1_count IS 'C1 control characters (U+0080..U+009F) in the text as read: the mark of a file converted to UTF-8 with the wrong code page ("\u009Dstfold" for "Østfold"); 0 when none';
+COMMENT ON COLUMN crm_imports.c1_line IS 'Line of the first C1 control character; NULL when none';
+COMMENT ON COLUMN crm_imports.c1_column IS 'Column (field number) of the first C1 control character; NULL when none';
+COMMENT ON COLUMN crm_imports.c1_encoding IS 'The code page the C1 control characters most likely came from, as an encoding argument (cp865, windows-1252); NULL when none';
 COMMENT ON COLUMN crm_imports.list_id IS 'Contact list every touched contact joins';
 COMMENT ON COLUMN crm_imports.file_name IS 'File name as given at upload';
 COMMENT ON COLUMN crm_imports.source IS 'How the file arrived: bytea, large_object or server_file';
@@ -308,7 +318,7 @@ COMMENT ON COLUMN crm_imports.byte_size IS 'Bytes read, byte-order mark included
 COMMENT ON COLUMN crm_imports.sha256 IS 'SHA-256 of the file bytes, hex';
 COMMENT ON COLUMN crm_imports.delimiter IS 'Delimiter used: given, or detected among comma, semicolon, tab';
 COMMENT ON COLUMN crm_imports.delimiter_detected IS 'True when the delimiter was detected rather than given';
-COMMENT ON COLUMN crm_imports.had_bom IS 'True when the file began with a UTF-8 byte-order mark (skipped)';
+COMMENT ON COLUMN crm_imports.had_bom IS 'True when the file began with a byte-order mark (skipped): UTF-8, or UTF-16/UTF-32, whose mark also chose the encoding';
 COMMENT ON COLUMN crm_imports.has_header IS 'Whether the first record holds column headers (crm_import_set_header)';
 COMMENT ON COLUMN crm_imports.record_count IS 'CSV records in the file, header record included';
 COMMENT ON COLUMN crm_imports.column_count IS 'Fields in the first record';
@@ -403,12 +413,14 @@ CREATE TABLE crm_import_profiles (
 	has_header boolean NOT NULL DEFAULT true,
 	source_import bigint,
 	saved_at timestamptz NOT NULL DEFAULT now(),
-	owner_id oid NOT NULL
+	owner_id oid NOT NULL,
+	encoding text
 );
 COMMENT ON TABLE crm_import_profiles IS 'Saved import settings, applied to new uploads by header name (crm_import_save_profile / crm_import_apply_profile / crm_import)';
 COMMENT ON COLUMN crm_import_profiles.name IS 'Profile name';
 COMMENT ON COLUMN crm_import_profiles.owner IS 'Name of the role that saved it, as it was then (access is decided by owner_id)';
 COMMENT ON COLUMN crm_import_profiles.owner_id IS 'OID of the role that saved it; only it (and crm_import_admin) can use, replace or see it. 0: the role was dropped before version 0.2.0';
+COMMENT ON COLUMN crm_import_profiles.encoding IS 'Encoding of the files (an encoding argument of the uploads: cp865, windows-1252, ...), used by the one-call crm_import when it is given no encoding; NULL: UTF-8 (or what a byte-order mark says)';
 COMMENT ON COLUMN crm_import_profiles.columns IS 'Header name -> field name, or null for "do not import this column"';
 COMMENT ON COLUMN crm_import_profiles.skip_unmapped IS 'Do not import data in unmapped fields';
 COMMENT ON COLUMN crm_import_profiles.email_consent_value IS 'Email marketing status for the whole import, when not from a column';

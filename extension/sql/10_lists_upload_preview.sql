@@ -140,42 +140,51 @@ COMMENT ON FUNCTION crm_import_closest(text, text[]) IS
 ---------------------------------------------------------------------------------------------
 -- Step 2: upload (C: one streaming libcsv reader for all three sources)
 ---------------------------------------------------------------------------------------------
-CREATE FUNCTION crm_import_upload(list text, data bytea, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
+-- encoding (every upload): NULL reads UTF-8, or UTF-16/UTF-32 when the file starts with their
+-- byte-order mark; otherwise a PostgreSQL encoding name (WIN1252, LATIN1, LATIN9, SJIS, ...)
+-- or an ICU converter name (windows-1252, ISO-8859-1, IBM850, cp865, UTF-16LE, Shift_JIS, ...):
+-- the file is converted to UTF-8 by ICU chunk by chunk while it streams.
+CREATE FUNCTION crm_import_upload(list text, data bytea, file_name text DEFAULT NULL, delimiter text DEFAULT NULL,
+	encoding text DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'crm_import_upload' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	SET default_tablespace = '' SET temp_tablespaces = '';
-COMMENT ON FUNCTION crm_import_upload(text, bytea, text, text) IS
-	'Wizard step 2: stages a UTF-8 CSV passed as bytea for the named list; returns the new draft import id. delimiter NULL: detect comma, semicolon or tab (pipe when none of them splits the lines)';
+COMMENT ON FUNCTION crm_import_upload(text, bytea, text, text, text) IS
+	'Wizard step 2: stages a CSV passed as bytea for the named list; returns the new draft import id. delimiter NULL: detect comma, semicolon or tab (pipe when none of them splits the lines). encoding NULL: UTF-8 (UTF-16/UTF-32 with a byte-order mark), else a PostgreSQL or ICU encoding name (WIN1252, windows-1252, cp865, ...) to convert from';
 
 -- SPEC step 2: "bytes or text passed as a function argument". An untyped literal picks
 -- this one (text is its category's preferred type); bytea values keep the bytea one. A
 -- psql script that \gset a bytea and passes it back untyped (:'data') hands over bytea's
 -- hex text form ('\x4e61...'): that is decoded as the bytes it stands for, as before the
--- text form existed. No CSV file is a backslash, an x and hex digits only.
-CREATE FUNCTION crm_import_upload(list text, data text, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
+-- text form existed. No CSV file is a backslash, an x and hex digits only. The encoding
+-- applies to those bytes; text itself is characters already, read as they are.
+CREATE FUNCTION crm_import_upload(list text, data text, file_name text DEFAULT NULL, delimiter text DEFAULT NULL,
+	encoding text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT @extschema@.crm_import_upload(list,
-	CASE WHEN data ~ '^\\x([0-9a-fA-F]{2})*$' THEN pg_catalog.decode(pg_catalog.substr(data, 3), 'hex')
-		ELSE pg_catalog.convert_to(data, 'UTF8') END, file_name, delimiter) $$;
-COMMENT ON FUNCTION crm_import_upload(text, text, text, text) IS
-	'Wizard step 2: stages a CSV passed as text (converted to UTF-8) for the named list; returns the new draft import id; otherwise as the bytea form';
+AS $$ SELECT CASE WHEN data ~ '^\\x([0-9a-fA-F]{2})*$'
+	THEN @extschema@.crm_import_upload(list, pg_catalog.decode(pg_catalog.substr(data, 3), 'hex'), file_name, delimiter, encoding)
+	ELSE @extschema@.crm_import_upload(list, pg_catalog.convert_to(data, 'UTF8'), file_name, delimiter, NULL::text) END $$;
+COMMENT ON FUNCTION crm_import_upload(text, text, text, text, text) IS
+	'Wizard step 2: stages a CSV passed as text (converted to UTF-8; encoding applies only to a bytea''s hex text form) for the named list; returns the new draft import id; otherwise as the bytea form';
 
-CREATE FUNCTION crm_import_upload_lo(list text, lo oid, file_name text DEFAULT NULL, delimiter text DEFAULT NULL)
+CREATE FUNCTION crm_import_upload_lo(list text, lo oid, file_name text DEFAULT NULL, delimiter text DEFAULT NULL,
+	encoding text DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'crm_import_upload_lo' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	SET default_tablespace = '' SET temp_tablespaces = '';
-COMMENT ON FUNCTION crm_import_upload_lo(text, oid, text, text) IS
-	'Wizard step 2: stages a CSV from a large object (psql: \lo_import file, then pass :LASTOID), streamed in chunks; the caller must be allowed to read it';
+COMMENT ON FUNCTION crm_import_upload_lo(text, oid, text, text, text) IS
+	'Wizard step 2: stages a CSV from a large object (psql: \lo_import file, then pass :LASTOID), streamed in chunks; the caller must be allowed to read it. encoding as for crm_import_upload';
 
 -- The delimiter comes third: API.md lists upload_file(list, path) and "each also takes
 -- delimiter"; the file name (the path's last part when NULL) comes after it.
-CREATE FUNCTION crm_import_upload_file(list text, path text, delimiter text DEFAULT NULL, file_name text DEFAULT NULL)
+CREATE FUNCTION crm_import_upload_file(list text, path text, delimiter text DEFAULT NULL, file_name text DEFAULT NULL,
+	encoding text DEFAULT NULL)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'crm_import_upload_file' LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 	SET default_tablespace = '' SET temp_tablespaces = '';
-COMMENT ON FUNCTION crm_import_upload_file(text, text, text, text) IS
-	'Wizard step 2: stages a CSV from a server-side path; only for superusers and members of pg_read_server_files';
+COMMENT ON FUNCTION crm_import_upload_file(text, text, text, text, text) IS
+	'Wizard step 2: stages a CSV from a server-side path; only for superusers and members of pg_read_server_files. encoding as for crm_import_upload';
 
 ---------------------------------------------------------------------------------------------
 -- Step 3: preview

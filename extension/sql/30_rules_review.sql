@@ -206,6 +206,9 @@ BEGIN
 		('file', 'size', pg_catalog.pg_size_pretty(job.byte_size) ||
 			CASE WHEN job.byte_size >= 10240 THEN pg_catalog.format(' (%s bytes)', job.byte_size) ELSE '' END),
 		('file', 'sha256', job.sha256),
+		('file', 'encoding', coalesce(job.source_encoding, 'UTF-8') ||
+			CASE WHEN job.had_bom THEN ' (byte-order mark)'
+				WHEN coalesce(job.source_encoding, 'UTF-8') <> 'UTF-8' THEN ' (given)' ELSE '' END),
 		('file', 'delimiter', CASE job.delimiter WHEN ',' THEN 'comma' WHEN ';' THEN 'semicolon' WHEN E'\t' THEN 'tab'
 			ELSE pg_catalog.format('''%s''', job.delimiter) END
 			|| CASE WHEN job.delimiter_detected THEN ' (detected)' ELSE ' (given)' END),
@@ -213,6 +216,13 @@ BEGIN
 		('file', 'data rows', data_rows::text),
 		('file', 'columns', job.column_count::text),
 		('file', 'rows with a wrong field count', job.ragged_records::text);
+	-- Not a blocking problem (the bytes may be meant), so not in crm_import_check: a note.
+	RETURN QUERY SELECT 'file'::text, 'C1 control characters'::text,
+		pg_catalog.format('%s, the first on line %s, column %s: mojibake from a wrong code page', job.c1_count,
+			job.c1_line, job.c1_column)
+		|| CASE WHEN job.c1_encoding IS NOT NULL
+			THEN pg_catalog.format('; upload the original file with encoding => %L', job.c1_encoding) ELSE '' END
+		WHERE job.c1_count > 0;
 	RETURN QUERY
 		SELECT 'mapping'::text, pg_catalog.format('column %s "%s"', i, names[i]),
 			CASE WHEN m.column_no IS NULL THEN
@@ -253,4 +263,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_summary(bigint) IS
-	'Wizard step 7 review: every setting (file, mapping, consent, rules, compliance, state) and, under "missing", what still blocks the run';
+	'Wizard step 7 review: every setting (file with its encoding and any C1 control characters, mapping, consent, rules, compliance, state) and, under "missing", what still blocks the run';

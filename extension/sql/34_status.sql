@@ -45,7 +45,7 @@ CREATE VIEW crm_import_status WITH (security_barrier) AS
 		CASE WHEN x.state = 'running' THEN pr.rows_done END AS rows_done,
 		CASE WHEN x.state IN ('queued', 'running') THEN x.rows END AS rows_total,
 		CASE WHEN x.state = 'queued' THEN 0 WHEN x.state = 'running' THEN coalesce(pr.percent, 0) END AS percent,
-		x.queued_at
+		x.queued_at, x.source_encoding
 	FROM (
 		SELECT j.id, l.name AS list, j.file_name,
 			coalesce((SELECT a.rolname FROM pg_catalog.pg_authid a WHERE a.oid = j.owner_id AND a.rolname = j.owner),
@@ -66,7 +66,7 @@ CREATE VIEW crm_import_status WITH (security_barrier) AS
 				WHEN j.state = 'queued' AND @extschema@.crm_import_job_gone(j.job_pid) THEN '57P01'
 				ELSE j.failure_sqlstate END AS failure_sqlstate,
 			j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header,
-			j.compliance_accepted_by, j.compliance_accepted_at, j.queued_at
+			j.compliance_accepted_by, j.compliance_accepted_at, j.queued_at, j.source_encoding
 		FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id = j.list_id
 		LEFT JOIN @extschema@.crm_import_attempts d ON d.import_id = j.id
 		WHERE @extschema@.crm_import_owned(j.owner, j.owner_id)
@@ -95,7 +95,7 @@ COMMENT ON COLUMN crm_import_status.results_dry_run IS 'True when crm_import_res
 COMMENT ON COLUMN crm_import_status.byte_size IS 'File size in bytes';
 COMMENT ON COLUMN crm_import_status.sha256 IS 'SHA-256 of the file, hex';
 COMMENT ON COLUMN crm_import_status.delimiter IS 'Delimiter used';
-COMMENT ON COLUMN crm_import_status.had_bom IS 'The file began with a UTF-8 byte-order mark (skipped)';
+COMMENT ON COLUMN crm_import_status.had_bom IS 'The file began with a byte-order mark (skipped): UTF-8, or UTF-16/UTF-32, whose mark chose the encoding';
 COMMENT ON COLUMN crm_import_status.has_header IS 'The first record holds column headers';
 COMMENT ON COLUMN crm_import_status.compliance_accepted_by IS 'Role that confirmed GDPR and TCPA compliance';
 COMMENT ON COLUMN crm_import_status.compliance_accepted_at IS 'When compliance was confirmed';
@@ -104,6 +104,7 @@ COMMENT ON COLUMN crm_import_status.rows_done IS 'Running: rows processed in the
 COMMENT ON COLUMN crm_import_status.rows_total IS 'Queued or running: data rows of the file';
 COMMENT ON COLUMN crm_import_status.percent IS 'Queued or running: estimated percent done';
 COMMENT ON COLUMN crm_import_status.queued_at IS 'When crm_import_start queued it (background imports)';
+COMMENT ON COLUMN crm_import_status.source_encoding IS 'Encoding the file was read in (UTF-8, or the one it was converted from: windows-1252, IBM865, UTF-16LE, ...); NULL for files uploaded before version 0.2.0';
 GRANT SELECT ON crm_import_status TO crm_import_user;
 
 CREATE VIEW crm_import_progress AS

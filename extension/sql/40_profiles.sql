@@ -12,7 +12,8 @@ CREATE VIEW crm_import_profile_list WITH (security_barrier) AS
 		coalesce((SELECT a.rolname FROM pg_catalog.pg_authid a WHERE a.oid = p.owner_id AND a.rolname = p.owner),
 			p.owner OPERATOR(pg_catalog.||) ' (dropped)')::name AS owner,
 		p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
-		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at
+		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at,
+		p.encoding
 	FROM @extschema@.crm_import_profiles p
 	WHERE @extschema@.crm_import_owned(p.owner, p.owner_id);
 COMMENT ON VIEW crm_import_profile_list IS 'The saved profiles the caller may use (its own; all for crm_import_admin), with every setting';
@@ -31,6 +32,7 @@ COMMENT ON COLUMN crm_import_profile_list.allow_reoptin IS 'Whether opted-out co
 COMMENT ON COLUMN crm_import_profile_list.has_header IS 'Whether files have a header row';
 COMMENT ON COLUMN crm_import_profile_list.source_import IS 'Import the profile was saved from';
 COMMENT ON COLUMN crm_import_profile_list.saved_at IS 'When it was saved';
+COMMENT ON COLUMN crm_import_profile_list.encoding IS 'Encoding of the files, used by crm_import when it is given none; NULL: UTF-8 (or what a byte-order mark says)';
 
 -- Internal: the profile a caller may use, or undefined_object with a hint.
 CREATE FUNCTION crm_import_profile(profile text)
@@ -86,24 +88,29 @@ BEGIN
 		RAISE EXCEPTION 'import profile "%" belongs to another role', profile_name USING ERRCODE = 'insufficient_privilege',
 			HINT = 'Choose another name.';
 	END IF;
+	-- The encoding the file was read in, so that next week's export is read the same way;
+	-- UTF-8 is the default and saved as NULL.
 	INSERT INTO @extschema@.crm_import_profiles AS p (name, owner, columns, skip_unmapped, email_consent_value,
-		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import, owner_id)
+		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import, owner_id,
+		encoding)
 	SELECT profile_name, @extschema@.crm_import_caller(),
 		coalesce((SELECT jsonb_object_agg(names[m.column_no], m.field) FROM @extschema@.crm_import_mappings m
 			WHERE m.import_id = job.id), '{}'),
 		job.skip_unmapped, job.email_consent_value, job.sms_consent_value, job.master, job.primary_key,
-		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id, @extschema@.crm_import_caller_id()
+		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id, @extschema@.crm_import_caller_id(),
+		nullif(job.source_encoding, 'UTF-8')
 	-- An admin replacing someone's profile leaves it theirs (it used to become the admin's,
 	-- and its owner then could neither apply nor save it).
 	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET columns = excluded.columns,
 		skip_unmapped = excluded.skip_unmapped, email_consent_value = excluded.email_consent_value,
 		sms_consent_value = excluded.sms_consent_value, master = excluded.master, primary_key = excluded.primary_key,
 		secondary_key = excluded.secondary_key, max_errors = excluded.max_errors, allow_reoptin = excluded.allow_reoptin,
-		has_header = excluded.has_header, source_import = excluded.source_import, saved_at = now();
+		has_header = excluded.has_header, source_import = excluded.source_import, encoding = excluded.encoding,
+		saved_at = now();
 END
 $$;
 COMMENT ON FUNCTION crm_import_save_profile(bigint, text) IS
-	'Saves an import''s settings (column choices by header name, skip-unmapped, consent, rules, options) as a named profile; replaces the caller''s profile of that name. Compliance is never saved';
+	'Saves an import''s settings (column choices by header name, skip-unmapped, consent, rules, options, the file''s encoding) as a named profile; replaces the caller''s profile of that name. Compliance is never saved';
 
 CREATE FUNCTION crm_import_apply_profile(import bigint, name text)
 RETURNS TABLE (column_name text, field text, status text)
@@ -197,38 +204,55 @@ END
 $$;
 COMMENT ON FUNCTION crm_import_one_call(bigint, text, boolean, boolean, boolean) IS 'Internal: applies the profile, records compliance when given, runs';
 
+-- Internal: the encoding the one-call import reads its file in: the one given, else the
+-- profile's (NULL: UTF-8, or what a byte-order mark says). A profile that does not exist is
+-- refused here, before the upload, as crm_import_apply_profile would refuse it after.
+CREATE FUNCTION crm_import_profile_encoding(profile text, encoding text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT CASE WHEN encoding IS NOT NULL THEN encoding ELSE (@extschema@.crm_import_profile(profile)).encoding END $$;
+COMMENT ON FUNCTION crm_import_profile_encoding(text, text) IS
+	'Internal: the encoding a one-call import reads its file in (the one given, else the profile''s)';
+
+-- encoding: as for the uploads; NULL uses the profile's (crm_import_save_profile saves the
+-- encoding of the import it is saved from). Pass 'UTF-8' to read a UTF-8 file with a
+-- profile that has another encoding.
 CREATE FUNCTION crm_import(list text, data bytea, profile text, gdpr boolean DEFAULT false, tcpa boolean DEFAULT false,
-	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false)
+	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false, encoding text DEFAULT NULL)
 RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
 	merged_in_file bigint, rejected bigint)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
-		@extschema@.crm_import_upload(list, data, file_name, delimiter), profile, gdpr, tcpa, dry_run)
+		@extschema@.crm_import_upload(list, data, file_name, delimiter,
+			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run)
 $$;
-COMMENT ON FUNCTION crm_import(text, bytea, text, boolean, boolean, text, text, boolean) IS
-	'One call for scripts: uploads bytes, applies a saved profile, records GDPR/TCPA compliance only when passed true, runs; returns the import id, its state and counts. A failed run leaves a failed import with the reason (state failed)';
+COMMENT ON FUNCTION crm_import(text, bytea, text, boolean, boolean, text, text, boolean, text) IS
+	'One call for scripts: uploads bytes (in the given encoding, else the profile''s), applies a saved profile, records GDPR/TCPA compliance only when passed true, runs; returns the import id, its state and counts. A failed run leaves a failed import with the reason (state failed)';
 
 CREATE FUNCTION crm_import(list text, lo oid, profile text, gdpr boolean DEFAULT false, tcpa boolean DEFAULT false,
-	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false)
+	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false, encoding text DEFAULT NULL)
 RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
 	merged_in_file bigint, rejected bigint)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
-		@extschema@.crm_import_upload_lo(list, lo, file_name, delimiter), profile, gdpr, tcpa, dry_run)
+		@extschema@.crm_import_upload_lo(list, lo, file_name, delimiter,
+			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run)
 $$;
-COMMENT ON FUNCTION crm_import(text, oid, text, boolean, boolean, text, text, boolean) IS
-	'One call for scripts: uploads a large object (psql: \lo_import file, then :LASTOID), applies a saved profile, records compliance only when passed true, runs; returns the import id, state and counts';
+COMMENT ON FUNCTION crm_import(text, oid, text, boolean, boolean, text, text, boolean, text) IS
+	'One call for scripts: uploads a large object (psql: \lo_import file, then :LASTOID; in the given encoding, else the profile''s), applies a saved profile, records compliance only when passed true, runs; returns the import id, state and counts';
 
 CREATE FUNCTION crm_import_from_file(list text, path text, profile text, gdpr boolean DEFAULT false,
-	tcpa boolean DEFAULT false, file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false)
+	tcpa boolean DEFAULT false, file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false,
+	encoding text DEFAULT NULL)
 RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
 	merged_in_file bigint, rejected bigint)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
-		@extschema@.crm_import_upload_file(list, path, delimiter, file_name), profile, gdpr, tcpa, dry_run)
+		@extschema@.crm_import_upload_file(list, path, delimiter, file_name,
+			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run)
 $$;
-COMMENT ON FUNCTION crm_import_from_file(text, text, text, boolean, boolean, text, text, boolean) IS
-	'One call for scripts with a server-side file (superusers and pg_read_server_files members): upload, apply profile, compliance when given, run';
+COMMENT ON FUNCTION crm_import_from_file(text, text, text, boolean, boolean, text, text, boolean, text) IS
+	'One call for scripts with a server-side file (superusers and pg_read_server_files members): upload (in the given encoding, else the profile''s), apply profile, compliance when given, run';

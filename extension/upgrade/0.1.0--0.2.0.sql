@@ -104,6 +104,29 @@ COMMENT ON COLUMN crm_import_runs.started_at IS 'When the run started';
 COMMENT ON COLUMN crm_import_runs.progress_handle IS 'Dynamic shared memory segment where the run publishes its phase and rows (crm_import_progress_read)';
 REVOKE ALL ON crm_import_runs FROM PUBLIC;
 
+-- Source encodings (issue 14): the encoding a file was read in and the C1 control
+-- characters of a file converted with the wrong code page; a profile's encoding.
+ALTER TABLE crm_imports ADD COLUMN source_encoding text, ADD COLUMN c1_count bigint, ADD COLUMN c1_line bigint,
+	ADD COLUMN c1_column integer, ADD COLUMN c1_encoding text;
+COMMENT ON COLUMN crm_imports.source_encoding IS 'Encoding the file was read in: UTF-8, or the character set it was converted from to UTF-8 (windows-1252, ISO-8859-1, IBM865, UTF-16LE, ...), given as the encoding argument or told by a byte-order mark; NULL for files uploaded before version 0.2.0';
+COMMENT ON COLUMN crm_imports.c1_count IS 'C1 control characters (U+0080..U+009F) in the text as read: the mark of a file converted to UTF-8 with the wrong code page ("\u009Dstfold" for "Østfold"); 0 when none';
+COMMENT ON COLUMN crm_imports.c1_line IS 'Line of the first C1 control character; NULL when none';
+COMMENT ON COLUMN crm_imports.c1_column IS 'Column (field number) of the first C1 control character; NULL when none';
+COMMENT ON COLUMN crm_imports.c1_encoding IS 'The code page the C1 control characters most likely came from, as an encoding argument (cp865, windows-1252); NULL when none';
+COMMENT ON COLUMN crm_imports.had_bom IS 'True when the file began with a byte-order mark (skipped): UTF-8, or UTF-16/UTF-32, whose mark also chose the encoding';
+ALTER TABLE crm_import_profiles ADD COLUMN encoding text;
+COMMENT ON COLUMN crm_import_profiles.encoding IS 'Encoding of the files (an encoding argument of the uploads: cp865, windows-1252, ...), used by the one-call crm_import when it is given no encoding; NULL: UTF-8 (or what a byte-order mark says)';
+
+-- The uploads and the one-call imports take an encoding argument: their 0.1.0 signatures
+-- would stay beside the new ones as overloads.
+DROP FUNCTION IF EXISTS crm_import_upload(text, bytea, text, text);
+DROP FUNCTION IF EXISTS crm_import_upload(text, text, text, text);
+DROP FUNCTION IF EXISTS crm_import_upload_lo(text, oid, text, text);
+DROP FUNCTION IF EXISTS crm_import_upload_file(text, text, text, text);
+DROP FUNCTION IF EXISTS crm_import(text, bytea, text, boolean, boolean, text, text, boolean);
+DROP FUNCTION IF EXISTS crm_import(text, oid, text, boolean, boolean, text, text, boolean);
+DROP FUNCTION IF EXISTS crm_import_from_file(text, text, text, boolean, boolean, text, text, boolean);
+
 -- Views whose columns or options change are dropped and made again by the code below.
 DROP VIEW crm_import_status;
 DROP VIEW crm_import_profile_list;

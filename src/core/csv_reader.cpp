@@ -53,6 +53,9 @@ constexpr std::size_t kMinBlock = 4u << 10;
 constexpr std::size_t kSniffRecords = 50;
 // Bytes around a NUL used to tell UTF-16 text from binary data.
 constexpr std::size_t kNulWindow = 8;
+// Text kept from the fields holding C1 control characters (for guessing where they came from).
+constexpr std::size_t kC1SampleBytes = 2048;
+constexpr std::size_t kC1SampleField = 256;
 // First bytes of the file held back to recognize a binary format (the longest signature).
 constexpr std::size_t kHeadBytes = 8;
 constexpr unsigned char kParserOptions = CSV_STRICT | CSV_STRICT_FINI;
@@ -112,10 +115,29 @@ constexpr Signature kSignatures[] = {
 	 "file is an Excel .xls workbook (or another Microsoft Office file), not a CSV file", kExcelHint},
 	{"\x1F\x8B", 2, "the gzip signature", "file is gzip-compressed, not a CSV file",
 	 "decompress it (e.g. with gunzip) and upload the CSV file inside"},
-	// Before the UTF-16LE byte-order mark FF FE, which ThrowUtf8 recognizes.
+};
+
+// UTF-32 text is refused by the reader itself (SourceReader converts it before the reader
+// sees it). Checked before the UTF-16LE byte-order mark FF FE, which ThrowUtf8 recognizes.
+constexpr Signature kUtf32Signatures[] = {
 	{"\xFF\xFE\0\0", 4, "a UTF-32LE byte-order mark", "file is UTF-32 text, not UTF-8", kSaveAsUtf8},
 	{"\0\0\xFE\xFF", 4, "a UTF-32BE byte-order mark", "file is UTF-32 text, not UTF-8", kSaveAsUtf8},
 };
+
+// Throws the error of the first signature in the list that the head starts with.
+template <std::size_t N>
+void CheckSignatures(const Signature (&list)[N], const unsigned char* head, std::size_t head_len)
+{
+	for (const Signature& sig : list) {
+		if (head_len < sig.len || std::memcmp(head, sig.bytes, sig.len) != 0)
+			continue;
+		std::string bytes;
+		for (std::size_t k = 0; k < sig.len; ++k)
+			bytes += (k ? " " : "") + Hex(head[k]);
+		throw UserError(sqlstate::kCharacterNotInRepertoire, sig.message,
+				std::string("the file starts with ") + sig.what + " (bytes " + bytes + ")", sig.hint);
+	}
+}
 
 // Delimiter detection over a sample. complete: the sample is the whole file, so a last
 // line without a line break counts; otherwise it may be cut short and is ignored. The pipe
@@ -198,6 +220,11 @@ char Sniff(std::string_view sample, bool complete)
 
 char SniffDelimiter(std::string_view sample) { return Sniff(sample, true); }
 
+void CheckBinarySignature(std::string_view head)
+{
+	CheckSignatures(kSignatures, reinterpret_cast<const unsigned char*>(head.data()), head.size());
+}
+
 std::string DelimiterName(char delimiter)
 {
 	switch (delimiter) {
@@ -229,6 +256,7 @@ struct CsvReader::Impl {
 	void CheckSignature();
 	void Take(const unsigned char* p, std::size_t n);
 	void Finish();
+	void ParseHeldBack();
 	void Forward(const unsigned char* p, std::size_t n);
 	void StartParsing(bool complete);
 	void Process(const unsigned char* p, std::size_t n);
@@ -237,6 +265,7 @@ struct CsvReader::Impl {
 	[[gnu::noinline, gnu::cold]] void CheckSizes(std::size_t content);
 	void CheckEntry();
 	void AddField(const char* p, std::size_t n);
+	[[gnu::noinline, gnu::cold]] void PlaceC1(const char* p, std::size_t n);
 	void EndRecord();
 	void CollectNulWindow(const unsigned char* p, std::size_t n);
 	[[noreturn]] void ThrowUtf8(bool at_eof, bool latin1);
@@ -291,6 +320,15 @@ struct CsvReader::Impl {
 	unsigned char nul_window[kNulWindow] = {};
 	std::size_t nul_window_len = 0;
 	std::size_t last_entry_size = 0;
+
+	// C1 control characters (U+0080..U+009F): counted by Scan, located by AddField in the
+	// field that holds them (c1_unplaced: counted but not yet found in a delivered field).
+	std::uint64_t c1_count = 0;
+	std::uint64_t c1_unplaced = 0;
+	std::uint64_t c1_line = 0;
+	std::uint64_t c1_column = 0;
+	std::uint32_t c1_code = 0;
+	std::string c1_sample;
 };
 
 CsvReader::Impl::Impl(const CsvOptions& o, CsvSink& s) : options(o), sink(s)
@@ -342,16 +380,8 @@ void CsvReader::Impl::EndHead()
 // UTF-8 without a NUL, like a GIF's or a PDF's first line).
 void CsvReader::Impl::CheckSignature()
 {
-	for (const Signature& sig : kSignatures) {
-		if (head_len < sig.len || std::memcmp(head, sig.bytes, sig.len) != 0)
-			continue;
-		std::string bytes;
-		for (std::size_t k = 0; k < sig.len; ++k)
-			bytes += (k ? " " : "") + Hex(head[k]);
-		throw UserError(sqlstate::kCharacterNotInRepertoire, sig.message,
-				std::string("the file starts with ") + sig.what + " (bytes " + bytes + ")",
-				sig.hint);
-	}
+	CheckSignatures(kSignatures, head, head_len);
+	CheckSignatures(kUtf32Signatures, head, head_len);
 }
 
 // Bytes after the head check: the first ones go through the BOM check, then on.
@@ -513,6 +543,11 @@ CsvReader::Impl::Stop CsvReader::Impl::Scan(const unsigned char* s, std::size_t&
 			hi = 0xBF;
 			--need;
 			++i;
+			// U+0080..U+009F is C2 80..C2 9F: mojibake of a code page converted as Latin-1.
+			if (need == 0 && seq_len == 2 && seq[0] == 0xC2 && c < 0xA0) {
+				++c1_count;
+				++c1_unplaced;
+			}
 		}
 	}
 	return Stop::kEnd;
@@ -624,8 +659,48 @@ void CsvReader::Impl::AddField(const char* p, std::size_t n)
 				"line " + Str(record_line),
 				"raise crm_import.max_columns if the file really is that wide; otherwise check the "
 				"delimiter (the file is read as " + DelimiterName(delimiter) + "-separated)");
+	if (c1_unplaced > 0 && n > 0)
+		PlaceC1(p, n);
 	record.AppendField(n > 0 ? p : "", n);
 	field_line = line;  // the next field starts after the delimiter, on this line
+}
+
+// A field of the record being read may hold the C1 characters Scan counted: note where the
+// first one is (line and column) and keep some of the text around them.
+void CsvReader::Impl::PlaceC1(const char* p, std::size_t n)
+{
+	const unsigned char* s = reinterpret_cast<const unsigned char*>(p);
+	const unsigned char* end = s + n;
+	std::uint64_t found = 0;
+	const unsigned char* q = s;
+	while (q + 1 < end) {
+		q = static_cast<const unsigned char*>(std::memchr(q, 0xC2, static_cast<std::size_t>(end - 1 - q)));
+		if (q == nullptr)
+			break;
+		if (q[1] < 0x80 || q[1] >= 0xA0) {
+			++q;
+			continue;
+		}
+		if (c1_line == 0) {
+			// The field starts on field_line; count the line breaks inside it before q.
+			std::uint64_t breaks = 0;
+			for (const unsigned char* r = s; r < q; ++r)
+				if (*r == '\r' || (*r == '\n' && !(r > s && r[-1] == '\r')))
+					++breaks;
+			c1_line = field_line + breaks;
+			c1_column = record.size() + 1;
+			c1_code = q[1];
+		}
+		++found;
+		q += 2;
+	}
+	if (found == 0)
+		return;
+	if (c1_sample.size() < kC1SampleBytes) {
+		c1_sample.append(p, std::min(n, kC1SampleField));
+		c1_sample.push_back('\n');
+	}
+	c1_unplaced -= std::min(found, c1_unplaced);
 }
 
 // End of a row from libcsv: deliver it unless it is blank: a line of spaces/tabs, or of
@@ -711,8 +786,8 @@ void CsvReader::Impl::ThrowNul()
 		       kSaveAsUtf8;
 	else
 		hint = std::string("the file is probably binary data or UTF-16 text, not a CSV file: ") + kSaveAsUtf8;
-	throw UserError(sqlstate::kCharacterNotInRepertoire, "file contains a NUL byte",
-			"line " + Str(nul_line) + ", byte offset " + Str(nul_offset), hint);
+	throw EncodingError(EncodingError::Kind::kNul, nul_offset, sqlstate::kCharacterNotInRepertoire,
+			    "file contains a NUL byte", "line " + Str(nul_line) + ", byte offset " + Str(nul_offset), hint);
 }
 
 // The invalid UTF-8 error for the sequence in seq (its last byte is where it went wrong,
@@ -733,18 +808,38 @@ void CsvReader::Impl::ThrowUtf8(bool at_eof, bool latin1)
 	if (at_eof)
 		what += seq_len == 1 ? " at the end of the file" : " at the end of the file (a truncated character)";
 	std::string hint;
-	if (seq_offset == 0 && (seq[0] == 0xFF || seq[0] == 0xFE))
+	EncodingError::Kind kind = EncodingError::Kind::kBrokenUtf8;
+	if (seq_offset == 0 && (seq[0] == 0xFF || seq[0] == 0xFE)) {
 		hint = std::string("the file looks like UTF-16 text (it starts with a UTF-16 byte-order mark, e.g. "
 				   "Excel's \"Unicode Text\"): ") +
 		       kSaveAsUtf8;
-	else if (latin1)
+		kind = EncodingError::Kind::kOther;
+	} else if (latin1) {
 		hint = std::string("the file looks like Windows-1252/Latin-1 text (e.g. an Excel \"CSV (comma "
 				   "delimited)\" export): ") +
 		       kSaveAsUtf8;
-	else
+		kind = EncodingError::Kind::kLegacyBytes;
+	} else {
 		hint = kSaveAsUtf8;
-	throw UserError(sqlstate::kCharacterNotInRepertoire, "file is not valid UTF-8",
-			"line " + Str(line) + ", byte offset " + Str(seq_offset) + ": " + what, hint);
+	}
+	throw EncodingError(kind, seq_offset, sqlstate::kCharacterNotInRepertoire, "file is not valid UTF-8",
+			    "line " + Str(line) + ", byte offset " + Str(seq_offset) + ": " + what, hint);
+}
+
+// Parses what the head, BOM and delimiter checks hold back, as if no more bytes came for
+// them (the delimiter is detected from what came so far).
+void CsvReader::Impl::ParseHeldBack()
+{
+	if (stage == Stage::kHead)
+		EndHead();
+	if (stage == Stage::kBom) {
+		stage = delimiter == 0 ? Stage::kSniff : Stage::kParse;
+		std::size_t held = bom_len;
+		bom_len = 0;
+		Forward(kBom, held);
+	}
+	if (stage == Stage::kSniff)
+		StartParsing(false);
 }
 
 // End of input: flush held-back bytes, check for a cut-off character, let libcsv deliver
@@ -801,6 +896,21 @@ void CsvReader::Feed(const char* data, std::size_t len)
 	}
 }
 
+void CsvReader::ParseHeldBack()
+{
+	Impl& impl = *impl_;
+	if (impl.failure)
+		std::rethrow_exception(impl.failure);
+	if (impl.stage == Impl::Stage::kFinished)
+		throw std::logic_error("CsvReader::ParseHeldBack called after Finish");
+	try {
+		impl.ParseHeldBack();
+	} catch (...) {
+		impl.failure = std::current_exception();
+		throw;
+	}
+}
+
 void CsvReader::Finish()
 {
 	Impl& impl = *impl_;
@@ -821,5 +931,10 @@ bool CsvReader::delimiter_detected() const noexcept { return impl_->detected; }
 bool CsvReader::had_bom() const noexcept { return impl_->had_bom; }
 std::uint64_t CsvReader::records() const noexcept { return impl_->records; }
 std::uint64_t CsvReader::bytes_read() const noexcept { return impl_->bytes_read; }
+std::uint64_t CsvReader::c1_count() const noexcept { return impl_->c1_count; }
+std::uint64_t CsvReader::c1_line() const noexcept { return impl_->c1_line; }
+std::uint64_t CsvReader::c1_column() const noexcept { return impl_->c1_column; }
+std::uint32_t CsvReader::c1_code() const noexcept { return impl_->c1_code; }
+const std::string& CsvReader::c1_sample() const noexcept { return impl_->c1_sample; }
 
 }  // namespace crm::core

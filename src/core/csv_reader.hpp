@@ -69,7 +69,8 @@ public:
 
 	// Feed the next bytes of the file. Throws UserError (see error.hpp) for invalid UTF-8
 	// (22021, detail names line and byte offset, hint says re-save as "CSV UTF-8" and says
-	// when the bytes look like Windows-1252/Latin-1), NUL bytes (22021), limits (54000),
+	// when the bytes look like Windows-1252/Latin-1), NUL bytes (22021): both as
+	// EncodingError, which carries the kind and the byte offset; limits (54000),
 	// malformed quoting (22P04); rethrows whatever the sink threw.
 	// A file that starts with the full signature of a PNG, GIF, JPEG, PDF, ZIP (.xlsx),
 	// OLE2 (.xls) or gzip file, or with a UTF-32 byte-order mark, is refused before anything
@@ -86,6 +87,11 @@ public:
 	// spaces/tabs (one unquoted whitespace field), or of delimiters and spaces/tabs only
 	// (";;;" below a spreadsheet's data), is blank and skipped like an empty line.
 	void Feed(const char* data, std::size_t len);
+	// Parses the bytes held back so far (the first 8 and the delimiter sniffing's sample,
+	// the delimiter then detected from what came so far), delivering the complete records
+	// among them; errors as Feed. For a caller about to raise an error at the end of what it
+	// fed, so that a CSV error earlier in the file comes first, as it does within the reader.
+	void ParseHeldBack();
 	// End of file: flushes a last line without newline; an unterminated quoted field is a
 	// 22P04 error naming the line where the quote opened. Call once.
 	void Finish();
@@ -96,10 +102,27 @@ public:
 	std::uint64_t records() const noexcept;    // records delivered so far
 	std::uint64_t bytes_read() const noexcept; // bytes fed so far (BOM included)
 
+	// C1 control characters (U+0080..U+009F, valid UTF-8 that no text holds): what a file
+	// saved in a DOS or Windows code page and converted to UTF-8 as if it were Latin-1
+	// looks like ("\u009Dstfold" for "Østfold"). They are delivered as they are; these say
+	// how many there were, where the first one is (physical line, 1-based field number) and
+	// give some of the fields holding them (each cut to 256 bytes, one per line, 2 KiB in all).
+	std::uint64_t c1_count() const noexcept;
+	std::uint64_t c1_line() const noexcept;     // 0 when none
+	std::uint64_t c1_column() const noexcept;
+	std::uint32_t c1_code() const noexcept;     // the first one's code point
+	const std::string& c1_sample() const noexcept;
+
 private:
 	struct Impl;
 	std::unique_ptr<Impl> impl_;
 };
+
+// Throws the 22021 error naming a PNG, GIF, JPEG, PDF, ZIP (.xlsx), OLE2 (.xls) or gzip file
+// when head (the first bytes of a file, 8 suffice) starts with its full signature; the
+// check CsvReader makes first, for readers of the raw bytes of a file that is converted
+// before CsvReader sees it.
+void CheckBinarySignature(std::string_view head);
 
 // Picks the delimiter of a CSV sample among ',', ';' and '\t': the one that gives the most
 // consistent, greater-than-one field count over the sample's first lines (quotes respected).

@@ -29,8 +29,9 @@ extern "C" {
 namespace {
 
 struct EntryFrame {
-	Oid caller;   // the role the call acts for
-	Oid definer;  // the role the implementation runs as (its owner)
+	Oid caller;    // the role the call acts for
+	Oid definer;   // the role the implementation runs as (its owner)
+	Oid function;  // the wizard function called (its entry point)
 };
 
 // Wizard calls nest only a few levels (crm_import -> upload, apply profile, run).
@@ -86,6 +87,11 @@ Oid EntryCaller()
 {
 	return entry_depth > 0 ? entry_stack[entry_depth - 1].caller : InvalidOid;
 }
+
+Oid EntryOutermostFunction()
+{
+	return entry_depth > 0 ? entry_stack[0].function : InvalidOid;
+}
 }  // namespace crm::pg
 
 extern "C" {
@@ -125,6 +131,7 @@ extern "C" Datum crm_import_entry(PG_FUNCTION_ARGS)
 	int depth = entry_depth;
 	entry_stack[depth].caller = caller;
 	entry_stack[depth].definer = target->definer;
+	entry_stack[depth].function = fcinfo->flinfo->fn_oid;
 	entry_depth = depth + 1;
 	Datum result;
 	PG_TRY();

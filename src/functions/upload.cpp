@@ -1,7 +1,9 @@
 // Wizard step 2: crm_import_upload (bytea), crm_import_upload_lo (large object) and
 // crm_import_upload_file (server path). Three byte sources, one streaming reader: bytes go
-// through core::CsvReader (libcsv) chunk by chunk and land in a per-import UNLOGGED staging
-// table written COPY-style (StagingWriter). The import row records the file's facts.
+// through core::SourceReader (a byte-order mark or the encoding argument decides the
+// encoding; other encodings are converted to UTF-8 by ICU) and core::CsvReader (libcsv)
+// chunk by chunk, and land in a per-import UNLOGGED staging table written COPY-style
+// (StagingWriter). The import row records the file's facts.
 #include "pg/boundary.hpp"
 #include "pg/caller.hpp"
 #include "pg/settings.hpp"
@@ -10,7 +12,9 @@
 #include "pg/text.hpp"
 
 #include "core/csv_reader.hpp"
+#include "core/encoding.hpp"
 #include "core/error.hpp"
+#include "core/source_reader.hpp"
 #include "core/normalize.hpp"
 
 #include <algorithm>
@@ -42,6 +46,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
 }
+
 
 extern "C" {
 PG_FUNCTION_INFO_V1(crm_import_upload);
@@ -333,15 +338,53 @@ struct UploadRequest {
 	const char* list;
 	const char* file_name;  // may be null
 	const char* delimiter;  // may be null
+	const char* encoding;   // may be null: UTF-8, or what a byte-order mark says
 	const char* source;     // bytea, large_object, server_file
 	const char* source_ref; // large object oid or server path; may be null
 };
+
+// How hints tell to upload the file again with an encoding: the call the user made (the
+// one-call import when it ran the upload), "%s" for the encoding.
+std::string RetryCall(const UploadRequest& req)
+{
+	Oid outer = EntryOutermostFunction();
+	const char* outer_name = OidIsValid(outer) ? Guard([&]() noexcept { return get_func_name(outer); }) : nullptr;
+	std::string source = req.source;
+	std::string name = outer_name != nullptr ? outer_name : "";
+	if (name == "crm_import")
+		return source == "large_object" ? "crm_import(list, lo, profile, encoding => '%s')"
+										: "crm_import(list, data, profile, encoding => '%s')";
+	if (name == "crm_import_from_file")
+		return "crm_import_from_file(list, path, profile, encoding => '%s')";
+	if (source == "large_object")
+		return "crm_import_upload_lo(list, lo, encoding => '%s')";
+	if (source == "server_file")
+		return "crm_import_upload_file(list, path, encoding => '%s')";
+	return "crm_import_upload(list, data, encoding => '%s')";
+}
+
+// A phrase of the core ("the file was ...") as a message sentence: capital, final period.
+std::string Sentence(std::string s)
+{
+	if (!s.empty() && s[0] >= 'a' && s[0] <= 'z')
+		s[0] = static_cast<char>(s[0] - 'a' + 'A');
+	if (!s.empty() && s.back() != '.')
+		s.push_back('.');
+	return s;
+}
 
 // The body shared by the three upload functions.
 int64 Upload(const UploadRequest& req, ByteSource& source)
 {
 	auto started = std::chrono::steady_clock::now();
 	char delimiter = ParseDelimiter(req.delimiter);
+	// An unknown encoding is refused before anything is written.
+	core::SourceOptions source_options;
+	if (req.encoding != nullptr) {
+		source_options.encoding = core::ResolveEncoding(req.encoding);
+		source_options.encoding_given = true;
+	}
+	source_options.retry_call = RetryCall(req);
 	std::string schema = ExtensionSchemaQuoted();
 	SpiSession spi;
 
@@ -389,7 +432,8 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	options.max_columns = static_cast<size_t>(g_settings.max_columns);
 
 	UploadSink sink(spi, table, options.max_columns);
-	core::CsvReader reader(options, sink);
+	core::SourceReader source_reader(options, source_options, sink);
+	const core::CsvReader& reader = source_reader.csv();
 	std::unique_ptr<char[]> buffer(new char[kChunkBytes]);
 	int64 bytes = 0;
 	long long next_notice = g_settings.progress_rows;
@@ -403,7 +447,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 			if (pg_cryptohash_update(sha, reinterpret_cast<const uint8*>(chunk), n) < 0)
 				ereport(ERROR, (errmsg("could not compute SHA-256")));
 		});
-		reader.Feed(chunk, n);
+		source_reader.Feed(chunk, n);
 		bytes += static_cast<int64>(n);
 		int64 records = static_cast<int64>(reader.records());
 		Guard([&]() noexcept {
@@ -421,7 +465,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		}
 	}
 	source.Close();
-	reader.Finish();
+	source_reader.Finish();
 	bool staged = sink.Finish();
 	uint8 digest[PG_SHA256_DIGEST_LENGTH];
 	Guard([&]() noexcept {
@@ -451,9 +495,19 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	std::string delim(1, reader.delimiter());
 
-	Oid utypes[14] = {INT8OID, INT8OID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, INT8OID,
-					  INT4OID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID};
-	Datum uvalues[14] = {
+	const std::string& encoding = source_reader.encoding().name;
+	uint64 c1_count = reader.c1_count();
+	std::string c1_encoding = source_reader.C1Encoding();
+	Oid utypes[19] = {INT8OID, INT8OID, TEXTOID, TEXTOID, BOOLOID, BOOLOID, INT8OID,
+					  INT4OID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID,
+					  TEXTOID, INT8OID, INT8OID, INT4OID, TEXTOID};
+	char unulls[19];
+	std::memset(unulls, ' ', sizeof unulls);
+	if (c1_count == 0 || reader.c1_line() == 0)
+		unulls[16] = unulls[17] = 'n';
+	if (c1_encoding.empty())
+		unulls[18] = 'n';
+	Datum uvalues[19] = {
 		Int64GetDatum(import_id),
 		Int64GetDatum(bytes),
 		PointerGetDatum(MakeText(Hex(digest, sizeof(digest)))),
@@ -468,14 +522,50 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		PointerGetDatum(MakeInt8Array(filled)),
 		PointerGetDatum(MakeTextArray(samples)),
 		PointerGetDatum(MakeInt4Array(sample_no)),
+		PointerGetDatum(MakeText(encoding)),
+		Int64GetDatum(static_cast<int64>(c1_count)),
+		Int64GetDatum(static_cast<int64>(reader.c1_line())),
+		Int32GetDatum(static_cast<int32>(reader.c1_column())),
+		PointerGetDatum(MakeText(c1_encoding)),
 	};
 	spi.Execute("UPDATE " + schema + ".crm_imports SET byte_size = $2, sha256 = $3, delimiter = $4, " +
 					"delimiter_detected = $5, had_bom = $6, record_count = $7, column_count = $8, " +
 					"ragged_records = $9, header = $10, column_names = $11, column_filled = $12, " +
 					"column_samples = $13, column_sample_no = $14, staging_table = 'crm_import_staging." + table +
 					"', staged_columns = " + std::to_string(sink.staged_columns()) +
-					", upload_seconds = " + std::to_string(seconds) + " WHERE id = $1",
-				14, utypes, uvalues, nullptr);
+					", upload_seconds = " + std::to_string(seconds) +
+					", source_encoding = $15, c1_count = $16, c1_line = $17, c1_column = $18, c1_encoding = $19 " +
+					"WHERE id = $1",
+				19, utypes, uvalues, unulls);
+
+	// A byte-order mark said otherwise than the encoding argument: the mark won.
+	if (!source_reader.overridden_encoding().empty()) {
+		std::string given = source_reader.overridden_encoding();
+		Guard([&]() noexcept {
+			ereport(NOTICE, (errmsg("the file starts with a %s byte-order mark: it was read as %s, not as %s",
+									encoding.c_str(), encoding.c_str(), given.c_str()),
+							 errhint("A byte-order mark says what the file is; pass encoding => NULL to leave it "
+									 "to the mark.")));
+		});
+	}
+
+	// Valid UTF-8 holding U+0080..U+009F: a DOS or Windows file converted with the wrong code
+	// page. Staged as it is (the bytes may be intended); the warning says how to get it right.
+	if (c1_count > 0) {
+		uint64 line = reader.c1_line(), column = reader.c1_column();
+		std::string where = "line " + std::to_string(line) + ", column " + std::to_string(column);
+		if (column >= 1 && column <= sink.header_.size() && line > 1 && !sink.header_[column - 1].empty())
+			where += " \"" + CutUtf8(sink.header_[column - 1], 60) + "\"";
+		std::string detail = "The first is " + core::CodePointName(reader.c1_code()) + "; the file holds " +
+							 std::to_string(c1_count) + (c1_count == 1 ? " such character" : " such characters") +
+							 ". The rows were staged as they are.";
+		std::string hint = Sentence(source_reader.C1Hint());
+		Guard([&]() noexcept {
+			ereport(WARNING, (errmsg("file holds C1 control characters (mojibake from a wrong code page), the first on %s",
+									 where.c_str()),
+							  errdetail_internal("%s", detail.c_str()), hint.empty() ? 0 : errhint("%s", hint.c_str())));
+		});
+	}
 
 	// One column although a delimiter was given: most likely the wrong one (a Norwegian
 	// Excel file uploaded with delimiter => ','). The upload stands; the NOTICE says why the
@@ -552,7 +642,8 @@ using crm::pg::RunEntry;
 
 // Unpacks the arguments shared by the upload functions (C frame: PostgreSQL calls only).
 // file_name_arg, delimiter_arg: where the optional file name and delimiter arguments are
-// (crm_import_upload_file takes the delimiter first, as API.md lists it).
+// (crm_import_upload_file takes the delimiter first, as API.md lists it); the encoding is
+// the fifth argument of all three.
 static void UnpackCommon(FunctionCallInfo fcinfo, crm::pg::UploadRequest* req, const char* source,
 						 int file_name_arg = 2, int delimiter_arg = 3)
 {
@@ -565,13 +656,14 @@ static void UnpackCommon(FunctionCallInfo fcinfo, crm::pg::UploadRequest* req, c
 	req->list = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	req->file_name = PG_ARGISNULL(file_name_arg) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(file_name_arg));
 	req->delimiter = PG_ARGISNULL(delimiter_arg) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(delimiter_arg));
+	req->encoding = PG_ARGISNULL(4) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(4));
 	req->source = source;
 	req->source_ref = nullptr;
 }
 
 extern "C" Datum crm_import_upload(PG_FUNCTION_ARGS)
 {
-	CRM_REQUIRE_NARGS(4);
+	CRM_REQUIRE_NARGS(5);
 	crm::pg::UploadRequest req;
 	UnpackCommon(fcinfo, &req, "bytea");
 	bytea* data = PG_GETARG_BYTEA_PP(1);
@@ -583,7 +675,7 @@ extern "C" Datum crm_import_upload(PG_FUNCTION_ARGS)
 
 extern "C" Datum crm_import_upload_lo(PG_FUNCTION_ARGS)
 {
-	CRM_REQUIRE_NARGS(4);
+	CRM_REQUIRE_NARGS(5);
 	crm::pg::UploadRequest req;
 	UnpackCommon(fcinfo, &req, "large_object");
 	Oid lo = PG_GETARG_OID(1);
@@ -598,7 +690,7 @@ extern "C" Datum crm_import_upload_lo(PG_FUNCTION_ARGS)
 
 extern "C" Datum crm_import_upload_file(PG_FUNCTION_ARGS)
 {
-	CRM_REQUIRE_NARGS(4);
+	CRM_REQUIRE_NARGS(5);
 	crm::pg::UploadRequest req;
 	UnpackCommon(fcinfo, &req, "server_file", 3, 2);
 	const char* path = text_to_cstring(PG_GETARG_TEXT_PP(1));

@@ -20,6 +20,11 @@ namespace crm::pg {
 // inside Guard.
 Oid CallerId();
 
+// The wizard function the user called (the outermost wizard call: crm_import when the
+// one-call import runs an upload), or InvalidOid outside any wizard call. Defined in
+// src/functions/entry.cpp.
+Oid EntryOutermostFunction();
+
 // True when the caller is a superuser or has the privileges of crm_import_admin.
 bool CallerIsAdmin();
 
