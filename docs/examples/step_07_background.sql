@@ -31,3 +31,13 @@ SELECT crm_import_cancel(:third);
 COMMIT;
 SELECT id, state, tab, regexp_replace(failure_reason, 'by \S+ at .*;', 'by <role> at <time>;') AS failure_reason
 	FROM crm_import_status WHERE id = :third;
+
+-- The one-call import of a weekly script, as a background job: the upload, the profile and
+-- compliance now; the run by a worker once the call's transaction commits.
+\lo_import data/kontakter.csv
+SELECT crm_import_save_profile(:again, 'weekly-background');
+SELECT import_id AS weekly, state FROM crm_import('Nyhetsbrev 2026', :LASTOID, profile => 'weekly-background',
+	gdpr => true, tcpa => true, background => true) \gset
+SELECT lo_unlink(:LASTOID);
+\echo :state
+SELECT state, tab, inserted, updated, unchanged, merged_in_file, rejected FROM crm_import_wait(:weekly);

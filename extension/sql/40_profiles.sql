@@ -157,7 +157,8 @@ COMMENT ON FUNCTION crm_import_apply_profile(bigint, text) IS
 	'Applies a saved profile to a new upload: maps columns by header name and sets consent, rules and options; reports each column (mapped, not imported, new in this file) and each profile column missing from this file';
 
 -- Internal: the one-call import after the upload.
-CREATE FUNCTION crm_import_one_call(import bigint, profile text, gdpr boolean, tcpa boolean, dry_run boolean)
+CREATE FUNCTION crm_import_one_call(import bigint, profile text, gdpr boolean, tcpa boolean, dry_run boolean,
+	background boolean)
 RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
 	merged_in_file bigint, rejected bigint)
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
@@ -189,6 +190,12 @@ BEGIN
 				|| 'To see and fix each problem, run the wizard step by step: crm_import_upload, crm_import_apply_profile, crm_import_check.';
 	END IF;
 	import_id := import;
+	IF background AND NOT dry_run THEN
+		-- A background job: queued now, run by a worker once this transaction commits.
+		state := @extschema@.crm_import_start(import);
+		RETURN NEXT;
+		RETURN;
+	END IF;
 	SELECT * INTO r FROM @extschema@.crm_import_run(import, dry_run) x;
 	SELECT j.state INTO state FROM @extschema@.crm_imports j WHERE j.id = import;
 	-- A completed import is final and a script does not preview it again: its staged copy
@@ -202,7 +209,7 @@ BEGIN
 	RETURN NEXT;
 END
 $$;
-COMMENT ON FUNCTION crm_import_one_call(bigint, text, boolean, boolean, boolean) IS 'Internal: applies the profile, records compliance when given, runs';
+COMMENT ON FUNCTION crm_import_one_call(bigint, text, boolean, boolean, boolean, boolean) IS 'Internal: applies the profile, records compliance when given, runs (or starts a background job)';
 
 -- Internal: the encoding the one-call import reads its file in: the one given, else the
 -- profile's (NULL: UTF-8, or what a byte-order mark says). A profile that does not exist is
@@ -218,41 +225,43 @@ COMMENT ON FUNCTION crm_import_profile_encoding(text, text) IS
 -- encoding of the import it is saved from). Pass 'UTF-8' to read a UTF-8 file with a
 -- profile that has another encoding.
 CREATE FUNCTION crm_import(list text, data bytea, profile text, gdpr boolean DEFAULT false, tcpa boolean DEFAULT false,
-	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false, encoding text DEFAULT NULL)
+	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false, encoding text DEFAULT NULL,
+	background boolean DEFAULT false)
 RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
 	merged_in_file bigint, rejected bigint)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
 		@extschema@.crm_import_upload(list, data, file_name, delimiter,
-			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run)
+			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run, background)
 $$;
-COMMENT ON FUNCTION crm_import(text, bytea, text, boolean, boolean, text, text, boolean, text) IS
+COMMENT ON FUNCTION crm_import(text, bytea, text, boolean, boolean, text, text, boolean, text, boolean) IS
 	'One call for scripts: uploads bytes (in the given encoding, else the profile''s), applies a saved profile, records GDPR/TCPA compliance only when passed true, runs; returns the import id, its state and counts. A failed run leaves a failed import with the reason (state failed)';
 
 CREATE FUNCTION crm_import(list text, lo oid, profile text, gdpr boolean DEFAULT false, tcpa boolean DEFAULT false,
-	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false, encoding text DEFAULT NULL)
+	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false, encoding text DEFAULT NULL,
+	background boolean DEFAULT false)
 RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
 	merged_in_file bigint, rejected bigint)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
 		@extschema@.crm_import_upload_lo(list, lo, file_name, delimiter,
-			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run)
+			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run, background)
 $$;
-COMMENT ON FUNCTION crm_import(text, oid, text, boolean, boolean, text, text, boolean, text) IS
+COMMENT ON FUNCTION crm_import(text, oid, text, boolean, boolean, text, text, boolean, text, boolean) IS
 	'One call for scripts: uploads a large object (psql: \lo_import file, then :LASTOID; in the given encoding, else the profile''s), applies a saved profile, records compliance only when passed true, runs; returns the import id, state and counts';
 
 CREATE FUNCTION crm_import_from_file(list text, path text, profile text, gdpr boolean DEFAULT false,
 	tcpa boolean DEFAULT false, file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false,
-	encoding text DEFAULT NULL)
+	encoding text DEFAULT NULL, background boolean DEFAULT false)
 RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
 	merged_in_file bigint, rejected bigint)
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
 		@extschema@.crm_import_upload_file(list, path, delimiter, file_name,
-			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run)
+			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run, background)
 $$;
-COMMENT ON FUNCTION crm_import_from_file(text, text, text, boolean, boolean, text, text, boolean, text) IS
+COMMENT ON FUNCTION crm_import_from_file(text, text, text, boolean, boolean, text, text, boolean, text, boolean) IS
 	'One call for scripts with a server-side file (superusers and pg_read_server_files members): upload (in the given encoding, else the profile''s), apply profile, compliance when given, run';

@@ -126,6 +126,8 @@ DROP FUNCTION IF EXISTS crm_import_upload_file(text, text, text, text);
 DROP FUNCTION IF EXISTS crm_import(text, bytea, text, boolean, boolean, text, text, boolean);
 DROP FUNCTION IF EXISTS crm_import(text, oid, text, boolean, boolean, text, text, boolean);
 DROP FUNCTION IF EXISTS crm_import_from_file(text, text, text, boolean, boolean, text, text, boolean);
+-- The one-call import gained background => true.
+DROP FUNCTION IF EXISTS crm_import_one_call(bigint, text, boolean, boolean, boolean);
 
 -- Views whose columns or options change are dropped and made again by the code below.
 DROP VIEW crm_import_status;
