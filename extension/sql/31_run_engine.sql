@@ -254,7 +254,7 @@ AS $$
 			CASE WHEN s.country_c IS NULL THEN pg_catalog.format('%L::text', s.region)
 				ELSE pg_catalog.format('coalesce(@extschema@.crm_import_country_region(x.r%s), %L::text)', s.country_c, s.region)
 				END AS region_reason,
-			o.date_order
+			o.date_order, s.region
 		FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name = m.field
 		CROSS JOIN settings s LEFT JOIN orders o ON o.c = m.column_no
 		WHERE m.import_id = job.id
@@ -262,7 +262,13 @@ AS $$
 	SELECT x.c, x.name,
 		CASE WHEN x.custom THEN 'custom' WHEN x.type = 'id' THEN 'system_id' WHEN x.type = 'consent' THEN 'consent'
 			ELSE 'contact' END,
-		x.ref, @extschema@.crm_import_norm_expr(x.type, x.ref, x.region_norm, x.opt_in, x.opt_out, x.date_order),
+		x.ref, CASE WHEN x.type = 'phone' AND x.region_norm <> pg_catalog.format('%L::text', x.region)
+			-- A number that is not valid in the row's country is read in the import's region
+			-- (crm_import_run_normalize notes it on the row).
+			THEN pg_catalog.format('coalesce(%s, %s)',
+				@extschema@.crm_import_norm_expr(x.type, x.ref, x.region_norm, x.opt_in, x.opt_out, x.date_order),
+				@extschema@.crm_import_norm_expr(x.type, x.ref, pg_catalog.format('%L::text', x.region), x.opt_in, x.opt_out, x.date_order))
+			ELSE @extschema@.crm_import_norm_expr(x.type, x.ref, x.region_norm, x.opt_in, x.opt_out, x.date_order) END,
 		CASE WHEN x.type <> 'text' THEN @extschema@.crm_import_reason_expr(x.type,
 			-- "email address", "mobile number", but "SMS marketing status"
 			CASE WHEN x.label ~ '^[A-Z]{2}' THEN x.label ELSE lower(left(x.label, 1)) || substr(x.label, 2) END,
@@ -298,6 +304,8 @@ DECLARE
 	custom_expr text;
 	key_cols integer[];
 	no_key text;
+	phone_notes text;
+	region text := @extschema@.crm_import_region(job);
 BEGIN
 	SELECT array_agg(k.c) INTO key_cols FROM @extschema@.crm_import_run_columns(job) k
 		WHERE k.c IS NOT NULL AND k.name = ANY (ARRAY[job.primary_key, job.secondary_key]);
@@ -320,6 +328,19 @@ BEGIN
 	IF custom_expr IS NOT NULL THEN
 		outer_cols := coalesce(outer_cols, '') || format(', nullif(pg_catalog.jsonb_strip_nulls(%s), ''{}'') AS custom', custom_expr);
 	END IF;
+	-- A phone number not valid in the row's country but in the import's region was read in
+	-- the latter (crm_import_run_columns): say so on the row.
+	SELECT string_agg(format(', CASE WHEN x.n%1$s IS NOT NULL AND @extschema@.crm_import_country_region(x.r%2$s) <> %3$L '
+			'AND @extschema@.crm_import_norm_phone(x.r%1$s, @extschema@.crm_import_country_region(x.r%2$s)) IS NULL '
+			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_country_region(x.r%2$s)) END',
+			m.column_no, cm.column_no, region,
+			format('%s %%L in column %s is not valid for %%s (the row''s country): read as a %s number',
+				lower(left(f.label, 1)) || substr(f.label, 2), m.column_no, region)), '' ORDER BY m.column_no)
+	INTO phone_notes
+	FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name = m.field
+	JOIN @extschema@.crm_import_mappings cm ON cm.import_id = job.id AND cm.field = 'country'
+	WHERE m.import_id = job.id AND f.type = 'phone';
+	notes := coalesce(notes, '') || coalesce(phone_notes, '');
 	-- rows_without_key => 'reject': a row whose key cells are all blank is rejected.
 	IF job.rows_without_key = 'reject' AND job.primary_key <> 'none' AND key_cols IS NOT NULL THEN
 		SELECT format(', CASE WHEN %s AND NOT (true%s) THEN %L END',
@@ -444,16 +465,19 @@ AS $$
 DECLARE
 	data_rows bigint := job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END;
 	summary text;
+	value_rejects boolean;  -- some row was rejected for a value it could not read
 BEGIN
 	IF data_rows = 0 OR rejected_rows < data_rows THEN
 		RETURN;
 	END IF;
-	-- Each problem of each row, with its quoted value masked, counted; one example each.
+	-- The reasons with their quoted values masked, counted; one example each.
 	EXECUTE format('SELECT string_agg(pg_catalog.format(''%%s row%%s: %%s'', q.n, CASE WHEN q.n > 1 THEN ''s'' ELSE '''' END, q.example), '
 		'''; '' ORDER BY q.n DESC, q.example) '
-		'FROM (SELECT min(e.part) AS example, count(*) AS n FROM %srt rt, '
-		'  pg_catalog.unnest(pg_catalog.string_to_array(coalesce(rt.reason, rt.reject_reason), ''; '')) e(part) '
-		'  GROUP BY pg_catalog.regexp_replace(e.part, ''''''[^'''']*'''''', '''''''', ''g'') ORDER BY 2 DESC, 1 LIMIT 5) q', p) INTO summary;
+		'FROM (SELECT min(e.why) AS example, count(*) AS n '
+		'  FROM (SELECT coalesce(rt.reason, rt.reject_reason) AS why FROM %srt rt) e '
+		'  GROUP BY pg_catalog.regexp_replace(e.why, ''''''[^'''']*'''''', '''''''', ''g'') ORDER BY 2 DESC, 1 LIMIT 5) q', p) INTO summary;
+	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %srt rt WHERE rt.reason IS NOT NULL AND rt.reason !~ ''^(wrong field count|empty row|no .* to match on)'')', p)
+		INTO value_rejects;
 	IF dry_run THEN
 		RAISE WARNING 'import % would fail: no row could be imported (% of % rejected)', job.id, rejected_rows, data_rows
 			USING DETAIL = 'Reasons: ' || summary || '.',
@@ -461,7 +485,8 @@ BEGIN
 	ELSE
 		RAISE EXCEPTION 'no row could be imported: all % data rows were rejected', data_rows
 			USING ERRCODE = 'data_exception', DETAIL = 'Reasons: ' || summary || '.',
-			HINT = format('Run with dry_run => true and read crm_import_results(%s) for the reasons; fix the file or the mapping, or set crm_import_set_options(%s, invalid_values => ''skip_value'') to import rows without the values that cannot be read.', job.id, job.id);
+			HINT = format('Run with dry_run => true and read crm_import_results(%s) for the reasons; fix the file or the mapping%s.', job.id,
+				CASE WHEN job.invalid_values = 'reject_row' AND value_rejects THEN format(', or set crm_import_set_options(%s, invalid_values => ''skip_value'') to import rows without the values that cannot be read', job.id) ELSE '' END);
 	END IF;
 END
 $$;
