@@ -175,15 +175,20 @@ COMMENT ON FUNCTION crm_import_country_region(text) IS
 
 -- Internal: the date order of each date column of an import (the birthday and custom date
 -- fields): the import's date_order when set ("set"); else detected from the column's staged
--- values (its distinct non-blank values, at most 10,000); undecided, from the region. A
--- contradictory column has no order: crm_import_check reports it.
+-- values (the distinct non-blank values of the first 20,000 data rows, at most 10,000);
+-- undecided, from the region. A contradictory column has no order: crm_import_check reports
+-- it. Detection reads the staging table, whose rows never change: its verdict is kept for the
+-- session (crm_import_cache.date_orders, keyed by staging table, header setting and column),
+-- so the check and every phase of a run read the table once.
 CREATE FUNCTION crm_import_date_orders(job @extschema@.crm_imports)
 RETURNS TABLE (c integer, field text, date_order text, verdict text, reason text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	m record;
-	d record;
+	d jsonb;
+	key text;
+	cache jsonb;
 	region text := @extschema@.crm_import_region(job);
 	staged boolean := job.staging_table IS NOT NULL AND pg_catalog.to_regclass(job.staging_table) IS NOT NULL;
 BEGIN
@@ -198,16 +203,22 @@ BEGIN
 		END IF;
 		d := NULL;
 		IF staged THEN
-			EXECUTE pg_catalog.format('SELECT * FROM @extschema@.crm_import_detect_date_order(ARRAY('
-				'SELECT DISTINCT q.v FROM (SELECT pg_catalog.btrim(%s, %L) AS v FROM %s s WHERE s.record_no > %s) q '
-				'WHERE q.v <> '''' LIMIT 10000))',
-				@extschema@.crm_import_field_ref(job, m.column_no), @extschema@.crm_import_blank_chars(), job.staging_table,
-				CASE WHEN job.has_header THEN 1 ELSE 0 END) INTO d;
+			key := pg_catalog.format('%s:%s:%s', job.staging_table, job.has_header, m.column_no);
+			cache := coalesce(nullif(current_setting('crm_import_cache.date_orders', true), ''), '{}')::jsonb;
+			d := cache -> key;
+			IF d IS NULL THEN
+				EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(o) FROM @extschema@.crm_import_detect_date_order(ARRAY('
+					'SELECT DISTINCT q.v FROM (SELECT pg_catalog.btrim(%s, %L) AS v FROM %s s WHERE s.record_no > %s LIMIT 20000) q '
+					'WHERE q.v <> '''' LIMIT 10000)) o',
+					@extschema@.crm_import_field_ref(job, m.column_no), @extschema@.crm_import_blank_chars(), job.staging_table,
+					CASE WHEN job.has_header THEN 1 ELSE 0 END) INTO d;
+				PERFORM pg_catalog.set_config('crm_import_cache.date_orders', (cache || pg_catalog.jsonb_build_object(key, d))::text, false);
+			END IF;
 		END IF;
-		IF d.verdict = 'decided' THEN
-			date_order := d.date_order; verdict := 'detected'; reason := 'detected: ' || d.reason;
-		ELSIF d.verdict = 'contradictory' THEN
-			date_order := NULL; verdict := 'contradictory'; reason := d.reason;
+		IF d ->> 'verdict' = 'decided' THEN
+			date_order := d ->> 'date_order'; verdict := 'detected'; reason := 'detected: ' || (d ->> 'reason');
+		ELSIF d ->> 'verdict' = 'contradictory' THEN
+			date_order := NULL; verdict := 'contradictory'; reason := d ->> 'reason';
 		ELSE
 			date_order := @extschema@.crm_import_region_date_order(region); verdict := 'region';
 			reason := 'region ' || region;
