@@ -183,3 +183,15 @@ SELECT import_id > 0 AS imported, state, inserted FROM crm_import('Options', con
 SELECT j.date_order, j.default_region, j.invalid_values, j.rows_without_key, j.email_consent_unknown, j.sms_consent_unknown
 	FROM crm_imports j ORDER BY j.id DESC LIMIT 1;
 SELECT c.email, c.mobile, c.sms_marketing FROM crm_contacts c WHERE c.email = 't@example.com';
+
+-- A number not valid in the row's country is read in the import's region, with a note.
+SELECT t_upload(E'Email,Mobile,Country\nu@example.com,969 14 014,Sverige\n') AS imp \gset
+SELECT crm_import_map(:imp, 'Email', 'email'), crm_import_map(:imp, 'Mobile', 'mobile'), crm_import_map(:imp, 'Country', 'country');
+SELECT crm_import_set_consent(:imp, 'email_marketing', value => false);
+SELECT crm_import_set_consent(:imp, 'sms_marketing', value => false);
+SELECT crm_import_set_rules(:imp, 'file', 'email');
+SELECT crm_import_accept_compliance(:imp, true, true);
+SELECT * FROM crm_import_run(:imp);
+SELECT * FROM t_results(:imp);
+SELECT c.email, c.mobile FROM crm_contacts c WHERE c.email = 'u@example.com';
+SELECT crm_import_country_region(x) FROM unnest(ARRAY['se', ' Norge ', 'United Kingdom', 'UK', 'Atlantis', 'XX']) x;
