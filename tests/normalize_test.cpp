@@ -913,3 +913,14 @@ TEST(ValidateConsentTerms, ReportsProblems)
 
 }  // namespace
 }  // namespace crm::core
+
+TEST(PhoneType, GivesLibphonenumbersType)
+{
+	EXPECT_EQ(crm::core::PhoneType("912 34 567", "NO"), "mobile");
+	EXPECT_EQ(crm::core::PhoneType("22 33 44 55", "NO"), "fixed_line");
+	EXPECT_EQ(crm::core::PhoneType("800 12 345", "NO"), "toll_free");
+	EXPECT_EQ(crm::core::PhoneType("+46 8 123 456 78", "NO"), "fixed_line");
+	EXPECT_EQ(crm::core::PhoneType("(201) 555-0123", "US"), "fixed_line_or_mobile");
+	EXPECT_EQ(crm::core::PhoneType("123", "NO"), "");
+	EXPECT_EQ(crm::core::PhoneType("", "NO"), "");
+}

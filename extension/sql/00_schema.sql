@@ -293,6 +293,12 @@ CREATE TABLE crm_imports (
 	c1_line bigint,
 	c1_column integer,
 	c1_encoding text,
+	date_order text CHECK (date_order IN ('DMY', 'MDY', 'YMD')),
+	default_region text CHECK (default_region ~ '^[A-Z]{2}$'),
+	invalid_values text NOT NULL DEFAULT 'reject_row' CHECK (invalid_values IN ('reject_row', 'skip_value')),
+	rows_without_key text NOT NULL DEFAULT 'insert' CHECK (rows_without_key IN ('insert', 'reject')),
+	email_consent_unknown boolean NOT NULL DEFAULT false,
+	sms_consent_unknown boolean NOT NULL DEFAULT false,
 	CONSTRAINT crm_imports_state_check CHECK (state IN ('draft', 'queued', 'running', 'completed', 'failed'))
 );
 COMMENT ON TABLE crm_imports IS 'One row per uploaded file: its facts (size, sha256, rows, delimiter), the wizard settings, state and outcome counts';
@@ -310,6 +316,12 @@ COMMENT ON COLUMN crm_imports.c1_count IS 'C1 control characters (U+0080..U+009F
 COMMENT ON COLUMN crm_imports.c1_line IS 'Line of the first C1 control character; NULL when none';
 COMMENT ON COLUMN crm_imports.c1_column IS 'Column (field number) of the first C1 control character; NULL when none';
 COMMENT ON COLUMN crm_imports.c1_encoding IS 'The code page the C1 control characters most likely came from, as an encoding argument (cp865, windows-1252); NULL when none';
+COMMENT ON COLUMN crm_imports.date_order IS 'How numeric dates with the year last are read: DMY, MDY or YMD; NULL: detected per date column from its values, else from the region (crm_import_set_options)';
+COMMENT ON COLUMN crm_imports.default_region IS 'Region (ISO 3166 code) of phone numbers without a country prefix; NULL: the session''s crm_import.default_region (crm_import_set_options)';
+COMMENT ON COLUMN crm_imports.invalid_values IS 'A value a non-key field cannot read: reject_row (the row is rejected) or skip_value (the value is left out, the row imported with a note)';
+COMMENT ON COLUMN crm_imports.rows_without_key IS 'Rows with neither primary nor secondary key value: insert (as new contacts) or reject';
+COMMENT ON COLUMN crm_imports.email_consent_unknown IS 'The file holds no email marketing consent: new contacts get none, existing ones keep theirs (crm_import_set_consent(..., unknown => true))';
+COMMENT ON COLUMN crm_imports.sms_consent_unknown IS 'The file holds no SMS marketing consent: new contacts get none, existing ones keep theirs (crm_import_set_consent(..., unknown => true))';
 COMMENT ON COLUMN crm_imports.list_id IS 'Contact list every touched contact joins';
 COMMENT ON COLUMN crm_imports.file_name IS 'File name as given at upload';
 COMMENT ON COLUMN crm_imports.source IS 'How the file arrived: bytea, large_object or server_file';
@@ -414,7 +426,13 @@ CREATE TABLE crm_import_profiles (
 	source_import bigint,
 	saved_at timestamptz NOT NULL DEFAULT now(),
 	owner_id oid NOT NULL,
-	encoding text
+	encoding text,
+	date_order text,
+	default_region text,
+	invalid_values text NOT NULL DEFAULT 'reject_row',
+	rows_without_key text NOT NULL DEFAULT 'insert',
+	email_consent_unknown boolean NOT NULL DEFAULT false,
+	sms_consent_unknown boolean NOT NULL DEFAULT false
 );
 COMMENT ON TABLE crm_import_profiles IS 'Saved import settings, applied to new uploads by header name (crm_import_save_profile / crm_import_apply_profile / crm_import)';
 COMMENT ON COLUMN crm_import_profiles.name IS 'Profile name';
@@ -433,6 +451,12 @@ COMMENT ON COLUMN crm_import_profiles.allow_reoptin IS 'Whether opted-out contac
 COMMENT ON COLUMN crm_import_profiles.has_header IS 'Whether files have a header row';
 COMMENT ON COLUMN crm_import_profiles.source_import IS 'Import the profile was saved from';
 COMMENT ON COLUMN crm_import_profiles.saved_at IS 'When it was saved';
+COMMENT ON COLUMN crm_import_profiles.date_order IS 'Date order (DMY, MDY, YMD; NULL: detected)';
+COMMENT ON COLUMN crm_import_profiles.default_region IS 'Region of phone numbers without a country prefix (NULL: the session''s crm_import.default_region)';
+COMMENT ON COLUMN crm_import_profiles.invalid_values IS 'reject_row or skip_value';
+COMMENT ON COLUMN crm_import_profiles.rows_without_key IS 'insert or reject';
+COMMENT ON COLUMN crm_import_profiles.email_consent_unknown IS 'The files hold no email marketing consent';
+COMMENT ON COLUMN crm_import_profiles.sms_consent_unknown IS 'The files hold no SMS marketing consent';
 SELECT pg_catalog.pg_extension_config_dump('crm_import_profiles', '');
 REVOKE ALL ON crm_import_profiles FROM PUBLIC;
 

@@ -310,6 +310,28 @@ RETURNS TABLE (column_no integer, field text, confidence real, basis text, appli
 COMMENT ON FUNCTION crm_import_suggest_fields(text[], text[], integer[], text[], text[], text[], boolean[], text, text) IS
 	'Suggests a catalog field for each column from its header (seven languages, the common exports, typos) and sample values; one field per column at most; applicable when the samples pass the field''s normalizer (phones in region, dates in date_order, birthdays plausible) and the evidence allows it, else the reason';
 
+-- Internal: the region whose phone numbers an import reads without a country prefix: its
+-- own, else the session's crm_import.default_region, else NO.
+CREATE FUNCTION crm_import_region(job @extschema@.crm_imports)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT coalesce(job.default_region, upper(nullif(current_setting('crm_import.default_region', true), '')), 'NO') $$;
+COMMENT ON FUNCTION crm_import_region(crm_imports) IS
+	'Internal: an import''s region for phone numbers without a country prefix (its default_region, else crm_import.default_region, else NO)';
+
+-- Internal: the date order of a region: month first in the US (and its territories), the
+-- Philippines and the Pacific states that follow it; day first elsewhere.
+CREATE FUNCTION crm_import_region_date_order(region text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT CASE WHEN upper(region) = ANY (ARRAY['US', 'AS', 'GU', 'MP', 'PR', 'VI', 'UM', 'PH', 'FM', 'MH', 'PW'])
+	THEN 'MDY' ELSE 'DMY' END $$;
+COMMENT ON FUNCTION crm_import_region_date_order(text) IS 'Internal: MDY for month-first regions (US and its territories, PH, FM, MH, PW), else DMY';
+
+CREATE FUNCTION crm_import_known_region(region text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'crm_import_known_region' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_known_region(text) IS 'Internal: whether libphonenumber knows the ISO 3166 region code';
+
 -- Internal: suggestions for an import's columns under its current header setting, with
 -- their state: applied (the column is mapped to the suggested field) and the reason it is
 -- not (the values, the evidence, or the column's or field's mapping); reason NULL and not
@@ -344,11 +366,12 @@ AS $$
 			WHEN o.column_no IS NOT NULL THEN
 				pg_catalog.format('%s is mapped from column %s "%s"', s.field, o.column_no, names.names[o.column_no])
 		END
-	-- Dates as the run reads them: day first ('DMY'; an import's own date order goes here).
+	-- Phones in the import's region; dates in the import's date order when it is set, else
+	-- day first (the run detects each mapped date column's order from all its values).
 	FROM cols, cat, names,
 		@extschema@.crm_import_suggest_fields(cols.headers, coalesce(cols.samples, '{}'), coalesce(cols.sample_no, '{}'),
 			cat.names, cat.labels, cat.types, cat.custom,
-			coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO'), 'DMY') s
+			@extschema@.crm_import_region(job), coalesce(job.date_order, 'DMY')) s
 	LEFT JOIN @extschema@.crm_import_mappings m
 		ON m.import_id OPERATOR(pg_catalog.=) job.id AND m.column_no OPERATOR(pg_catalog.=) s.column_no
 	LEFT JOIN LATERAL (SELECT min(x.column_no) AS column_no FROM @extschema@.crm_import_mappings x

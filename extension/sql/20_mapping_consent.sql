@@ -162,8 +162,9 @@ BEGIN
 		END IF;
 		IF f.type = 'consent' THEN
 			-- A consent column replaces a consent value set for the whole import.
-			EXECUTE pg_catalog.format('UPDATE @extschema@.crm_imports SET %I = NULL WHERE id = $1',
-				CASE f.name WHEN 'email_marketing' THEN 'email_consent_value' ELSE 'sms_consent_value' END) USING job.id;
+			EXECUTE pg_catalog.format('UPDATE @extschema@.crm_imports SET %I = NULL, %I = false WHERE id = $1',
+				CASE f.name WHEN 'email_marketing' THEN 'email_consent_value' ELSE 'sms_consent_value' END,
+				CASE f.name WHEN 'email_marketing' THEN 'email_consent_unknown' ELSE 'sms_consent_unknown' END) USING job.id;
 		END IF;
 	END IF;
 	INSERT INTO @extschema@.crm_import_mappings AS m (import_id, column_no, field) VALUES (job.id, col, f.name)
@@ -318,34 +319,46 @@ END
 $$;
 COMMENT ON FUNCTION crm_import_consent_field(text) IS 'Internal: the consent field name, or invalid_parameter_value';
 
-CREATE FUNCTION crm_import_set_consent(import bigint, field text, column_name text DEFAULT NULL, value boolean DEFAULT NULL)
+CREATE FUNCTION crm_import_set_consent(import bigint, field text, column_name text DEFAULT NULL, value boolean DEFAULT NULL,
+	unknown boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
 	consent_field text := @extschema@.crm_import_consent_field(field);
+	unknown_col text := CASE consent_field WHEN 'email_marketing' THEN 'email_consent_unknown' ELSE 'sms_consent_unknown' END;
 BEGIN
 	PERFORM @extschema@.crm_import_require_draft(job);
-	IF (column_name IS NULL) = (value IS NULL) THEN
+	IF unknown IS NULL THEN
+		RAISE EXCEPTION 'unknown must be true or false' USING ERRCODE = 'null_value_not_allowed',
+			HINT = pg_catalog.format('crm_import_set_consent(%s, %L, unknown => true) records that the file holds no consent for this channel.', job.id, consent_field);
+	END IF;
+	IF unknown AND (column_name IS NOT NULL OR value IS NOT NULL) THEN
+		RAISE EXCEPTION 'unknown => true takes neither column_name nor value for %', consent_field USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = 'unknown => true says the file holds no consent for this channel; a column or a value says it does.',
+			HINT = pg_catalog.format('Call crm_import_set_consent(%s, %L, unknown => true) alone, or give column_name or value without unknown.',
+				job.id, consent_field);
+	END IF;
+	IF NOT unknown AND (column_name IS NULL) = (value IS NULL) THEN
 		RAISE EXCEPTION 'give either column_name or value for %', consent_field USING ERRCODE = 'invalid_parameter_value',
-			HINT = pg_catalog.format('crm_import_set_consent(%s, %L, column_name => ''Newsletter'') takes each row''s status from a column; crm_import_set_consent(%s, %L, value => true) sets one status for every row.',
-				job.id, consent_field, job.id, consent_field);
+			HINT = pg_catalog.format('crm_import_set_consent(%s, %L, column_name => ''Newsletter'') takes each row''s status from a column; crm_import_set_consent(%s, %L, value => true) sets one status for every row; crm_import_set_consent(%s, %L, unknown => true) says the file holds none.',
+				job.id, consent_field, job.id, consent_field, job.id, consent_field);
 	END IF;
 	IF column_name IS NOT NULL THEN
 		PERFORM @extschema@.crm_import_set_mapping(job, @extschema@.crm_import_resolve_column(job, column_name), consent_field);
 	ELSE
-		-- One value for the whole import replaces a consent column.
+		-- One value for the whole import (or none: unknown) replaces a consent column.
 		UPDATE @extschema@.crm_import_mappings m SET field = NULL
 			WHERE m.import_id = job.id AND m.field = consent_field;
-		EXECUTE pg_catalog.format('UPDATE @extschema@.crm_imports SET %I = $2 WHERE id = $1',
-			CASE consent_field WHEN 'email_marketing' THEN 'email_consent_value' ELSE 'sms_consent_value' END)
-			USING job.id, value;
+		EXECUTE pg_catalog.format('UPDATE @extschema@.crm_imports SET %I = $2, %I = $3 WHERE id = $1',
+			CASE consent_field WHEN 'email_marketing' THEN 'email_consent_value' ELSE 'sms_consent_value' END, unknown_col)
+			USING job.id, value, unknown;
 	END IF;
 END
 $$;
-COMMENT ON FUNCTION crm_import_set_consent(bigint, text, text, boolean) IS
-	'Wizard step 4 marketing consent: email_marketing or sms_marketing from a column (values read with the field''s consent terms) or one value for the whole import';
+COMMENT ON FUNCTION crm_import_set_consent(bigint, text, text, boolean, boolean) IS
+	'Wizard step 4 marketing consent: email_marketing or sms_marketing from a column (values read with the field''s consent terms; a blank cell is unknown for that row), one value for the whole import, or unknown => true: the file holds no consent for this channel (new contacts are not opted in, existing contacts keep theirs)';
 
 -- Internal: what is wrong with a consent terms setting, or NULL.
 CREATE FUNCTION crm_import_consent_terms_problem(opt_in text[], opt_out text[])
@@ -464,3 +477,7 @@ CREATE FUNCTION crm_import_problem(kind text, value text,
 	AS 'MODULE_PATHNAME', 'crm_import_problem_in_order' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_problem(text, text, text, text) IS 'Why value is not a valid email, phone, date, birthday, number or boolean (kind; dates read in date_order, birthdays also checked against today); NULL when it is';
 
+CREATE FUNCTION crm_import_phone_type(value text,
+	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_phone_type' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION crm_import_phone_type(text, text) IS 'libphonenumber''s type of a valid phone number (mobile, fixed_line, fixed_line_or_mobile, toll_free, premium_rate, shared_cost, voip, personal_number, pager, uan, voicemail, unknown), read as crm_import_norm_phone reads it; NULL when not valid';

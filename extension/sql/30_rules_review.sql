@@ -45,27 +45,56 @@ $$;
 COMMENT ON FUNCTION crm_import_set_rules(bigint, text, text, text) IS
 	'Wizard step 5: master (file or existing), primary key (email, mobile, system_id or none) and optional secondary key used when the primary finds no duplicate';
 
-CREATE FUNCTION crm_import_set_options(import bigint, max_errors text DEFAULT NULL, allow_reoptin boolean DEFAULT NULL)
+CREATE FUNCTION crm_import_set_options(import bigint, max_errors text DEFAULT NULL, allow_reoptin boolean DEFAULT NULL,
+	date_order text DEFAULT NULL, default_region text DEFAULT NULL, invalid_values text DEFAULT NULL,
+	rows_without_key text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+	d text := upper(btrim(date_order));
+	r text := upper(btrim(default_region));
+	iv text := lower(btrim(invalid_values));
+	rk text := lower(btrim(rows_without_key));
 BEGIN
 	PERFORM @extschema@.crm_import_require_draft(job);
 	IF max_errors IS NOT NULL AND btrim(max_errors) !~ '^[0-9]+(\.[0-9]+)?%?$|^$|^none$' THEN
 		RAISE EXCEPTION 'invalid max_errors "%"', max_errors USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Give a count of rejected rows (''100''), a percentage of the data rows (''5%''), or ''none''.';
 	END IF;
+	-- '' (or 'detect') clears the date order: it is detected per column again.
+	IF d IS NOT NULL AND d <> ALL (ARRAY['DMY', 'MDY', 'YMD', '', 'DETECT']) THEN
+		RAISE EXCEPTION 'invalid date order "%"', date_order USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'date_order => ''DMY'' (31.12.1990, day first), ''MDY'' (12/31/1990, month first), ''YMD'' (1990-12-31), or ''detect'' (from each date column''s values, else the region).';
+	END IF;
+	-- '' (or 'session') clears the region: crm_import.default_region applies again.
+	IF r IS NOT NULL AND r <> ALL (ARRAY['', 'SESSION']) AND NOT (r ~ '^[A-Z]{2}$' AND @extschema@.crm_import_known_region(r)) THEN
+		RAISE EXCEPTION 'invalid default region "%"', default_region USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = 'The default region is the ISO 3166 country code whose phone numbers are written without a country prefix.',
+			HINT = 'Give a two-letter code libphonenumber knows, like ''NO'', ''SE'', ''GB'' or ''US'' (not ''UK''), or ''session'' for crm_import.default_region.';
+	END IF;
+	IF iv IS NOT NULL AND iv <> ALL (ARRAY['reject_row', 'skip_value']) THEN
+		RAISE EXCEPTION 'invalid invalid_values "%"', invalid_values USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'invalid_values => ''reject_row'' (a row with a value that cannot be read is rejected) or ''skip_value'' (the value is left out and the row imported with a note; a bad key value still rejects the row).';
+	END IF;
+	IF rk IS NOT NULL AND rk <> ALL (ARRAY['insert', 'reject']) THEN
+		RAISE EXCEPTION 'invalid rows_without_key "%"', rows_without_key USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'rows_without_key => ''insert'' (a row with no primary or secondary key value becomes a new contact) or ''reject''.';
+	END IF;
 	UPDATE @extschema@.crm_imports j SET
 		max_errors = CASE WHEN crm_import_set_options.max_errors IS NULL THEN j.max_errors
 			ELSE nullif(nullif(btrim(crm_import_set_options.max_errors), ''), 'none') END,
-		allow_reoptin = coalesce(crm_import_set_options.allow_reoptin, j.allow_reoptin)
+		allow_reoptin = coalesce(crm_import_set_options.allow_reoptin, j.allow_reoptin),
+		date_order = CASE WHEN d IS NULL THEN j.date_order ELSE nullif(nullif(d, ''), 'DETECT') END,
+		default_region = CASE WHEN r IS NULL THEN j.default_region ELSE nullif(nullif(r, ''), 'SESSION') END,
+		invalid_values = coalesce(iv, j.invalid_values),
+		rows_without_key = coalesce(rk, j.rows_without_key)
 		WHERE j.id = job.id;
 END
 $$;
-COMMENT ON FUNCTION crm_import_set_options(bigint, text, boolean) IS
-	'Run options: max_errors (count or percentage of rejected rows that fails the import; ''none'' clears) and allow_reoptin (may an import turn an opted-out contact into an opted-in one; default false)';
+COMMENT ON FUNCTION crm_import_set_options(bigint, text, boolean, text, text, text, text) IS
+	'Run options (NULL keeps a setting): max_errors (count or percentage of rejected rows that fails the import; ''none'' clears), allow_reoptin (may an import turn an opted-out contact into an opted-in one; default false), date_order (DMY, MDY, YMD; ''detect'': per date column from its values, else the region), default_region (ISO code of phone numbers without a country prefix; ''session'': crm_import.default_region), invalid_values (reject_row or skip_value) and rows_without_key (insert or reject)';
 
 CREATE FUNCTION crm_import_accept_compliance(import bigint, gdpr boolean, tcpa boolean)
 RETURNS void
@@ -104,6 +133,7 @@ DECLARE
 	names text[] := @extschema@.crm_import_column_names(job);
 	mapped text[];
 	c integer;
+	d record;
 BEGIN
 	SELECT coalesce(array_agg(m.field), '{}') INTO mapped FROM @extschema@.crm_import_mappings m
 		WHERE m.import_id = job.id AND m.field IS NOT NULL;
@@ -142,17 +172,25 @@ BEGIN
 		END LOOP;
 	END IF;
 	IF 'email' = ANY (mapped) AND NOT 'email_marketing' = ANY (mapped)
-			AND job.email_consent_value IS NULL THEN
+			AND job.email_consent_value IS NULL AND NOT job.email_consent_unknown THEN
 		problem := 'email address is mapped but the email marketing status is not given';
-		fix := pg_catalog.format('crm_import_set_consent(%s, ''email_marketing'', column_name => ''...'') or crm_import_set_consent(%s, ''email_marketing'', value => true|false)', job.id, job.id);
+		fix := pg_catalog.format('crm_import_set_consent(%s, ''email_marketing'', column_name => ''...'') or crm_import_set_consent(%s, ''email_marketing'', value => true|false), or crm_import_set_consent(%s, ''email_marketing'', unknown => true) when the file holds no consent', job.id, job.id, job.id);
 		RETURN NEXT;
 	END IF;
 	IF 'mobile' = ANY (mapped) AND NOT 'sms_marketing' = ANY (mapped)
-			AND job.sms_consent_value IS NULL THEN
+			AND job.sms_consent_value IS NULL AND NOT job.sms_consent_unknown THEN
 		problem := 'mobile number is mapped but the SMS marketing status is not given';
-		fix := pg_catalog.format('crm_import_set_consent(%s, ''sms_marketing'', column_name => ''...'') or crm_import_set_consent(%s, ''sms_marketing'', value => true|false)', job.id, job.id);
+		fix := pg_catalog.format('crm_import_set_consent(%s, ''sms_marketing'', column_name => ''...'') or crm_import_set_consent(%s, ''sms_marketing'', value => true|false), or crm_import_set_consent(%s, ''sms_marketing'', unknown => true) when the file holds no consent', job.id, job.id, job.id);
 		RETURN NEXT;
 	END IF;
+	-- A date column whose values hold both orders cannot be read without being told which.
+	FOR d IN SELECT o.c, o.field, o.reason FROM @extschema@.crm_import_date_orders(job) o
+			WHERE o.verdict = 'contradictory' LOOP
+		problem := pg_catalog.format('column %s "%s" (%s) holds dates in both day-first and month-first order: %s',
+			d.c, names[d.c], d.field, regexp_replace(d.reason, '^contradictory: ', ''));
+		fix := pg_catalog.format('crm_import_set_options(%s, date_order => ''DMY'') or crm_import_set_options(%s, date_order => ''MDY''), after checking the file', job.id, job.id);
+		RETURN NEXT;
+	END LOOP;
 	IF job.master IS NULL OR job.primary_key IS NULL THEN
 		problem := 'import rules are not set';
 		fix := pg_catalog.format('crm_import_set_rules(%s, master => ''file''|''existing'', primary_key => ''email''|''mobile''|''system_id''|''none'')', job.id);
@@ -245,6 +283,8 @@ BEGIN
 						 THEN CASE WHEN job.email_consent_value THEN 'opted in for every row' ELSE 'opted out for every row' END
 						  WHEN f.name = 'sms_marketing' AND job.sms_consent_value IS NOT NULL
 						 THEN CASE WHEN job.sms_consent_value THEN 'opted in for every row' ELSE 'opted out for every row' END
+						  WHEN (f.name = 'email_marketing' AND job.email_consent_unknown) OR (f.name = 'sms_marketing' AND job.sms_consent_unknown)
+						 THEN 'unknown: the file holds none (new contacts are not opted in; existing contacts keep theirs)'
 						 ELSE 'not set' END)
 		FROM @extschema@.crm_fields f WHERE f.type = 'consent' ORDER BY f.name;
 	RETURN QUERY VALUES
@@ -254,11 +294,22 @@ BEGIN
 		('rules', 'primary key', coalesce(job.primary_key, 'not set')),
 		('rules', 'secondary key', coalesce(job.secondary_key, 'none')),
 		('rules', 'max errors', coalesce(job.max_errors, 'no limit')),
+		('rules', 'invalid values', CASE job.invalid_values WHEN 'skip_value' THEN 'skip_value: a value that cannot be read is left out (a bad key value rejects the row)'
+			ELSE 'reject_row: a row with a value that cannot be read is rejected' END),
+		('rules', 'rows without key', CASE job.rows_without_key WHEN 'reject' THEN 'reject' ELSE 'insert as new contacts' END),
+		('values', 'phone region', CASE WHEN job.default_region IS NOT NULL THEN job.default_region || ' (set)'
+			ELSE @extschema@.crm_import_region(job) || ' (crm_import.default_region)' END
+			|| CASE WHEN EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id AND m.field = 'country')
+				THEN '; a row''s country decides where it names one' ELSE '' END),
+		('values', 'date order', coalesce(job.date_order || ' (set)', 'detected per date column')),
 		('compliance', 'GDPR and TCPA', CASE WHEN job.gdpr_accepted AND job.tcpa_accepted
 			THEN pg_catalog.format('confirmed by %s at %s', job.compliance_accepted_by,
 				pg_catalog.to_char(job.compliance_accepted_at, 'YYYY-MM-DD HH24:MI:SS TZ'))
 			ELSE 'not confirmed' END),
 		('status', 'state', job.state || coalesce(': ' || job.failure_reason, ''));
+	RETURN QUERY SELECT 'values'::text, pg_catalog.format('column %s "%s" (%s)', o.c, names[o.c], o.field),
+			CASE WHEN o.verdict = 'contradictory' THEN 'no order: ' || o.reason ELSE o.date_order || ' (' || o.reason || ')' END
+		FROM @extschema@.crm_import_date_orders(job) o ORDER BY o.c;
 	RETURN QUERY SELECT 'missing'::text, p.problem, p.fix FROM @extschema@.crm_import_problems(job) p;
 END
 $$;

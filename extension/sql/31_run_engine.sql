@@ -54,16 +54,20 @@ AS $$
 $$;
 COMMENT ON FUNCTION crm_import_blank_chars() IS 'Internal: whitespace a run trims from values (ASCII whitespace; in UTF-8 databases also no-break, zero-width and other Unicode spaces)';
 
--- Internal: the SQL expression that normalizes a staged field (SQL reference ref) for a field type.
-CREATE FUNCTION crm_import_norm_expr(field_type text, ref text, region text, opt_in text[], opt_out text[])
+-- Internal: the SQL expression that normalizes a staged field (SQL reference ref) for a field
+-- type ('birthday' for the birthday field); region_sql is an SQL expression giving the
+-- region of phone numbers (a row's country can decide it), date_order the order of dates.
+CREATE FUNCTION crm_import_norm_expr(field_type text, ref text, region_sql text, opt_in text[], opt_out text[],
+	date_order text)
 RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE field_type
 		WHEN 'text' THEN pg_catalog.format('nullif(pg_catalog.btrim(%s, %L), '''')', ref, @extschema@.crm_import_blank_chars())
 		WHEN 'email' THEN pg_catalog.format('@extschema@.crm_import_norm_email(%s)', ref)
-		WHEN 'phone' THEN pg_catalog.format('@extschema@.crm_import_norm_phone(%s, %L::text)', ref, region)
-		WHEN 'date' THEN pg_catalog.format('(@extschema@.crm_import_norm_date(%s))::date', ref)
+		WHEN 'phone' THEN pg_catalog.format('@extschema@.crm_import_norm_phone(%s, %s)', ref, region_sql)
+		WHEN 'date' THEN pg_catalog.format('(@extschema@.crm_import_norm_date(%s, %L::text))::date', ref, date_order)
+		WHEN 'birthday' THEN pg_catalog.format('(@extschema@.crm_import_norm_birthday(%s, %L::text))::date', ref, date_order)
 		WHEN 'number' THEN pg_catalog.format('(@extschema@.crm_import_norm_number(%s))::numeric', ref)
 		WHEN 'boolean' THEN pg_catalog.format('@extschema@.crm_import_norm_boolean(%s)', ref)
 		WHEN 'id' THEN pg_catalog.format('CASE WHEN pg_catalog.btrim(%s, %L) ~ ''^[0-9]{1,18}$'' THEN (pg_catalog.btrim(%s, %L))::bigint END',
@@ -71,7 +75,7 @@ AS $$
 		WHEN 'consent' THEN pg_catalog.format('@extschema@.crm_import_norm_consent(%s, %L::text[], %L::text[])', ref, opt_in, opt_out)
 	END
 $$;
-COMMENT ON FUNCTION crm_import_norm_expr(text, text, text, text[], text[]) IS 'Internal: SQL expression normalizing a staged field for a field type';
+COMMENT ON FUNCTION crm_import_norm_expr(text, text, text, text[], text[], text) IS 'Internal: SQL expression normalizing a staged field for a field type (region an SQL expression, dates in date_order)';
 
 -- Internal: a value as a reject reason quotes it: at most 100 characters, then "...". A
 -- whole 1 MB cell in every reason of crm_import_results helps nobody.
@@ -81,17 +85,17 @@ AS $$ SELECT CASE WHEN pg_catalog.length(value) > 100 THEN pg_catalog.left(value
 COMMENT ON FUNCTION crm_import_cut(text) IS 'Internal: a value cut to 100 characters (then "...") for reject reasons';
 
 -- Internal: the SQL expression giving the reject reason of a value that did not normalize.
-CREATE FUNCTION crm_import_reason_expr(field_type text, label text, c integer, column_name text, region text,
-	opt_in text[], opt_out text[])
+CREATE FUNCTION crm_import_reason_expr(field_type text, label text, c integer, column_name text, region_sql text,
+	opt_in text[], opt_out text[], date_order text)
 RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE
-		WHEN field_type = ANY (ARRAY['email', 'phone', 'date', 'number', 'boolean']) THEN
-			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), @extschema@.crm_import_problem(%L::text, x.r%s, %L::text))',
+		WHEN field_type = ANY (ARRAY['email', 'phone', 'date', 'birthday', 'number', 'boolean']) THEN
+			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), @extschema@.crm_import_problem(%L::text, x.r%s, %s, %L::text))',
 				-- label and column name become part of a format string: their % doubled.
 				pg_catalog.format('invalid %s %%L in column %s "%s": %%s', replace(label, '%', '%%'), c, replace(column_name, '%', '%%')),
-				c, field_type, c, region)
+				c, field_type, c, region_sql, coalesce(date_order, 'DMY'))
 		WHEN field_type = 'id' THEN
 			pg_catalog.format('pg_catalog.format(%L, @extschema@.crm_import_cut(x.r%s), CASE WHEN x.r%s ~ ''^\s*[0-9]+\s*$'' '
 				'THEN ''too many digits (at most 18)'' ELSE ''not a whole number'' END)',
@@ -103,7 +107,7 @@ AS $$
 					replace(array_to_string(opt_out, ', '), '%', '%%')), c)
 	END
 $$;
-COMMENT ON FUNCTION crm_import_reason_expr(text, text, integer, text, text, text[], text[]) IS 'Internal: SQL expression for the reject reason of a column value that does not normalize';
+COMMENT ON FUNCTION crm_import_reason_expr(text, text, integer, text, text, text[], text[], text) IS 'Internal: SQL expression for the reject reason of a column value that does not normalize';
 
 -- Internal: reports a finished run phase as a NOTICE (when crm_import.progress_rows > 0)
 -- and returns the time the next phase starts.
@@ -130,6 +134,105 @@ COMMENT ON FUNCTION crm_import_report_phase(bigint, text) IS
 	'Internal: shows "crm_import run N: phase" as the backend''s query in pg_stat_activity (read by crm_import_progress)';
 COMMENT ON FUNCTION crm_import_phase_done(bigint, text, timestamptz, text, text) IS 'Internal: reports a finished run phase in pg_stat_activity, and as a NOTICE with its duration when crm_import.progress_rows > 0';
 
+-- Internal: the region of a row's phone numbers from its country cell: an ISO 3166 code
+-- libphonenumber knows, or the English or Norwegian name of a common country; NULL otherwise
+-- (the import's region applies).
+CREATE FUNCTION crm_import_country_region(country text)
+RETURNS text
+-- Inlined into the run's one pass over the rows (hence one expression, no SET clause and not
+-- STRICT: a function call per row cost 3 s per 300,000 rows); every name is qualified.
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+	SELECT CASE WHEN pg_catalog.upper(pg_catalog.btrim(country, @extschema@.crm_import_blank_chars())) OPERATOR(pg_catalog.~) '^[A-Z]{2}$'
+			AND @extschema@.crm_import_known_region(pg_catalog.upper(pg_catalog.btrim(country, @extschema@.crm_import_blank_chars())))
+			THEN pg_catalog.upper(pg_catalog.btrim(country, @extschema@.crm_import_blank_chars()))
+		ELSE CASE pg_catalog.lower(pg_catalog.btrim(country, @extschema@.crm_import_blank_chars()))
+			WHEN 'uk' THEN 'GB'
+			WHEN 'norway' THEN 'NO' WHEN 'norge' THEN 'NO' WHEN 'noreg' THEN 'NO'
+			WHEN 'sweden' THEN 'SE' WHEN 'sverige' THEN 'SE'
+			WHEN 'denmark' THEN 'DK' WHEN 'danmark' THEN 'DK'
+			WHEN 'finland' THEN 'FI' WHEN 'iceland' THEN 'IS' WHEN 'island' THEN 'IS'
+			WHEN 'germany' THEN 'DE' WHEN 'tyskland' THEN 'DE' WHEN 'deutschland' THEN 'DE'
+			WHEN 'united kingdom' THEN 'GB' WHEN 'great britain' THEN 'GB' WHEN 'england' THEN 'GB'
+			WHEN 'storbritannia' THEN 'GB' WHEN 'scotland' THEN 'GB' WHEN 'skottland' THEN 'GB' WHEN 'wales' THEN 'GB'
+			WHEN 'ireland' THEN 'IE' WHEN 'irland' THEN 'IE'
+			WHEN 'united states' THEN 'US' WHEN 'united states of america' THEN 'US' WHEN 'usa' THEN 'US' WHEN 'u.s.a.' THEN 'US'
+			WHEN 'u.s.' THEN 'US' WHEN 'america' THEN 'US' WHEN 'amerika' THEN 'US'
+			WHEN 'canada' THEN 'CA' WHEN 'mexico' THEN 'MX' WHEN 'brazil' THEN 'BR' WHEN 'brasil' THEN 'BR'
+			WHEN 'france' THEN 'FR' WHEN 'frankrike' THEN 'FR' WHEN 'spain' THEN 'ES' WHEN 'spania' THEN 'ES'
+			WHEN 'portugal' THEN 'PT' WHEN 'italy' THEN 'IT' WHEN 'italia' THEN 'IT'
+			WHEN 'netherlands' THEN 'NL' WHEN 'the netherlands' THEN 'NL' WHEN 'holland' THEN 'NL' WHEN 'nederland' THEN 'NL'
+			WHEN 'belgium' THEN 'BE' WHEN 'belgia' THEN 'BE' WHEN 'switzerland' THEN 'CH' WHEN 'sveits' THEN 'CH'
+			WHEN 'austria' THEN 'AT' WHEN 'østerrike' THEN 'AT' WHEN 'poland' THEN 'PL' WHEN 'polen' THEN 'PL'
+			WHEN 'estonia' THEN 'EE' WHEN 'estland' THEN 'EE' WHEN 'latvia' THEN 'LV' WHEN 'lithuania' THEN 'LT' WHEN 'litauen' THEN 'LT'
+			WHEN 'russia' THEN 'RU' WHEN 'russland' THEN 'RU' WHEN 'ukraine' THEN 'UA' WHEN 'ukraina' THEN 'UA'
+			WHEN 'greece' THEN 'GR' WHEN 'hellas' THEN 'GR' WHEN 'turkey' THEN 'TR' WHEN 'tyrkia' THEN 'TR'
+			WHEN 'india' THEN 'IN' WHEN 'china' THEN 'CN' WHEN 'kina' THEN 'CN' WHEN 'japan' THEN 'JP'
+			WHEN 'australia' THEN 'AU' WHEN 'new zealand' THEN 'NZ'
+			WHEN 'philippines' THEN 'PH' WHEN 'filippinene' THEN 'PH' WHEN 'thailand' THEN 'TH'
+			WHEN 'south africa' THEN 'ZA' WHEN 'sør-afrika' THEN 'ZA'
+		END END
+$$;
+COMMENT ON FUNCTION crm_import_country_region(text) IS
+	'Internal: the phone region a country cell names (ISO 3166 code libphonenumber knows, or a common country''s English or Norwegian name), or NULL';
+
+-- Internal: the date order of each date column of an import (the birthday and custom date
+-- fields): the import's date_order when set ("set"); else detected from the column's staged
+-- values (the distinct non-blank values of the first 20,000 data rows, at most 10,000);
+-- undecided, from the region. A contradictory column has no order: crm_import_check reports
+-- it. Detection reads the staging table, whose rows never change: its verdict is kept for the
+-- session (crm_import_cache.date_orders, keyed by staging table, header setting and column),
+-- so the check and every phase of a run read the table once.
+CREATE FUNCTION crm_import_date_orders(job @extschema@.crm_imports)
+RETURNS TABLE (c integer, field text, date_order text, verdict text, reason text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	m record;
+	d jsonb;
+	key text;
+	cache jsonb;
+	region text := @extschema@.crm_import_region(job);
+	staged boolean := job.staging_table IS NOT NULL AND pg_catalog.to_regclass(job.staging_table) IS NOT NULL;
+BEGIN
+	FOR m IN SELECT mp.column_no, f.name FROM @extschema@.crm_import_mappings mp
+			JOIN @extschema@.crm_fields f ON f.name = mp.field
+			WHERE mp.import_id = job.id AND f.type = 'date' ORDER BY mp.column_no LOOP
+		c := m.column_no; field := m.name;
+		IF job.date_order IS NOT NULL THEN
+			date_order := job.date_order; verdict := 'set'; reason := 'set';
+			RETURN NEXT;
+			CONTINUE;
+		END IF;
+		d := NULL;
+		IF staged THEN
+			key := pg_catalog.format('%s:%s:%s', job.staging_table, job.has_header, m.column_no);
+			cache := coalesce(nullif(current_setting('crm_import_cache.date_orders', true), ''), '{}')::jsonb;
+			d := cache -> key;
+			IF d IS NULL THEN
+				EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(o) FROM @extschema@.crm_import_detect_date_order(ARRAY('
+					'SELECT DISTINCT q.v FROM (SELECT pg_catalog.btrim(%s, %L) AS v FROM %s s WHERE s.record_no > %s LIMIT 20000) q '
+					'WHERE q.v <> '''' LIMIT 10000)) o',
+					@extschema@.crm_import_field_ref(job, m.column_no), @extschema@.crm_import_blank_chars(), job.staging_table,
+					CASE WHEN job.has_header THEN 1 ELSE 0 END) INTO d;
+				PERFORM pg_catalog.set_config('crm_import_cache.date_orders', (cache || pg_catalog.jsonb_build_object(key, d))::text, false);
+			END IF;
+		END IF;
+		IF d ->> 'verdict' = 'decided' THEN
+			date_order := d ->> 'date_order'; verdict := 'detected'; reason := 'detected: ' || (d ->> 'reason');
+		ELSIF d ->> 'verdict' = 'contradictory' THEN
+			date_order := NULL; verdict := 'contradictory'; reason := d ->> 'reason';
+		ELSE
+			date_order := @extschema@.crm_import_region_date_order(region); verdict := 'region';
+			reason := 'region ' || region;
+		END IF;
+		RETURN NEXT;
+	END LOOP;
+END
+$$;
+COMMENT ON FUNCTION crm_import_date_orders(crm_imports) IS
+	'Internal: each date column''s date order and why: set on the import, detected from its values, or from the region; contradictory columns have none';
+
 -- Internal: the whole set-based import. Runs inside crm_import_run's subtransaction, so any
 -- error undoes every contact change. Work tables live in crm_import_staging and are dropped.
 -- Internal: the columns a run writes, from the mapping joined with the fields, each with
@@ -138,6 +241,9 @@ COMMENT ON FUNCTION crm_import_phase_done(bigint, text, timestamptz, text, text)
 -- the consent set for the whole import. kind: 'contact' (a column of crm_contacts),
 -- 'consent' (a consent column of crm_contacts), 'system_id' (the match key only) or
 -- 'custom' (a key of crm_contacts.custom). Every phase builds its SQL from these rows.
+-- Phone numbers are read in the region of the row's country when a country column is
+-- mapped (crm_import_country_region), else in the import's region; dates in their column's
+-- date order (crm_import_date_orders).
 CREATE FUNCTION crm_import_run_columns(job @extschema@.crm_imports)
 RETURNS TABLE (c integer, name text, kind text, ref text, norm text, reason text, value text)
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
@@ -145,24 +251,42 @@ AS $$
 	WITH settings AS (
 		SELECT @extschema@.crm_import_terms(job) AS terms,
 			@extschema@.crm_import_column_names(job) AS names,
-			coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO') AS region
+			@extschema@.crm_import_region(job) AS region,
+			(SELECT m.column_no FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id AND m.field = 'country') AS country_c
+	), orders AS (
+		SELECT d.c, d.date_order FROM @extschema@.crm_import_date_orders(job) d
 	), mapped AS (
-		SELECT m.column_no AS c, f.name, f.label, f.type, f.custom,
+		SELECT m.column_no AS c, f.name, f.label,
+			CASE WHEN f.name = 'birthday' THEN 'birthday' ELSE f.type END AS type, f.custom,
 			@extschema@.crm_import_field_ref(job, m.column_no) AS ref,
 			@extschema@.crm_import_terms(s.terms, f.name, 'opt_in') AS opt_in,
 			@extschema@.crm_import_terms(s.terms, f.name, 'opt_out') AS opt_out,
-			s.names[m.column_no] AS column_name, s.region
-		FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name = m.field, settings s
+			s.names[m.column_no] AS column_name,
+			CASE WHEN s.country_c IS NULL THEN pg_catalog.format('%L::text', s.region)
+				ELSE pg_catalog.format('coalesce(@extschema@.crm_import_country_region(%s), %L::text)',
+					@extschema@.crm_import_field_ref(job, s.country_c), s.region) END AS region_norm,
+			CASE WHEN s.country_c IS NULL THEN pg_catalog.format('%L::text', s.region)
+				ELSE pg_catalog.format('coalesce(@extschema@.crm_import_country_region(x.r%s), %L::text)', s.country_c, s.region)
+				END AS region_reason,
+			o.date_order, s.region
+		FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name = m.field
+		CROSS JOIN settings s LEFT JOIN orders o ON o.c = m.column_no
 		WHERE m.import_id = job.id
 	)
 	SELECT x.c, x.name,
 		CASE WHEN x.custom THEN 'custom' WHEN x.type = 'id' THEN 'system_id' WHEN x.type = 'consent' THEN 'consent'
 			ELSE 'contact' END,
-		x.ref, @extschema@.crm_import_norm_expr(x.type, x.ref, x.region, x.opt_in, x.opt_out),
+		x.ref, CASE WHEN x.type = 'phone' AND x.region_norm <> pg_catalog.format('%L::text', x.region)
+			-- A number that is not valid in the row's country is read in the import's region
+			-- (crm_import_run_normalize notes it on the row).
+			THEN pg_catalog.format('coalesce(%s, %s)',
+				@extschema@.crm_import_norm_expr(x.type, x.ref, x.region_norm, x.opt_in, x.opt_out, x.date_order),
+				@extschema@.crm_import_norm_expr(x.type, x.ref, pg_catalog.format('%L::text', x.region), x.opt_in, x.opt_out, x.date_order))
+			ELSE @extschema@.crm_import_norm_expr(x.type, x.ref, x.region_norm, x.opt_in, x.opt_out, x.date_order) END,
 		CASE WHEN x.type <> 'text' THEN @extschema@.crm_import_reason_expr(x.type,
 			-- "email address", "mobile number", but "SMS marketing status"
 			CASE WHEN x.label ~ '^[A-Z]{2}' THEN x.label ELSE lower(left(x.label, 1)) || substr(x.label, 2) END,
-			x.c, x.column_name, x.region, x.opt_in, x.opt_out) END,
+			x.c, x.column_name, x.region_reason, x.opt_in, x.opt_out, x.date_order) END,
 		'x.n' || x.c
 	FROM mapped x
 	UNION ALL
@@ -175,27 +299,39 @@ COMMENT ON FUNCTION crm_import_run_columns(crm_imports) IS
 	'Internal: the columns a run writes (mapped columns and import-wide consent) with the SQL that reads, normalizes and explains each';
 
 -- Internal: phase 1, normalize. One pass over the staged rows builds the work table w: each
--- row's typed values (named after their fields; custom ones in one jsonb) and its first
--- reject reason.
+-- row's typed values (named after their fields; custom ones in one jsonb), its reject reason
+-- (every problem of the row, '; '-joined) and its notes (values left out under
+-- invalid_values => 'skip_value').
 CREATE FUNCTION crm_import_run_normalize(job @extschema@.crm_imports, w text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	hdr integer := CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	blanks text := @extschema@.crm_import_blank_chars();
+	skip boolean := job.invalid_values = 'skip_value';
 	inner_cols text;
-	reasons text;
-	all_blank text;  -- every mapped column of the row is blank
+	reasons text;     -- ARRAY elements: a problem that rejects the row, or NULL
+	notes text;       -- ARRAY elements: a value left out, or NULL
+	all_blank text;   -- every mapped column of the row is blank
 	outer_cols text;
 	custom_expr text;
+	key_cols integer[];
+	no_key text;
+	phone_notes text;
+	region text := @extschema@.crm_import_region(job);
 BEGIN
+	SELECT array_agg(k.c) INTO key_cols FROM @extschema@.crm_import_run_columns(job) k
+		WHERE k.c IS NOT NULL AND k.name = ANY (ARRAY[job.primary_key, job.secondary_key]);
 	SELECT string_agg(format(', %s AS r%s, %s AS n%s', k.ref, k.c, k.norm, k.c), '') FILTER (WHERE k.c IS NOT NULL),
 		-- The cheap test first: btrim only runs for the values that did not normalize.
-		string_agg(format(' WHEN x.n%s IS NULL AND pg_catalog.btrim(x.r%s, %L) <> '''' THEN %s', k.c, k.c,
-			@extschema@.crm_import_blank_chars(), k.reason), '') FILTER (WHERE k.reason IS NOT NULL),
+		string_agg(format(', CASE WHEN x.n%s IS NULL AND pg_catalog.btrim(x.r%s, %L) <> '''' THEN %s END', k.c, k.c,
+			blanks, k.reason), '') FILTER (WHERE k.reason IS NOT NULL AND NOT (skip AND k.c <> ALL (coalesce(key_cols, '{}')))),
+		string_agg(format(', CASE WHEN x.n%s IS NULL AND pg_catalog.btrim(x.r%s, %L) <> '''' THEN ''left out: '' || %s END', k.c, k.c,
+			blanks, k.reason), '') FILTER (WHERE k.reason IS NOT NULL AND skip AND k.c <> ALL (coalesce(key_cols, '{}'))),
 		string_agg(format(' AND x.n%s IS NULL', k.c), '') FILTER (WHERE k.c IS NOT NULL),
 		string_agg(format(', %s AS %I', k.value, k.name), '') FILTER (WHERE k.kind <> 'custom')
-	INTO inner_cols, reasons, all_blank, outer_cols
+	INTO inner_cols, reasons, notes, all_blank, outer_cols
 	FROM @extschema@.crm_import_run_columns(job) k;
 	-- jsonb_build_object takes at most 50 pairs per call.
 	SELECT string_agg(format('pg_catalog.jsonb_build_object(%s)', pairs), ' || ') INTO custom_expr
@@ -205,6 +341,28 @@ BEGIN
 		  GROUP BY (k.i - 1) / 50) q;
 	IF custom_expr IS NOT NULL THEN
 		outer_cols := coalesce(outer_cols, '') || format(', nullif(pg_catalog.jsonb_strip_nulls(%s), ''{}'') AS custom', custom_expr);
+	END IF;
+	-- A phone number not valid in the row's country but in the import's region was read in
+	-- the latter (crm_import_run_columns): say so on the row.
+	SELECT string_agg(format(', CASE WHEN x.n%1$s IS NOT NULL AND @extschema@.crm_import_country_region(x.r%2$s) <> %3$L '
+			'AND @extschema@.crm_import_norm_phone(x.r%1$s, @extschema@.crm_import_country_region(x.r%2$s)) IS NULL '
+			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_country_region(x.r%2$s)) END',
+			m.column_no, cm.column_no, region,
+			format('%s %%L in column %s is not valid for %%s (the row''s country): read as a %s number',
+				lower(left(f.label, 1)) || substr(f.label, 2), m.column_no, region)), '' ORDER BY m.column_no)
+	INTO phone_notes
+	FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name = m.field
+	JOIN @extschema@.crm_import_mappings cm ON cm.import_id = job.id AND cm.field = 'country'
+	WHERE m.import_id = job.id AND f.type = 'phone';
+	notes := coalesce(notes, '') || coalesce(phone_notes, '');
+	-- rows_without_key => 'reject': a row whose key cells are all blank is rejected.
+	IF job.rows_without_key = 'reject' AND job.primary_key <> 'none' AND key_cols IS NOT NULL THEN
+		SELECT format(', CASE WHEN %s AND NOT (true%s) THEN %L END',
+			string_agg(format('pg_catalog.btrim(coalesce(x.r%s, ''''), %L) = ''''', kc, blanks), ' AND '), coalesce(all_blank, ''),
+			'no ' || replace(job.primary_key, 'system_id', 'system ID')
+				|| coalesce(' or ' || replace(job.secondary_key, 'system_id', 'system ID'), '')
+				|| ' to match on (rows_without_key is reject)')
+		INTO no_key FROM unnest(key_cols) kc;
 	END IF;
 
 	-- The normalizers are parallel safe: let the one pass over the staged rows use workers
@@ -216,26 +374,32 @@ BEGIN
 	-- the leader and shipped 570-byte rows from the workers.)
 	-- Staging and work tables are analyzed on the columns later statements join and filter
 	-- on only: full statistics of a dozen text columns took 0.1-0.2 s per table.
+	-- The reason lists every problem of the row (array_to_string leaves out the NULLs); a
+	-- row with nothing to import (every imported column blank, or left out) is rejected.
 	EXECUTE 'ANALYZE ' || job.staging_table || ' (record_no)';
 	PERFORM set_config('max_parallel_workers_per_gather', '2', true);
 	EXECUTE format(
 		'CREATE UNLOGGED TABLE %s WITH (autovacuum_enabled = false) AS '
-		'SELECT x.row_no, x.line_no, CASE WHEN x.nf <> %s THEN pg_catalog.format(''wrong field count: %%s fields, expected %%s'', x.nf, %s) %s END AS reason'
-		'%s '
+		'SELECT x.row_no, x.line_no, coalesce(nullif(x.reason, ''''), CASE WHEN x.empty THEN '
+		'  CASE WHEN x.notes <> '''' THEN ''nothing left to import: '' || x.notes ELSE ''empty row: every imported column is blank'' END END) AS reason, '
+		'  CASE WHEN nullif(x.reason, '''') IS NULL AND NOT x.empty THEN nullif(x.notes, '''') END AS notes%s '
+		'FROM (SELECT x.*, CASE WHEN x.nf <> %s THEN pg_catalog.format(''wrong field count: %%s fields, expected %%s'', x.nf, %s) '
+		'  ELSE pg_catalog.array_to_string(ARRAY[NULL::text%s%s], ''; '') END AS reason, '
+		'  pg_catalog.array_to_string(ARRAY[NULL::text%s], ''; '') AS notes, '
+		'  (x.nf = %s %s) AS empty '
 		'FROM (SELECT s.record_no - %s AS row_no, s.line_no, s.nfields AS nf%s, '
 		'      pg_catalog.clock_timestamp() AS fence '
-		'      FROM %s s WHERE s.record_no > %s) x',
-		w, job.column_count, job.column_count,
-		-- A row with nothing in any imported column would become an empty contact.
-		coalesce(reasons, '') || CASE WHEN all_blank IS NOT NULL THEN
-			' WHEN true' || all_blank || ' THEN ''empty row: every imported column is blank''' ELSE '' END,
-		coalesce(outer_cols, ''), hdr, coalesce(inner_cols, ''), job.staging_table, hdr);
+		'      FROM %s s WHERE s.record_no > %s) x) x',
+		w, coalesce(outer_cols, ''), job.column_count, job.column_count,
+		coalesce(reasons, ''), coalesce(no_key, ''), coalesce(notes, ''),
+		job.column_count, coalesce(all_blank, 'AND false'),
+		hdr, coalesce(inner_cols, ''), job.staging_table, hdr);
 	EXECUTE 'ANALYZE ' || w || ' (row_no, reason)';
 	PERFORM set_config('max_parallel_workers_per_gather', '0', true);
 END
 $$;
 COMMENT ON FUNCTION crm_import_run_normalize(crm_imports, text) IS
-	'Internal: run phase 1, normalize: the work table of typed values and first reject reason of every data row';
+	'Internal: run phase 1, normalize: the work table of typed values, reject reason (every problem of the row) and notes (values left out) of every data row';
 
 -- Internal: phase 2, dedupe and match. Rows sharing a primary-key value form one unit; each
 -- unit matches an existing contact on the primary key, else on the secondary key; new units
@@ -305,6 +469,44 @@ $$;
 COMMENT ON FUNCTION crm_import_check_max_errors(crm_imports, bigint, boolean) IS
 	'Internal: fails the run (warns in a dry run) when more rows are rejected than max_errors allows';
 
+-- Internal: a run that would reject every data row fails, whatever max_errors says: an import
+-- that imports nothing is no success. The reasons are summarized (the most frequent first).
+-- A dry run only warns.
+CREATE FUNCTION crm_import_check_all_rejected(job @extschema@.crm_imports, p text, rejected_rows bigint, dry_run boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	data_rows bigint := job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	summary text;
+	value_rejects boolean;  -- some row was rejected for a value it could not read
+BEGIN
+	IF data_rows = 0 OR rejected_rows < data_rows THEN
+		RETURN;
+	END IF;
+	-- The reasons with their quoted values masked, counted; one example each.
+	EXECUTE format('SELECT string_agg(pg_catalog.format(''%%s row%%s: %%s'', q.n, CASE WHEN q.n > 1 THEN ''s'' ELSE '''' END, q.example), '
+		'''; '' ORDER BY q.n DESC, q.example) '
+		'FROM (SELECT min(e.why) AS example, count(*) AS n '
+		'  FROM (SELECT coalesce(rt.reason, rt.reject_reason) AS why FROM %srt rt) e '
+		'  GROUP BY pg_catalog.regexp_replace(e.why, ''''''[^'''']*'''''', '''''''', ''g'') ORDER BY 2 DESC, 1 LIMIT 5) q', p) INTO summary;
+	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %srt rt WHERE rt.reason IS NOT NULL AND rt.reason !~ ''^(wrong field count|empty row|no .* to match on)'')', p)
+		INTO value_rejects;
+	IF dry_run THEN
+		RAISE WARNING 'import % would fail: no row could be imported (% of % rejected)', job.id, rejected_rows, data_rows
+			USING DETAIL = 'Reasons: ' || summary || '.',
+			HINT = format('SELECT * FROM crm_import_results(%s) WHERE outcome = ''rejected'' lists them.', job.id);
+	ELSE
+		RAISE EXCEPTION 'no row could be imported: all % data rows were rejected', data_rows
+			USING ERRCODE = 'data_exception', DETAIL = 'Reasons: ' || summary || '.',
+			HINT = format('Run with dry_run => true and read crm_import_results(%s) for the reasons; fix the file or the mapping%s.', job.id,
+				CASE WHEN job.invalid_values = 'reject_row' AND value_rejects THEN format(', or set crm_import_set_options(%s, invalid_values => ''skip_value'') to import rows without the values that cannot be read', job.id) ELSE '' END);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_check_all_rejected(crm_imports, text, bigint, boolean) IS
+	'Internal: fails the run (warns in a dry run) when every data row is rejected, with a summary of the reasons';
+
 -- Internal: phase 3, merge. The rows of each target in file order, the last non-blank value
 -- of a field winning (p || 'merged'); then, for existing contacts, the new value of each
 -- field under the master rule, whether anything changes, and where opted-out consent was
@@ -325,7 +527,9 @@ BEGIN
 			WHEN k.kind = 'consent' AND file_wins THEN format(
 				', CASE WHEN m.%1$I IS NULL THEN c.%1$I WHEN c.%1$I IS FALSE AND m.%1$I AND NOT %2$L THEN false ELSE m.%1$I END AS %1$I'
 				', (c.%1$I IS FALSE AND m.%1$I IS TRUE AND NOT %2$L AND true) AS %3$I', k.name, job.allow_reoptin, k.name || '_kept')
-			WHEN k.kind = 'consent' THEN format(', coalesce(c.%1$I, m.%1$I) AS %1$I, false AS %2$I', k.name, k.name || '_kept')
+			-- Existing data is master: an opt-out is kept like any value, and said so as with master file.
+			WHEN k.kind = 'consent' THEN format(', coalesce(c.%1$I, m.%1$I) AS %1$I, (c.%1$I IS FALSE AND m.%1$I IS TRUE AND true) AS %2$I',
+				k.name, k.name || '_kept')
 			WHEN file_wins THEN format(', coalesce(m.%1$I, c.%1$I) AS %1$I', k.name)
 			ELSE format(', coalesce(c.%1$I, m.%1$I) AS %1$I', k.name) END, '' ORDER BY k.i),
 		string_agg(format(', c.%I AS %I', k.name, 'o_' || k.name), '' ORDER BY k.i),
@@ -441,9 +645,20 @@ DECLARE
 	row_notes text;  -- notes of a row result: consent kept opted out, no key to match on
 BEGIN
 	SELECT string_agg(format(', CASE WHEN x.%I THEN %L END', k.name || '_kept',
-			replace(k.name, '_marketing', '') || ' consent kept opted out: the contact had opted out and allow_reoptin is off'), '')
+			replace(k.name, '_marketing', '') || ' consent kept opted out: the contact had opted out and '
+			|| CASE WHEN job.master = 'existing' AND job.allow_reoptin THEN 'existing data is master' ELSE 'allow_reoptin is off' END), '')
 	INTO row_notes
 	FROM @extschema@.crm_import_run_columns(job) k WHERE k.kind = 'consent';
+	-- A valid number in the mobile field that is no mobile number is imported, and said so.
+	IF EXISTS (SELECT 1 FROM @extschema@.crm_import_run_columns(job) k WHERE k.name = 'mobile' AND k.c IS NOT NULL) THEN
+		-- Valid Norwegian numbers beginning 4 or 9 are all mobile numbers (libphonenumber's
+		-- metadata for NO): those skip the parse.
+		row_notes := coalesce(row_notes, '') || ', (SELECT pg_catalog.format(''mobile number %s is a %s number, not a mobile number'', w.mobile, '
+			|| 'CASE t.type WHEN ''fixed_line'' THEN ''fixed-line'' WHEN ''toll_free'' THEN ''toll-free'' ELSE ''premium-rate'' END) '
+			|| 'FROM (SELECT CASE WHEN NOT (pg_catalog.starts_with(w.mobile, ''+474'') OR pg_catalog.starts_with(w.mobile, ''+479'')) '
+			|| 'THEN @extschema@.crm_import_phone_type(w.mobile, ''ZZ''::text) END AS type) t '
+			|| 'WHERE t.type = ANY (ARRAY[''fixed_line'', ''toll_free'', ''premium_rate'']))';
+	END IF;
 	IF job.primary_key <> 'none' THEN
 		-- A row without any key value is a new contact on every import of it: say so.
 		row_notes := coalesce(row_notes, '') || format(
@@ -469,7 +684,7 @@ BEGIN
 		'       WHEN w.row_no = w.lead_row THEN w.matched_by '
 		'       WHEN w.unit = w.lead_row THEN %L '
 		'       ELSE coalesce(w.matched_by, %L) END, '
-		'  coalesce(w.reason, w.reject_reason, CASE WHEN w.row_no = w.lead_row THEN nullif(pg_catalog.concat_ws(''; '', NULL::pg_catalog.text%s), '''') END) '
+		'  coalesce(w.reason, w.reject_reason, nullif(pg_catalog.concat_ws(''; '', w.notes, CASE WHEN w.row_no = w.lead_row THEN nullif(pg_catalog.concat_ws(''; '', NULL::pg_catalog.text%s), '''') END), '''')) '
 		'FROM %srt w LEFT JOIN %sexisting x ON x.id = w.tgt',
 		job.id, nullif(job.primary_key, 'none'), job.secondary_key, coalesce(row_notes, ''), p, p));
 	RETURN QUERY EXECUTE format('SELECT count(*) FILTER (WHERE r.outcome = ''inserted''), '
@@ -513,6 +728,7 @@ BEGIN
 	t := @extschema@.crm_import_phase_done(job.id, 'normalize', t, data_rows || ' rows', 'dedupe and match');
 	rejected := @extschema@.crm_import_run_plan(job, p, dry_run);
 	t := @extschema@.crm_import_phase_done(job.id, 'dedupe and match', t, next_phase => 'merge');
+	PERFORM @extschema@.crm_import_check_all_rejected(job, p, rejected, dry_run);
 	PERFORM @extschema@.crm_import_check_max_errors(job, rejected, dry_run);
 	PERFORM @extschema@.crm_import_run_merge(job, p);
 	t := @extschema@.crm_import_phase_done(job.id, 'merge', t, next_phase => 'write contacts');

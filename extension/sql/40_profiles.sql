@@ -13,7 +13,7 @@ CREATE VIEW crm_import_profile_list WITH (security_barrier) AS
 			p.owner OPERATOR(pg_catalog.||) ' (dropped)')::name AS owner,
 		p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
 		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at,
-		p.encoding
+		p.encoding, p.date_order, p.default_region, p.invalid_values, p.rows_without_key, p.email_consent_unknown, p.sms_consent_unknown
 	FROM @extschema@.crm_import_profiles p
 	WHERE @extschema@.crm_import_owned(p.owner, p.owner_id);
 COMMENT ON VIEW crm_import_profile_list IS 'The saved profiles the caller may use (its own; all for crm_import_admin), with every setting';
@@ -33,6 +33,12 @@ COMMENT ON COLUMN crm_import_profile_list.has_header IS 'Whether files have a he
 COMMENT ON COLUMN crm_import_profile_list.source_import IS 'Import the profile was saved from';
 COMMENT ON COLUMN crm_import_profile_list.saved_at IS 'When it was saved';
 COMMENT ON COLUMN crm_import_profile_list.encoding IS 'Encoding of the files, used by crm_import when it is given none; NULL: UTF-8 (or what a byte-order mark says)';
+COMMENT ON COLUMN crm_import_profile_list.date_order IS 'Date order (DMY, MDY, YMD; NULL: detected)';
+COMMENT ON COLUMN crm_import_profile_list.default_region IS 'Region of phone numbers without a country prefix (NULL: the session''s crm_import.default_region)';
+COMMENT ON COLUMN crm_import_profile_list.invalid_values IS 'reject_row or skip_value';
+COMMENT ON COLUMN crm_import_profile_list.rows_without_key IS 'insert or reject';
+COMMENT ON COLUMN crm_import_profile_list.email_consent_unknown IS 'The files hold no email marketing consent';
+COMMENT ON COLUMN crm_import_profile_list.sms_consent_unknown IS 'The files hold no SMS marketing consent';
 
 -- Internal: the profile a caller may use, or undefined_object with a hint.
 CREATE FUNCTION crm_import_profile(profile text)
@@ -92,21 +98,23 @@ BEGIN
 	-- UTF-8 is the default and saved as NULL.
 	INSERT INTO @extschema@.crm_import_profiles AS p (name, owner, columns, skip_unmapped, email_consent_value,
 		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import, owner_id,
-		encoding)
+		encoding, date_order, default_region, invalid_values, rows_without_key, email_consent_unknown, sms_consent_unknown)
 	SELECT profile_name, @extschema@.crm_import_caller(),
 		coalesce((SELECT jsonb_object_agg(names[m.column_no], m.field) FROM @extschema@.crm_import_mappings m
 			WHERE m.import_id = job.id), '{}'),
 		job.skip_unmapped, job.email_consent_value, job.sms_consent_value, job.master, job.primary_key,
 		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id, @extschema@.crm_import_caller_id(),
-		nullif(job.source_encoding, 'UTF-8')
+		nullif(job.source_encoding, 'UTF-8'), job.date_order, job.default_region, job.invalid_values, job.rows_without_key, job.email_consent_unknown, job.sms_consent_unknown
 	-- An admin replacing someone's profile leaves it theirs (it used to become the admin's,
 	-- and its owner then could neither apply nor save it).
 	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET columns = excluded.columns,
 		skip_unmapped = excluded.skip_unmapped, email_consent_value = excluded.email_consent_value,
 		sms_consent_value = excluded.sms_consent_value, master = excluded.master, primary_key = excluded.primary_key,
 		secondary_key = excluded.secondary_key, max_errors = excluded.max_errors, allow_reoptin = excluded.allow_reoptin,
-		has_header = excluded.has_header, source_import = excluded.source_import, encoding = excluded.encoding,
-		saved_at = now();
+		has_header = excluded.has_header, source_import = excluded.source_import, encoding = excluded.encoding, saved_at = now(),
+		date_order = excluded.date_order, default_region = excluded.default_region, invalid_values = excluded.invalid_values,
+		rows_without_key = excluded.rows_without_key, email_consent_unknown = excluded.email_consent_unknown,
+		sms_consent_unknown = excluded.sms_consent_unknown;
 END
 $$;
 COMMENT ON FUNCTION crm_import_save_profile(bigint, text) IS
@@ -132,7 +140,10 @@ BEGIN
 	DELETE FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id;
 	UPDATE @extschema@.crm_imports j SET skip_unmapped = prof.skip_unmapped, email_consent_value = prof.email_consent_value,
 		sms_consent_value = prof.sms_consent_value, master = prof.master, primary_key = prof.primary_key,
-		secondary_key = prof.secondary_key, max_errors = prof.max_errors, allow_reoptin = prof.allow_reoptin
+		secondary_key = prof.secondary_key, max_errors = prof.max_errors, allow_reoptin = prof.allow_reoptin,
+		date_order = prof.date_order, default_region = prof.default_region, invalid_values = prof.invalid_values,
+		rows_without_key = prof.rows_without_key, email_consent_unknown = prof.email_consent_unknown,
+		sms_consent_unknown = prof.sms_consent_unknown
 		WHERE j.id = job.id;
 	FOR entry IN SELECT e.key, e.value #>> '{}' AS value FROM jsonb_each(prof.columns) e ORDER BY e.key LOOP
 		col := @extschema@.crm_import_find_column(names, entry.key);

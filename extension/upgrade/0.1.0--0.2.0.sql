@@ -132,7 +132,8 @@ DROP FUNCTION IF EXISTS crm_import_one_call(bigint, text, boolean, boolean, bool
 -- Views whose columns or options change are dropped and made again by the code below.
 DROP VIEW crm_import_status;
 DROP VIEW crm_import_profile_list;
--- crm_import_running() changes its body only; crm_import_set_options etc. keep signatures.
+-- crm_import_running() changes its body only; crm_import_set_options and crm_import_set_consent
+-- take new arguments (dropped at the end of this file).
 
 -- Functions whose arguments or result columns change are dropped and made again by the code
 -- below (CREATE OR REPLACE cannot change them). Issue 15: suggestions say whether they are
@@ -144,3 +145,34 @@ DROP FUNCTION IF EXISTS crm_import_columns(bigint);
 DROP FUNCTION IF EXISTS crm_import_suggest_mapping(bigint, boolean);
 DROP FUNCTION IF EXISTS crm_import_norm_date(text);
 DROP FUNCTION IF EXISTS crm_import_problem(text, text, text);
+
+-- Issue 15, the run: per-import date order, region, invalid values and rows without a key;
+-- consent the file does not hold. crm_import_set_options and crm_import_set_consent take
+-- new arguments: the 0.1.0 signatures (in this schema; crm_import_internal for safety) go.
+ALTER TABLE crm_imports ADD COLUMN date_order text CHECK (date_order IN ('DMY', 'MDY', 'YMD')),
+	ADD COLUMN default_region text CHECK (default_region ~ '^[A-Z]{2}$'),
+	ADD COLUMN invalid_values text NOT NULL DEFAULT 'reject_row' CHECK (invalid_values IN ('reject_row', 'skip_value')),
+	ADD COLUMN rows_without_key text NOT NULL DEFAULT 'insert' CHECK (rows_without_key IN ('insert', 'reject')),
+	ADD COLUMN email_consent_unknown boolean NOT NULL DEFAULT false,
+	ADD COLUMN sms_consent_unknown boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN crm_imports.date_order IS 'How numeric dates with the year last are read: DMY, MDY or YMD; NULL: detected per date column from its values, else from the region (crm_import_set_options)';
+COMMENT ON COLUMN crm_imports.default_region IS 'Region (ISO 3166 code) of phone numbers without a country prefix; NULL: the session''s crm_import.default_region (crm_import_set_options)';
+COMMENT ON COLUMN crm_imports.invalid_values IS 'A value a non-key field cannot read: reject_row (the row is rejected) or skip_value (the value is left out, the row imported with a note)';
+COMMENT ON COLUMN crm_imports.rows_without_key IS 'Rows with neither primary nor secondary key value: insert (as new contacts) or reject';
+COMMENT ON COLUMN crm_imports.email_consent_unknown IS 'The file holds no email marketing consent: new contacts get none, existing ones keep theirs (crm_import_set_consent(..., unknown => true))';
+COMMENT ON COLUMN crm_imports.sms_consent_unknown IS 'The file holds no SMS marketing consent: new contacts get none, existing ones keep theirs (crm_import_set_consent(..., unknown => true))';
+ALTER TABLE crm_import_profiles ADD COLUMN date_order text, ADD COLUMN default_region text,
+	ADD COLUMN invalid_values text NOT NULL DEFAULT 'reject_row', ADD COLUMN rows_without_key text NOT NULL DEFAULT 'insert',
+	ADD COLUMN email_consent_unknown boolean NOT NULL DEFAULT false, ADD COLUMN sms_consent_unknown boolean NOT NULL DEFAULT false;
+COMMENT ON COLUMN crm_import_profiles.date_order IS 'Date order (DMY, MDY, YMD; NULL: detected)';
+COMMENT ON COLUMN crm_import_profiles.default_region IS 'Region of phone numbers without a country prefix (NULL: the session''s crm_import.default_region)';
+COMMENT ON COLUMN crm_import_profiles.invalid_values IS 'reject_row or skip_value';
+COMMENT ON COLUMN crm_import_profiles.rows_without_key IS 'insert or reject';
+COMMENT ON COLUMN crm_import_profiles.email_consent_unknown IS 'The files hold no email marketing consent';
+COMMENT ON COLUMN crm_import_profiles.sms_consent_unknown IS 'The files hold no SMS marketing consent';
+DROP FUNCTION IF EXISTS crm_import_set_options(bigint, text, boolean);
+DROP FUNCTION IF EXISTS crm_import_internal.crm_import_set_options(bigint, text, boolean);
+DROP FUNCTION IF EXISTS crm_import_set_consent(bigint, text, text, boolean);
+DROP FUNCTION IF EXISTS crm_import_internal.crm_import_set_consent(bigint, text, text, boolean);
+DROP FUNCTION IF EXISTS crm_import_norm_expr(text, text, text, text[], text[]);
+DROP FUNCTION IF EXISTS crm_import_reason_expr(text, text, integer, text, text, text[], text[]);

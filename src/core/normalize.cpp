@@ -785,6 +785,33 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region)
 	return Normalized::Ok(std::move(e164));
 }
 
+// The libphonenumber type of a valid number; empty when it is not valid. The number is
+// taken in the form NormalizePhone gives it, so the type is that of the imported value.
+std::string PhoneType(std::string_view raw, std::string_view default_region)
+{
+	Normalized n = NormalizePhone(raw, default_region);
+	if (!n.ok)
+		return std::string();
+	const PhoneNumberUtil& util = PhoneUtil();
+	PhoneNumber number;
+	if (util.Parse(n.value, "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR)
+		return std::string();
+	switch (util.GetNumberType(number)) {
+	case PhoneNumberUtil::FIXED_LINE: return "fixed_line";
+	case PhoneNumberUtil::MOBILE: return "mobile";
+	case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return "fixed_line_or_mobile";
+	case PhoneNumberUtil::TOLL_FREE: return "toll_free";
+	case PhoneNumberUtil::PREMIUM_RATE: return "premium_rate";
+	case PhoneNumberUtil::SHARED_COST: return "shared_cost";
+	case PhoneNumberUtil::VOIP: return "voip";
+	case PhoneNumberUtil::PERSONAL_NUMBER: return "personal_number";
+	case PhoneNumberUtil::PAGER: return "pager";
+	case PhoneNumberUtil::UAN: return "uan";
+	case PhoneNumberUtil::VOICEMAIL: return "voicemail";
+	default: return "unknown";
+	}
+}
+
 // True when region is one libphonenumber knows ("NO", "SE", "US", ...; any letter case).
 bool IsKnownRegion(std::string_view region)
 {

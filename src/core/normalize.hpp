@@ -37,6 +37,11 @@ Normalized NormalizeEmail(std::string_view raw);
 Normalized NormalizePhone(std::string_view raw, std::string_view default_region);
 // True when region is one libphonenumber knows ("NO", "SE", "US", ...).
 bool IsKnownRegion(std::string_view region);
+// The type libphonenumber gives a valid number (read as NormalizePhone reads it):
+// "mobile", "fixed_line", "fixed_line_or_mobile", "toll_free", "premium_rate",
+// "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail" or "unknown";
+// empty when the number is not valid.
+std::string PhoneType(std::string_view raw, std::string_view default_region);
 
 // The order of day, month and year in numeric dates whose year comes last: 31.12.1990 is
 // DMY, 12/31/1990 is MDY. A four-digit year first (1990-12-31) is read year, month, day in

@@ -31,6 +31,8 @@ PG_FUNCTION_INFO_V1(crm_import_norm_boolean);
 PG_FUNCTION_INFO_V1(crm_import_norm_consent);
 PG_FUNCTION_INFO_V1(crm_import_problem);
 PG_FUNCTION_INFO_V1(crm_import_problem_in_order);
+PG_FUNCTION_INFO_V1(crm_import_phone_type);
+PG_FUNCTION_INFO_V1(crm_import_known_region);
 }
 
 using crm::core::Normalized;
@@ -315,4 +317,36 @@ extern "C" Datum crm_import_last_sfunc(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(2);
 	PG_RETURN_DATUM(PG_GETARG_DATUM(1));
+}
+
+// crm_import_phone_type(value, region): libphonenumber's type of a valid number (mobile,
+// fixed_line, toll_free, premium_rate, ...), NULL when the number is not valid.
+extern "C" Datum crm_import_phone_type(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(2);
+	text* raw = PG_GETARG_TEXT_PP(0);
+	text* region = PG_GETARG_TEXT_PP(1);
+	text* result = nullptr;
+	RunEntry([&]() -> Datum {
+		std::string type = crm::core::PhoneType(VarView(raw), VarView(region));
+		if (!type.empty())
+			result = crm::pg::MakeText(type);
+		return (Datum) 0;
+	});
+	if (result == nullptr)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
+}
+
+// crm_import_known_region(region): whether libphonenumber knows the ISO 3166 region code.
+extern "C" Datum crm_import_known_region(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	text* region = PG_GETARG_TEXT_PP(0);
+	bool known = false;
+	RunEntry([&]() -> Datum {
+		known = crm::core::IsKnownRegion(VarView(region));
+		return (Datum) 0;
+	});
+	PG_RETURN_BOOL(known);
 }
