@@ -314,11 +314,13 @@ DECLARE
 	reasons text;     -- ARRAY elements: a problem that rejects the row, or NULL
 	notes text;       -- ARRAY elements: a value left out, or NULL
 	all_blank text;   -- every mapped column of the row is blank
+	any_problem text; -- some value of the row does not normalize: only then are reasons and notes built
 	outer_cols text;
 	custom_expr text;
 	key_cols integer[];
 	no_key text;
 	phone_notes text;
+	phone_test text;  -- a row whose phone notes may say something
 	region text := @extschema@.crm_import_region(job);
 BEGIN
 	SELECT array_agg(k.c) INTO key_cols FROM @extschema@.crm_import_run_columns(job) k
@@ -330,8 +332,10 @@ BEGIN
 		string_agg(format(', CASE WHEN x.n%s IS NULL AND pg_catalog.btrim(x.r%s, %L) <> '''' THEN ''left out: '' || %s END', k.c, k.c,
 			blanks, k.reason), '') FILTER (WHERE k.reason IS NOT NULL AND skip AND k.c <> ALL (coalesce(key_cols, '{}'))),
 		string_agg(format(' AND x.n%s IS NULL', k.c), '') FILTER (WHERE k.c IS NOT NULL),
+		string_agg(format(' OR (x.n%s IS NULL AND pg_catalog.btrim(x.r%s, %L) <> '''')', k.c, k.c, blanks), '')
+			FILTER (WHERE k.reason IS NOT NULL),
 		string_agg(format(', %s AS %I', k.value, k.name), '') FILTER (WHERE k.kind <> 'custom')
-	INTO inner_cols, reasons, notes, all_blank, outer_cols
+	INTO inner_cols, reasons, notes, all_blank, any_problem, outer_cols
 	FROM @extschema@.crm_import_run_columns(job) k;
 	-- jsonb_build_object takes at most 50 pairs per call.
 	SELECT string_agg(format('pg_catalog.jsonb_build_object(%s)', pairs), ' || ') INTO custom_expr
@@ -349,8 +353,10 @@ BEGIN
 			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_country_region(x.r%2$s)) END',
 			m.column_no, cm.column_no, region,
 			format('%s %%L in column %s is not valid for %%s (the row''s country): read as a %s number',
-				lower(left(f.label, 1)) || substr(f.label, 2), m.column_no, region)), '' ORDER BY m.column_no)
-	INTO phone_notes
+				lower(left(f.label, 1)) || substr(f.label, 2), m.column_no, region)), '' ORDER BY m.column_no),
+		string_agg(format(' OR (x.n%s IS NOT NULL AND @extschema@.crm_import_country_region(x.r%s) <> %L)',
+			m.column_no, cm.column_no, region), '')
+	INTO phone_notes, phone_test
 	FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name = m.field
 	JOIN @extschema@.crm_import_mappings cm ON cm.import_id = job.id AND cm.field = 'country'
 	WHERE m.import_id = job.id AND f.type = 'phone';
@@ -384,14 +390,17 @@ BEGIN
 		'  CASE WHEN x.notes <> '''' THEN ''nothing left to import: '' || x.notes ELSE ''empty row: every imported column is blank'' END END) AS reason, '
 		'  CASE WHEN nullif(x.reason, '''') IS NULL AND NOT x.empty THEN nullif(x.notes, '''') END AS notes%s '
 		'FROM (SELECT x.*, CASE WHEN x.nf <> %s THEN pg_catalog.format(''wrong field count: %%s fields, expected %%s'', x.nf, %s) '
-		'  ELSE pg_catalog.array_to_string(ARRAY[NULL::text%s%s], ''; '') END AS reason, '
-		'  pg_catalog.array_to_string(ARRAY[NULL::text%s], ''; '') AS notes, '
+		'  WHEN false%s THEN pg_catalog.array_to_string(ARRAY[NULL::text%s%s], ''; '') END AS reason, '
+		'  CASE WHEN false%s THEN pg_catalog.array_to_string(ARRAY[NULL::text%s], ''; '') END AS notes, '
 		'  (x.nf = %s %s) AS empty '
 		'FROM (SELECT s.record_no - %s AS row_no, s.line_no, s.nfields AS nf%s, '
 		'      pg_catalog.clock_timestamp() AS fence '
 		'      FROM %s s WHERE s.record_no > %s) x) x',
 		w, coalesce(outer_cols, ''), job.column_count, job.column_count,
-		coalesce(reasons, ''), coalesce(no_key, ''), coalesce(notes, ''),
+		-- Most rows have no problem: one cheap test instead of building arrays for each.
+		coalesce(any_problem, '') || CASE WHEN no_key IS NOT NULL THEN ' OR true' ELSE '' END,
+		coalesce(reasons, ''), coalesce(no_key, ''),
+		coalesce(any_problem, '') || coalesce(phone_test, ''), coalesce(notes, ''),
 		job.column_count, coalesce(all_blank, 'AND false'),
 		hdr, coalesce(inner_cols, ''), job.staging_table, hdr);
 	EXECUTE 'ANALYZE ' || w || ' (row_no, reason)';
