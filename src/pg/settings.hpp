@@ -9,6 +9,7 @@ struct Settings {
 	int max_columns;      // crm_import.max_columns
 	char* default_region; // crm_import.default_region (ISO 3166, e.g. NO)
 	int progress_rows;    // crm_import.progress_rows: NOTICE every N rows (0 = off)
+	char* undo_retention; // crm_import.undo_retention: how long an import can be undone (interval text)
 };
 
 extern Settings g_settings;
