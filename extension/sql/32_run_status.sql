@@ -119,7 +119,7 @@ BEGIN
 	IF dry_run THEN
 		UPDATE @extschema@.crm_imports j SET results_dry_run = true WHERE j.id = job.id;
 	ELSE
-		UPDATE @extschema@.crm_imports j SET state = 'completed', finished_at = clock_timestamp(), results_dry_run = false,
+		UPDATE @extschema@.crm_imports j SET state = 'completed', finished_at = clock_timestamp(), results_dry_run = false, undo_saved = true,
 			inserted = crm_import_run.inserted, updated = crm_import_run.updated, unchanged = crm_import_run.unchanged,
 			merged_in_file = crm_import_run.merged_in_file, rejected = crm_import_run.rejected
 			WHERE j.id = job.id;
@@ -187,7 +187,8 @@ CREATE VIEW crm_import_status WITH (security_barrier) AS
 			j.owner OPERATOR(pg_catalog.||) ' (dropped)')::name AS owner,
 		CASE WHEN d.running THEN 'running' WHEN d.import_id IS NOT NULL THEN 'failed' ELSE j.state END AS state,
 		CASE WHEN d.import_id IS NOT NULL AND NOT d.running THEN 'Failed'
-			ELSE CASE j.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' ELSE 'Draft' END END AS tab,
+			ELSE CASE j.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' WHEN 'undone' THEN 'Undone'
+				ELSE 'Draft' END END AS tab,
 		j.record_count OPERATOR(pg_catalog.-) CASE WHEN j.has_header THEN 1 ELSE 0 END AS rows,
 		j.inserted, j.updated, j.unchanged, j.merged_in_file, j.rejected,
 		CASE WHEN d.running THEN NULL WHEN d.import_id IS NOT NULL THEN d.reason ELSE j.failure_reason END AS failure_reason,
@@ -195,18 +196,24 @@ CREATE VIEW crm_import_status WITH (security_barrier) AS
 		CASE WHEN d.import_id IS NOT NULL THEN NULL ELSE j.finished_at END AS finished_at,
 		CASE WHEN d.running THEN NULL WHEN d.import_id IS NOT NULL THEN '57P01' ELSE j.failure_sqlstate END AS failure_sqlstate,
 		j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header,
-		j.compliance_accepted_by, j.compliance_accepted_at
+		j.compliance_accepted_by, j.compliance_accepted_at,
+		-- Until when crm_import_undo accepts it: completed, undo data kept and not purged.
+		CASE WHEN j.state OPERATOR(pg_catalog.=) 'completed' AND d.import_id IS NULL AND j.undo_saved AND j.undo_purged_at IS NULL
+			THEN j.finished_at OPERATOR(pg_catalog.+) coalesce(pg_catalog.current_setting('crm_import.undo_retention', true),
+				'30 days')::interval END AS undo_until,
+		j.undone_at, j.undone_by, j.undo_contacts_deleted, j.undo_contacts_restored, j.undo_memberships_removed,
+		j.undo_fields_kept, j.undo_contacts_kept
 	FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id OPERATOR(pg_catalog.=) j.list_id
 	LEFT JOIN @extschema@.crm_import_attempts d ON d.import_id OPERATOR(pg_catalog.=) j.id
 	WHERE @extschema@.crm_import_owned(j.owner, j.owner_id);
 COMMENT ON VIEW crm_import_status IS
-	'Imports the caller may see (its own; all for crm_import_admin) with state, wizard tab (Draft, Completed, Failed), row counts and failure reason';
+	'Imports the caller may see (its own; all for crm_import_admin) with state, wizard tab (Draft, Completed, Failed, Undone), row counts, failure reason, and undo';
 COMMENT ON COLUMN crm_import_status.id IS 'Import id';
 COMMENT ON COLUMN crm_import_status.list IS 'Target contact list';
 COMMENT ON COLUMN crm_import_status.file_name IS 'File name given at upload';
 COMMENT ON COLUMN crm_import_status.owner IS 'Role that uploaded the file ("name (dropped)" once that role is gone: only admins see such imports)';
-COMMENT ON COLUMN crm_import_status.state IS 'draft, running (a run in progress in any session), completed or failed';
-COMMENT ON COLUMN crm_import_status.tab IS 'Wizard tab: Draft until finished, then Completed or Failed';
+COMMENT ON COLUMN crm_import_status.state IS 'draft, running (a run in progress in any session), completed, failed or undone';
+COMMENT ON COLUMN crm_import_status.tab IS 'Wizard tab: Draft until finished, then Completed or Failed; Undone once crm_import_undo gave it back (its counts no longer describe the CRM)';
 COMMENT ON COLUMN crm_import_status.rows IS 'Data rows in the file (header excluded)';
 COMMENT ON COLUMN crm_import_status.inserted IS 'Rows that created a contact';
 COMMENT ON COLUMN crm_import_status.updated IS 'Rows that changed an existing contact';
@@ -226,6 +233,14 @@ COMMENT ON COLUMN crm_import_status.had_bom IS 'The file began with a UTF-8 byte
 COMMENT ON COLUMN crm_import_status.has_header IS 'The first record holds column headers';
 COMMENT ON COLUMN crm_import_status.compliance_accepted_by IS 'Role that confirmed GDPR and TCPA compliance';
 COMMENT ON COLUMN crm_import_status.compliance_accepted_at IS 'When compliance was confirmed';
+COMMENT ON COLUMN crm_import_status.undo_until IS 'Until when crm_import_undo can undo the import (finished_at + crm_import.undo_retention); NULL when it cannot (not completed, undone, run before undo data was kept, or purged)';
+COMMENT ON COLUMN crm_import_status.undone_at IS 'When the import was undone';
+COMMENT ON COLUMN crm_import_status.undone_by IS 'Role that undid it';
+COMMENT ON COLUMN crm_import_status.undo_contacts_deleted IS 'Undo: contacts the import created that were deleted';
+COMMENT ON COLUMN crm_import_status.undo_contacts_restored IS 'Undo: contacts the import updated that got previous values back';
+COMMENT ON COLUMN crm_import_status.undo_memberships_removed IS 'Undo: list memberships the import added that were removed';
+COMMENT ON COLUMN crm_import_status.undo_fields_kept IS 'Undo: fields kept because they changed since the import (crm_import_undo_conflicts lists them)';
+COMMENT ON COLUMN crm_import_status.undo_contacts_kept IS 'Undo: created contacts kept because they changed since the import';
 GRANT SELECT ON crm_import_status TO crm_import_user;
 
 CREATE VIEW crm_import_progress AS
