@@ -107,7 +107,7 @@ DECLARE
 BEGIN
 	SELECT coalesce(array_agg(m.field), '{}') INTO mapped FROM @extschema@.crm_import_mappings m
 		WHERE m.import_id = job.id AND m.field IS NOT NULL;
-	IF job.state = ANY (ARRAY['completed', 'running']) THEN
+	IF job.state = ANY (ARRAY['completed', 'running', 'undone']) THEN
 		problem := pg_catalog.format('import %s is %s', job.id, job.state);
 		fix := 'Upload the file again to import it once more.';
 		RETURN NEXT;
