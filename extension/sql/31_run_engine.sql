@@ -318,7 +318,7 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	file_wins boolean := job.master = 'file';
-	m_single text; m_multi text; sel_new text; sel_old text; kept_cols text; cmp_old text; cmp_new text;
+	m_single text; m_multi text; sel_new text; sel_old text; kept_cols text; new_cols text;
 	undo_mask text; undo_old text;
 BEGIN
 	SELECT string_agg(format(', w.%I', k.name), '' ORDER BY k.i),
@@ -334,15 +334,14 @@ BEGIN
 		string_agg(format(', c.%I AS %I', k.name, 'o_' || k.name)
 			|| CASE WHEN k.kind = 'consent' THEN format(', c.%I AS %I, c.%I AS %I', k.name || '_import', 'o_' || k.name || '_import',
 				k.name || '_at', 'o_' || k.name || '_at') ELSE '' END, '' ORDER BY k.i),
-		string_agg(format(', y.%I', k.name || '_kept'), '' ORDER BY k.i) FILTER (WHERE k.kind = 'consent'),
-		string_agg(format(', y.%I', 'o_' || k.name), '' ORDER BY k.i),
-		string_agg(format(', y.%I', k.name), '' ORDER BY k.i),
+		string_agg(format(', z.%I', k.name || '_kept'), '' ORDER BY k.i) FILTER (WHERE k.kind = 'consent'),
+		string_agg(format(', z.%I', k.name), '' ORDER BY k.i),
 		string_agg(format(' | CASE WHEN y.%I IS DISTINCT FROM y.%I THEN %s ELSE 0 END', 'o_' || k.name, k.name, 1 << k.i::integer), '' ORDER BY k.i),
-		string_agg(format(', CASE WHEN y.%1$I IS DISTINCT FROM y.%2$I THEN y.%1$I END AS %1$I', 'o_' || k.name, k.name)
-			|| CASE WHEN k.kind = 'consent' THEN format(', CASE WHEN y.%1$I IS DISTINCT FROM y.%2$I THEN y.%3$I END AS %3$I'
-				', CASE WHEN y.%1$I IS DISTINCT FROM y.%2$I THEN y.%4$I END AS %4$I',
-				'o_' || k.name, k.name, 'o_' || k.name || '_import', 'o_' || k.name || '_at') ELSE '' END, '' ORDER BY k.i)
-	INTO m_single, m_multi, sel_new, sel_old, kept_cols, cmp_old, cmp_new, undo_mask, undo_old
+		string_agg(format(', CASE WHEN z.undo_mask & %2$s <> 0 THEN z.%1$I END AS %1$I', 'o_' || k.name, 1 << k.i::integer)
+			|| CASE WHEN k.kind = 'consent' THEN format(', CASE WHEN z.undo_mask & %3$s <> 0 THEN z.%1$I END AS %1$I'
+				', CASE WHEN z.undo_mask & %3$s <> 0 THEN z.%2$I END AS %2$I',
+				'o_' || k.name || '_import', 'o_' || k.name || '_at', 1 << k.i::integer) ELSE '' END, '' ORDER BY k.i)
+	INTO m_single, m_multi, sel_new, sel_old, kept_cols, new_cols, undo_mask, undo_old
 	FROM @extschema@.crm_import_run_columns(job) WITH ORDINALITY AS k(c, name, kind, ref, norm, reason, value, i)
 	WHERE k.kind IN ('contact', 'consent');
 	IF EXISTS (SELECT 1 FROM @extschema@.crm_import_run_columns(job) k WHERE k.kind = 'custom') THEN
@@ -351,10 +350,9 @@ BEGIN
 		sel_new := coalesce(sel_new, '') || CASE WHEN file_wins THEN ', c.custom || coalesce(m.custom, ''{}'') AS custom'
 			ELSE ', coalesce(m.custom, ''{}'') || c.custom AS custom' END;
 		sel_old := coalesce(sel_old, '') || ', c.custom AS o_custom';
-		cmp_old := coalesce(cmp_old, '') || ', y.o_custom';
-		cmp_new := coalesce(cmp_new, '') || ', y.custom';
+		new_cols := coalesce(new_cols, '') || ', z.custom';
 		undo_mask := coalesce(undo_mask, '') || ' | CASE WHEN y.o_custom IS DISTINCT FROM y.custom THEN 1 ELSE 0 END';
-		undo_old := coalesce(undo_old, '') || ', CASE WHEN y.o_custom IS DISTINCT FROM y.custom THEN y.o_custom END AS o_custom';
+		undo_old := coalesce(undo_old, '') || ', CASE WHEN z.undo_mask & 1 <> 0 THEN z.o_custom END AS o_custom';
 	END IF;
 	-- Only targets with several rows are aggregated into a table; merged is a view that adds
 	-- the single-row targets (most of them) straight from the plan table, so their values
@@ -370,15 +368,17 @@ BEGIN
 		'SELECT w.tgt, w.contact_id, w.lead_row, w.n%s FROM %srt w WHERE w.n = 1 '
 		'UNION ALL SELECT * FROM %smerged_multi',
 		p, coalesce(m_single, ''), p, p);
+	-- undo_mask is computed once per row in z (the volatile fence keeps the planner from
+	-- pulling z up and evaluating it again for changed and for every old value).
 	EXECUTE format(
 		'CREATE UNLOGGED TABLE %sexisting WITH (autovacuum_enabled = false) AS '
-		'SELECT y.id%s%s, (ROW(0%s) IS DISTINCT FROM ROW(0%s)) AS changed, '
-		'  (0%s) AS undo_mask%s, y.o_updated_at, y.o_updated_by_import FROM ('
-		'  SELECT c.id%s, c.updated_at AS o_updated_at, c.updated_by_import AS o_updated_by_import%s '
-		'  FROM %smerged m JOIN @extschema@.crm_contacts c ON c.id = m.tgt '
-		'  WHERE m.tgt > 0) y',
-		p, coalesce(cmp_new, ''), coalesce(kept_cols, ''), coalesce(cmp_old, ''), coalesce(cmp_new, ''),
-		coalesce(undo_mask, ''), coalesce(undo_old, ''), coalesce(sel_old, ''), coalesce(sel_new, ''), p);
+		'SELECT z.id%s%s, z.undo_mask <> 0 AS changed, z.undo_mask%s, z.o_updated_at, z.o_updated_by_import FROM ('
+		'  SELECT y.*, (0%s) AS undo_mask, pg_catalog.clock_timestamp() AS fence FROM ('
+		'    SELECT c.id%s, c.updated_at AS o_updated_at, c.updated_by_import AS o_updated_by_import%s '
+		'    FROM %smerged m JOIN @extschema@.crm_contacts c ON c.id = m.tgt '
+		'    WHERE m.tgt > 0) y) z',
+		p, coalesce(new_cols, ''), coalesce(kept_cols, ''), coalesce(undo_old, ''),
+		coalesce(undo_mask, ''), coalesce(sel_old, ''), coalesce(sel_new, ''), p);
 	EXECUTE 'ANALYZE ' || p || 'existing (id, changed)';
 END
 $$;
