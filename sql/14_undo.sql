@@ -258,7 +258,7 @@ SELECT * FROM crm_import_undo(:bobs);
 SELECT id, owner, state, undone_by FROM crm_import_status WHERE id IN (:alices, :bobs) ORDER BY id;
 RESET ROLE;
 SELECT p.oid::regprocedure AS function, has_function_privilege('crm_import_user', p.oid, 'EXECUTE') AS crm_import_user_may
-FROM pg_proc p WHERE p.proname LIKE 'crm_import%undo%' AND p.pronamespace = 'public'::regnamespace ORDER BY 1::text;
+FROM pg_proc p WHERE p.proname LIKE 'crm_import%undo%' AND p.pronamespace = 'public'::regnamespace ORDER BY p.oid::regprocedure::text;
 
 ---------------------------------------------------------------------------------------------
 -- Retention: crm_import.undo_retention and crm_import_purge_undo
