@@ -12,3 +12,4 @@ RESET client_min_messages;
 \i docs/examples/step_06.sql
 \i docs/examples/step_07.sql
 \i docs/examples/troubleshooting.sql
+\i docs/examples/step_08.sql
