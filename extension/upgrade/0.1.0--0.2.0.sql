@@ -195,7 +195,7 @@ CREATE TABLE crm_import_undo_kept (
 	current_value text,
 	outcome text NOT NULL
 );
-CREATE INDEX crm_import_undo_kept_import_idx ON crm_import_undo_kept (import_id);
+-- By contact, for erasure; the report and the purge read an import's rows once, sequentially.
 CREATE INDEX crm_import_undo_kept_contact_idx ON crm_import_undo_kept (contact_id);
 COMMENT ON TABLE crm_import_undo_kept IS 'What crm_import_undo kept: fields changed since the import, and created contacts changed since (read by crm_import_undo_conflicts)';
 COMMENT ON COLUMN crm_import_undo_kept.import_id IS 'The undone import';
