@@ -164,8 +164,8 @@ SELECT setting, value FROM crm_import_summary(:dos_id) WHERE section = 'file' AN
 SELECT s.value FROM unnest(ARRAY[:u16, :w1, :bom, :txt]::bigint[]) WITH ORDINALITY i(id, o),
 	crm_import_summary(i.id) s WHERE s.setting = 'encoding' ORDER BY i.o;
 SELECT id = :dos_id AS dos, file_name, source_encoding FROM crm_import_status WHERE id IN (:dos_id, :u16, :txt) ORDER BY id;
--- The view's last column.
-SELECT attname FROM pg_attribute WHERE attrelid = 'crm_import_status'::regclass AND attnum > 0 ORDER BY attnum DESC LIMIT 1;
+-- The view has the column.
+SELECT attname FROM pg_attribute WHERE attrelid = 'crm_import_status'::regclass AND attname = 'source_encoding';
 
 ---------------------------------------------------------------------------------------------
 -- Profiles keep the encoding for the one-call import

@@ -3,9 +3,13 @@
 #include "pg/settings.hpp"
 
 #include <climits>
+#include <cstring>
 
 extern "C" {
+#include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 }
 
 extern "C" {
@@ -36,8 +40,37 @@ static bool CheckDefaultRegion(char** newval, void** extra, GucSource source)
 	return true;
 }
 
+// crm_import.undo_retention must be an interval of zero or more: SQL reads it with ::interval
+// (crm_import_undo, crm_import_purge_undo), so a value that does not parse must not be set.
+// Parsed with the datetime parser directly (no ereport: a check hook must not raise).
+static bool CheckUndoRetention(char** newval, void** extra, GucSource source)
+{
+	if (*newval == nullptr)
+		return true;
+	char workbuf[256];
+	char* fields[MAXDATEFIELDS];
+	int ftypes[MAXDATEFIELDS];
+	int nf = 0;
+	int dtype = 0;
+	struct pg_itm_in itm = {};
+	bool ok = strlen(*newval) < sizeof(workbuf) &&
+			  ((ParseDateTime(*newval, workbuf, sizeof(workbuf), fields, ftypes, MAXDATEFIELDS, &nf) == 0 &&
+				DecodeInterval(fields, ftypes, nf, INTERVAL_FULL_RANGE, &dtype, &itm) == 0) ||
+			   DecodeISO8601Interval(*newval, &dtype, &itm) == 0) &&
+			  dtype == DTK_DELTA;
+	if (ok && (itm.tm_year < 0 || itm.tm_mon < 0 || itm.tm_mday < 0 || itm.tm_usec < 0))
+		ok = false;
+	if (!ok) {
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errdetail("\"%s\" is not an interval of zero or more.", *newval);
+		GUC_check_errhint("Use an interval such as '30 days' or '12 weeks'.");
+		return false;
+	}
+	return true;
+}
+
 namespace crm::pg {
-Settings g_settings = {16 * 1024 * 1024, 256 * 1024 * 1024, 100000, nullptr, 0, 2};
+Settings g_settings = {16 * 1024 * 1024, 256 * 1024 * 1024, 100000, nullptr, 0, 2, nullptr};
 }
 
 extern "C" void _PG_init(void)
@@ -63,5 +96,12 @@ extern "C" void _PG_init(void)
 	DefineCustomIntVariable("crm_import.max_workers", "Background imports (crm_import_start) that run at once; more wait in queued.",
 							"Each running import also uses one of max_worker_processes.", &g_settings.max_workers, 2, 1,
 							64, PGC_SUSET, 0, NULL, NULL, NULL);
+	// A retention policy, not a user preference: only superusers (ALTER SYSTEM, ALTER DATABASE
+	// ... SET) decide how long the values imports replaced are kept.
+	DefineCustomStringVariable("crm_import.undo_retention",
+							   "How long after it finished an import can be undone (its undo data is kept).",
+							   "crm_import_purge_undo() deletes undo data older than this; crm_import_undo refuses "
+							   "imports that finished longer ago.",
+							   &g_settings.undo_retention, "30 days", PGC_SUSET, 0, CheckUndoRetention, NULL, NULL);
 	MarkGUCPrefixReserved("crm_import");
 }

@@ -19,6 +19,7 @@ AS $$ SELECT ARRAY[
 	'crm_import_set_rules', 'crm_import_set_options', 'crm_import_accept_compliance',
 	'crm_import_check', 'crm_import_summary', 'crm_import_run', 'crm_import_results', 'crm_import_discard',
 	'crm_import_running', 'crm_import_progress', 'crm_import_start', 'crm_import_wait', 'crm_import_cancel',
+	'crm_import_undo', 'crm_import_undo_conflicts', 'crm_import_purge_undo',
 	'crm_import_save_profile', 'crm_import_apply_profile', 'crm_import', 'crm_import_from_file'
 ]::name[] $$;
 COMMENT ON FUNCTION crm_import_wizard_functions() IS

@@ -43,3 +43,28 @@ CREATE TRIGGER crm_contacts_members_truncate AFTER TRUNCATE ON crm_contacts
 CREATE TRIGGER crm_lists_members_cleanup AFTER DELETE ON crm_lists REFERENCING OLD TABLE AS gone
 	FOR EACH STATEMENT EXECUTE FUNCTION crm_list_members_cleanup();
 
+
+-- Erasure: deleting a contact deletes what crm_import kept about it for undoing imports
+-- (crm_import_undo_contacts: the values imports replaced; crm_import_undo_kept: what an undo
+-- kept), so the undo data never holds personal data the CRM no longer has. Statement-level
+-- with a transition table like the membership cleanup. SECURITY DEFINER: whoever may delete
+-- contacts erases their undo data too, without any right on the undo tables.
+CREATE FUNCTION crm_import_undo_cleanup() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF TG_OP = 'TRUNCATE' THEN
+		DELETE FROM @extschema@.crm_import_undo_contacts;
+		DELETE FROM @extschema@.crm_import_undo_kept;
+	ELSE
+		DELETE FROM @extschema@.crm_import_undo_contacts u USING gone g WHERE u.contact_id = g.id;
+		DELETE FROM @extschema@.crm_import_undo_kept k USING gone g WHERE k.contact_id = g.id;
+	END IF;
+	RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION crm_import_undo_cleanup() IS 'Trigger: deletes the undo data of deleted or truncated contacts (erasure)';
+CREATE TRIGGER crm_contacts_undo_cleanup AFTER DELETE ON crm_contacts REFERENCING OLD TABLE AS gone
+	FOR EACH STATEMENT EXECUTE FUNCTION crm_import_undo_cleanup();
+CREATE TRIGGER crm_contacts_undo_truncate AFTER TRUNCATE ON crm_contacts
+	FOR EACH STATEMENT EXECUTE FUNCTION crm_import_undo_cleanup();

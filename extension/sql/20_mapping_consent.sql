@@ -405,7 +405,7 @@ BEGIN
 	ON CONFLICT ON CONSTRAINT crm_consent_terms_pkey DO UPDATE SET opt_in_terms = excluded.opt_in_terms, opt_out_terms = excluded.opt_out_terms,
 		changed_by = excluded.changed_by, changed_at = now();
 	SELECT pg_catalog.string_agg(j.id::text, ', ' ORDER BY j.id) INTO accepted
-		FROM @extschema@.crm_imports j WHERE j.consent_terms IS NOT NULL AND j.state <> 'completed';
+		FROM @extschema@.crm_imports j WHERE j.consent_terms IS NOT NULL AND j.state <> ALL (ARRAY['completed', 'undone']);
 	IF accepted IS NOT NULL THEN
 		RAISE NOTICE 'imports whose compliance was already accepted keep the consent terms they were reviewed with: %', accepted
 			USING HINT = 'To run one of them with the new terms, review its summary and call crm_import_accept_compliance again.';

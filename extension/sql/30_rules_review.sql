@@ -142,7 +142,7 @@ BEGIN
 		fix := format('SELECT * FROM crm_import_wait(%s) waits for it; crm_import_cancel(%s) stops it', job.id, job.id);
 		RETURN NEXT;
 	END IF;
-	IF job.state = ANY (ARRAY['completed', 'running']) THEN
+	IF job.state = ANY (ARRAY['completed', 'running', 'undone']) THEN
 		problem := pg_catalog.format('import %s is %s', job.id, job.state);
 		fix := 'Upload the file again to import it once more.';
 		RETURN NEXT;

@@ -519,15 +519,19 @@ COMMENT ON FUNCTION crm_import_check_all_rejected(crm_imports, text, bigint, boo
 -- Internal: phase 3, merge. The rows of each target in file order, the last non-blank value
 -- of a field winning (p || 'merged'); then, for existing contacts, the new value of each
 -- field under the master rule, whether anything changes, and where opted-out consent was
--- kept (p || 'existing'). Old values are only compared, not stored: the table stays half as
--- wide (less to write, to hash and to read back by the update and the row results).
+-- kept (p || 'existing'). For the undo, the old value of a field is kept only where that
+-- field changes (o_<field>, NULL elsewhere; undo_mask says which fields changed, bit 0 for
+-- custom, bit i for the i-th column), with the consent provenance and updated_at /
+-- updated_by_import before: an unchanged field costs one null bit, so the table stays
+-- narrow (less to write, to hash and to read back by the update and the row results).
 CREATE FUNCTION crm_import_run_merge(job @extschema@.crm_imports, p text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	file_wins boolean := job.master = 'file';
-	m_single text; m_multi text; sel_new text; sel_old text; kept_cols text; cmp_old text; cmp_new text;
+	m_single text; m_multi text; sel_new text; sel_old text; kept_cols text; new_cols text;
+	undo_mask text; undo_old text;
 BEGIN
 	SELECT string_agg(format(', w.%I', k.name), '' ORDER BY k.i),
 		string_agg(format(', @extschema@.crm_import_last(w.%I) AS %I', k.name, k.name), '' ORDER BY k.i),
@@ -541,11 +545,17 @@ BEGIN
 				k.name, k.name || '_kept')
 			WHEN file_wins THEN format(', coalesce(m.%1$I, c.%1$I) AS %1$I', k.name)
 			ELSE format(', coalesce(c.%1$I, m.%1$I) AS %1$I', k.name) END, '' ORDER BY k.i),
-		string_agg(format(', c.%I AS %I', k.name, 'o_' || k.name), '' ORDER BY k.i),
-		string_agg(format(', y.%I', k.name || '_kept'), '' ORDER BY k.i) FILTER (WHERE k.kind = 'consent'),
-		string_agg(format(', y.%I', 'o_' || k.name), '' ORDER BY k.i),
-		string_agg(format(', y.%I', k.name), '' ORDER BY k.i)
-	INTO m_single, m_multi, sel_new, sel_old, kept_cols, cmp_old, cmp_new
+		string_agg(format(', c.%I AS %I', k.name, 'o_' || k.name)
+			|| CASE WHEN k.kind = 'consent' THEN format(', c.%I AS %I, c.%I AS %I', k.name || '_import', 'o_' || k.name || '_import',
+				k.name || '_at', 'o_' || k.name || '_at') ELSE '' END, '' ORDER BY k.i),
+		string_agg(format(', z.%I', k.name || '_kept'), '' ORDER BY k.i) FILTER (WHERE k.kind = 'consent'),
+		string_agg(format(', z.%I', k.name), '' ORDER BY k.i),
+		string_agg(format(' | CASE WHEN y.%I IS DISTINCT FROM y.%I THEN %s ELSE 0 END', 'o_' || k.name, k.name, 1 << k.i::integer), '' ORDER BY k.i),
+		string_agg(format(', CASE WHEN z.undo_mask & %2$s <> 0 THEN z.%1$I END AS %1$I', 'o_' || k.name, 1 << k.i::integer)
+			|| CASE WHEN k.kind = 'consent' THEN format(', CASE WHEN z.undo_mask & %3$s <> 0 THEN z.%1$I END AS %1$I'
+				', CASE WHEN z.undo_mask & %3$s <> 0 THEN z.%2$I END AS %2$I',
+				'o_' || k.name || '_import', 'o_' || k.name || '_at', 1 << k.i::integer) ELSE '' END, '' ORDER BY k.i)
+	INTO m_single, m_multi, sel_new, sel_old, kept_cols, new_cols, undo_mask, undo_old
 	FROM @extschema@.crm_import_run_columns(job) WITH ORDINALITY AS k(c, name, kind, ref, norm, reason, value, i)
 	WHERE k.kind IN ('contact', 'consent');
 	IF EXISTS (SELECT 1 FROM @extschema@.crm_import_run_columns(job) k WHERE k.kind = 'custom') THEN
@@ -554,8 +564,9 @@ BEGIN
 		sel_new := coalesce(sel_new, '') || CASE WHEN file_wins THEN ', c.custom || coalesce(m.custom, ''{}'') AS custom'
 			ELSE ', coalesce(m.custom, ''{}'') || c.custom AS custom' END;
 		sel_old := coalesce(sel_old, '') || ', c.custom AS o_custom';
-		cmp_old := coalesce(cmp_old, '') || ', y.o_custom';
-		cmp_new := coalesce(cmp_new, '') || ', y.custom';
+		new_cols := coalesce(new_cols, '') || ', z.custom';
+		undo_mask := coalesce(undo_mask, '') || ' | CASE WHEN y.o_custom IS DISTINCT FROM y.custom THEN 1 ELSE 0 END';
+		undo_old := coalesce(undo_old, '') || ', CASE WHEN z.undo_mask & 1 <> 0 THEN z.o_custom END AS o_custom';
 	END IF;
 	-- Only targets with several rows are aggregated into a table; merged is a view that adds
 	-- the single-row targets (most of them) straight from the plan table, so their values
@@ -571,13 +582,17 @@ BEGIN
 		'SELECT w.tgt, w.contact_id, w.lead_row, w.n%s FROM %srt w WHERE w.n = 1 '
 		'UNION ALL SELECT * FROM %smerged_multi',
 		p, coalesce(m_single, ''), p, p);
+	-- undo_mask is computed once per row in z (the volatile fence keeps the planner from
+	-- pulling z up and evaluating it again for changed and for every old value).
 	EXECUTE format(
 		'CREATE UNLOGGED TABLE %sexisting WITH (autovacuum_enabled = false) AS '
-		'SELECT y.id%s%s, (ROW(0%s) IS DISTINCT FROM ROW(0%s)) AS changed FROM ('
-		'  SELECT c.id%s%s FROM %smerged m JOIN @extschema@.crm_contacts c ON c.id = m.tgt '
-		'  WHERE m.tgt > 0) y',
-		p, coalesce(cmp_new, ''), coalesce(kept_cols, ''), coalesce(cmp_old, ''), coalesce(cmp_new, ''),
-		coalesce(sel_old, ''), coalesce(sel_new, ''), p);
+		'SELECT z.id%s%s, z.undo_mask <> 0 AS changed, z.undo_mask%s, z.o_updated_at, z.o_updated_by_import FROM ('
+		'  SELECT y.*, (0%s) AS undo_mask, pg_catalog.clock_timestamp() AS fence FROM ('
+		'    SELECT c.id%s, c.updated_at AS o_updated_at, c.updated_by_import AS o_updated_by_import%s '
+		'    FROM %smerged m JOIN @extschema@.crm_contacts c ON c.id = m.tgt '
+		'    WHERE m.tgt > 0) y) z',
+		p, coalesce(new_cols, ''), coalesce(kept_cols, ''), coalesce(undo_old, ''),
+		coalesce(undo_mask, ''), coalesce(sel_old, ''), coalesce(sel_new, ''), p);
 	EXECUTE 'ANALYZE ' || p || 'existing (id, changed)';
 END
 $$;
@@ -587,6 +602,8 @@ COMMENT ON FUNCTION crm_import_run_merge(crm_imports, text) IS
 -- Internal: phase 4, write: update changed contacts, insert new ones (they already have
 -- their ids: crm_import_plan_matches numbered them in file order), add every touched
 -- contact to the list. Where consent changes, the import and time that set it are recorded.
+-- What the update replaces is kept for crm_import_undo: one row per changed contact in
+-- crm_import_undo_contacts with the value before and the value written of each changed field.
 CREATE FUNCTION crm_import_run_write(job @extschema@.crm_imports, p text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
@@ -598,6 +615,8 @@ DECLARE
 	provenance_cols text[] := '{}';
 	provenance_vals text := '';
 	email_mapped boolean := false;
+	undo_cols text;
+	undo_vals text;
 	k record;
 BEGIN
 	FOR k IN SELECT * FROM @extschema@.crm_import_run_columns(job) WHERE kind IN ('contact', 'consent', 'custom') LOOP
@@ -624,6 +643,31 @@ BEGIN
 		END IF;
 	END LOOP;
 	IF set_list <> '' THEN
+		-- Undo data first, from the merge's old values of the changed fields (undo_mask bits as
+		-- crm_import_run_merge numbers them): typed columns, NULL for what did not change.
+		SELECT string_agg(format(', %I, %I', 'old_' || k2.name, 'new_' || k2.name)
+				|| CASE WHEN k2.kind = 'consent' THEN format(', %I, %I', 'old_' || k2.name || '_import', 'old_' || k2.name || '_at') ELSE '' END,
+				'' ORDER BY k2.i),
+			string_agg(format(', x.%I, CASE WHEN x.undo_mask & %s <> 0 THEN x.%I END', 'o_' || k2.name, 1 << k2.i::integer, k2.name)
+				|| CASE WHEN k2.kind = 'consent' THEN format(', x.%I, x.%I', 'o_' || k2.name || '_import', 'o_' || k2.name || '_at') ELSE '' END,
+				'' ORDER BY k2.i)
+		INTO undo_cols, undo_vals
+		FROM @extschema@.crm_import_run_columns(job) WITH ORDINALITY AS k2(c, name, kind, ref, norm, reason, value, i)
+		WHERE k2.kind IN ('contact', 'consent');
+		IF 'custom' = ANY (ins_cols) THEN
+			-- Key by key: the keys it changed, with their values before (where the contact had
+			-- them) and the values it wrote.
+			undo_cols := coalesce(undo_cols, '') || ', old_custom, new_custom';
+			undo_vals := coalesce(undo_vals, '') || ', CASE WHEN x.undo_mask & 1 <> 0 THEN '
+				'(SELECT pg_catalog.jsonb_object_agg(e.key, x.o_custom -> e.key) FILTER (WHERE x.o_custom ? e.key) '
+				'FROM pg_catalog.jsonb_each(x.custom) e WHERE (x.o_custom -> e.key) IS DISTINCT FROM e.value) END'
+				', CASE WHEN x.undo_mask & 1 <> 0 THEN (SELECT pg_catalog.jsonb_object_agg(e.key, e.value) '
+				'FROM pg_catalog.jsonb_each(x.custom) e WHERE (x.o_custom -> e.key) IS DISTINCT FROM e.value) END';
+		END IF;
+		PERFORM @extschema@.crm_import_bulk_insert('@extschema@.crm_import_undo_contacts'::regclass,
+			('{import_id, contact_id, old_updated_at, old_updated_by_import' || coalesce(undo_cols, '') || '}')::text[],
+			format('SELECT %s, x.id, x.o_updated_at, x.o_updated_by_import%s FROM %sexisting x WHERE x.changed ORDER BY x.id',
+				job.id, coalesce(undo_vals, ''), p));
 		EXECUTE format('UPDATE @extschema@.crm_contacts c SET updated_at = pg_catalog.now(), updated_by_import = %s%s '
 			'FROM %sexisting x WHERE c.id = x.id AND x.changed', job.id, set_list, p);
 	END IF;

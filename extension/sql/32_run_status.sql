@@ -167,7 +167,7 @@ BEGIN
 	IF dry_run THEN
 		UPDATE @extschema@.crm_imports j SET results_dry_run = true WHERE j.id = job.id;
 	ELSE
-		UPDATE @extschema@.crm_imports j SET state = 'completed', finished_at = clock_timestamp(), results_dry_run = false,
+		UPDATE @extschema@.crm_imports j SET state = 'completed', finished_at = clock_timestamp(), results_dry_run = false, undo_saved = true,
 			inserted = crm_import_run.inserted, updated = crm_import_run.updated, unchanged = crm_import_run.unchanged,
 			merged_in_file = crm_import_run.merged_in_file, rejected = crm_import_run.rejected
 			WHERE j.id = job.id;

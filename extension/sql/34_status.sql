@@ -36,7 +36,7 @@ SELECT @extschema@.crm_import_entry_points();
 -- shows as failed with the reason; a running one shows its progress.
 CREATE VIEW crm_import_status WITH (security_barrier) AS
 	SELECT x.id, x.list, x.file_name, x.owner, x.state,
-		CASE x.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' ELSE 'Draft' END AS tab,
+		CASE x.state WHEN 'completed' THEN 'Completed' WHEN 'failed' THEN 'Failed' WHEN 'undone' THEN 'Undone' ELSE 'Draft' END AS tab,
 		x.rows, x.inserted, x.updated, x.unchanged, x.merged_in_file, x.rejected,
 		x.failure_reason, x.created_at, x.started_at, x.finished_at, x.failure_sqlstate,
 		x.results_dry_run, x.byte_size, x.sha256, x.delimiter, x.had_bom, x.has_header,
@@ -45,7 +45,12 @@ CREATE VIEW crm_import_status WITH (security_barrier) AS
 		CASE WHEN x.state = 'running' THEN pr.rows_done END AS rows_done,
 		CASE WHEN x.state IN ('queued', 'running') THEN x.rows END AS rows_total,
 		CASE WHEN x.state = 'queued' THEN 0 WHEN x.state = 'running' THEN coalesce(pr.percent, 0) END AS percent,
-		x.queued_at, x.source_encoding
+		x.queued_at, x.source_encoding,
+		-- Until when crm_import_undo accepts it: completed, undo data kept and not purged.
+		CASE WHEN x.state = 'completed' AND x.undo_saved AND x.undo_purged_at IS NULL
+			THEN x.finished_at + coalesce(current_setting('crm_import.undo_retention', true), '30 days')::interval END AS undo_until,
+		x.undone_at, x.undone_by, x.undo_contacts_deleted, x.undo_contacts_restored, x.undo_memberships_removed,
+		x.undo_fields_kept, x.undo_contacts_kept
 	FROM (
 		SELECT j.id, l.name AS list, j.file_name,
 			coalesce((SELECT a.rolname FROM pg_catalog.pg_authid a WHERE a.oid = j.owner_id AND a.rolname = j.owner),
@@ -66,7 +71,9 @@ CREATE VIEW crm_import_status WITH (security_barrier) AS
 				WHEN j.state = 'queued' AND @extschema@.crm_import_job_gone(j.job_pid) THEN '57P01'
 				ELSE j.failure_sqlstate END AS failure_sqlstate,
 			j.results_dry_run, j.byte_size, j.sha256, j.delimiter, j.had_bom, j.has_header,
-			j.compliance_accepted_by, j.compliance_accepted_at, j.queued_at, j.source_encoding
+			j.compliance_accepted_by, j.compliance_accepted_at, j.queued_at, j.source_encoding,
+			j.undo_saved, j.undo_purged_at, j.undone_at, j.undone_by, j.undo_contacts_deleted, j.undo_contacts_restored,
+			j.undo_memberships_removed, j.undo_fields_kept, j.undo_contacts_kept
 		FROM @extschema@.crm_imports j JOIN @extschema@.crm_lists l ON l.id = j.list_id
 		LEFT JOIN @extschema@.crm_import_attempts d ON d.import_id = j.id
 		WHERE @extschema@.crm_import_owned(j.owner, j.owner_id)
@@ -79,7 +86,7 @@ COMMENT ON COLUMN crm_import_status.list IS 'Target contact list';
 COMMENT ON COLUMN crm_import_status.file_name IS 'File name given at upload';
 COMMENT ON COLUMN crm_import_status.owner IS 'Role that uploaded the file ("name (dropped)" once that role is gone: only admins see such imports)';
 COMMENT ON COLUMN crm_import_status.state IS 'draft, queued (a background import waiting for a worker), running (a run in progress in any session), completed or failed';
-COMMENT ON COLUMN crm_import_status.tab IS 'Wizard tab: Draft until finished, then Completed or Failed';
+COMMENT ON COLUMN crm_import_status.tab IS 'Wizard tab: Draft until finished, then Completed or Failed; Undone once crm_import_undo gave it back (its counts no longer describe the CRM)';
 COMMENT ON COLUMN crm_import_status.rows IS 'Data rows in the file (header excluded)';
 COMMENT ON COLUMN crm_import_status.inserted IS 'Rows that created a contact';
 COMMENT ON COLUMN crm_import_status.updated IS 'Rows that changed an existing contact';
@@ -104,6 +111,14 @@ COMMENT ON COLUMN crm_import_status.rows_done IS 'Running: rows processed in the
 COMMENT ON COLUMN crm_import_status.rows_total IS 'Queued or running: data rows of the file';
 COMMENT ON COLUMN crm_import_status.percent IS 'Queued or running: estimated percent done';
 COMMENT ON COLUMN crm_import_status.queued_at IS 'When crm_import_start queued it (background imports)';
+COMMENT ON COLUMN crm_import_status.undo_until IS 'Until when crm_import_undo can undo the import (finished_at + crm_import.undo_retention); NULL when it cannot (not completed, undone, run before undo data was kept, or purged)';
+COMMENT ON COLUMN crm_import_status.undone_at IS 'When the import was undone';
+COMMENT ON COLUMN crm_import_status.undone_by IS 'Role that undid it';
+COMMENT ON COLUMN crm_import_status.undo_contacts_deleted IS 'Undo: contacts the import created that were deleted';
+COMMENT ON COLUMN crm_import_status.undo_contacts_restored IS 'Undo: contacts the import updated that got previous values back';
+COMMENT ON COLUMN crm_import_status.undo_memberships_removed IS 'Undo: list memberships the import added that were removed';
+COMMENT ON COLUMN crm_import_status.undo_fields_kept IS 'Undo: fields kept because they changed since the import (crm_import_undo_conflicts lists them)';
+COMMENT ON COLUMN crm_import_status.undo_contacts_kept IS 'Undo: created contacts kept because they changed since the import';
 COMMENT ON COLUMN crm_import_status.source_encoding IS 'Encoding the file was read in (UTF-8, or the one it was converted from: windows-1252, IBM865, UTF-16LE, ...); NULL for files uploaded before version 0.2.0';
 GRANT SELECT ON crm_import_status TO crm_import_user;
 

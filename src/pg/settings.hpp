@@ -10,6 +10,7 @@ struct Settings {
 	char* default_region; // crm_import.default_region (ISO 3166, e.g. NO)
 	int progress_rows;    // crm_import.progress_rows: NOTICE every N rows (0 = off)
 	int max_workers;      // crm_import.max_workers: background imports running at once
+	char* undo_retention; // crm_import.undo_retention: how long an import can be undone (interval text)
 };
 
 extern Settings g_settings;

@@ -8,8 +8,8 @@
 # tables and seeded rows otherwise; see ext_snapshot.sql).
 # The install script of an old version A is taken from tests/integration/versions/ (a frozen
 # copy of the released crm_import--A.sql, gzipped) or from PostgreSQL's extension directory.
-# From 0.1.0 it also upgrades a database holding 0.1.0's rows and runs an import on it and
-# on a fresh database: same outcome. With no upgrade script it checks that ALTER EXTENSION
+# From 0.1.0 it also upgrades a database holding 0.1.0's rows and runs (and undoes) an import
+# on it and on a fresh database: same outcome; an import 0.1.0 completed cannot be undone. With no upgrade script it checks that ALTER EXTENSION
 # crm_import UPDATE on a fresh install is a no-op.
 . "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -101,6 +101,11 @@ upgrade_with_data() {
 	eq "$label with data: the dropped owner's import shows as dropped, the profile keeps its owner" \
 		"it_upgrade_gone (dropped)|weekly|$(q postgres -c 'SELECT current_user')" \
 		"$(q "$up" -c "SELECT (SELECT owner FROM crm_import_status WHERE id = 2) || '|' || (SELECT name || '|' || owner FROM crm_import_profile_list)")"
+	eq "$label with data: an import completed by 0.1.0 cannot be undone (it kept no undo data)" \
+		"55000|import 1 cannot be undone: it ran before crm_import kept undo data|true" \
+		"$(q "$up" -c "CREATE FUNCTION pg_temp.e() RETURNS text LANGUAGE plpgsql AS \$\$ BEGIN PERFORM * FROM crm_import_undo(1); RETURN 'no error';
+			EXCEPTION WHEN OTHERS THEN RETURN SQLSTATE || '|' || SQLERRM; END \$\$" \
+			-c "SELECT pg_temp.e() || '|' || (SELECT (undo_until IS NULL)::text FROM crm_import_status WHERE id = 1)")"
 	newdb "$fresh_db" || { not_ok "$label with data: fresh database"; return; }
 	local db_ out_up out_fresh
 	for db_ in "$up" "$fresh_db"; do
@@ -114,6 +119,8 @@ upgrade_with_data() {
 			SELECT inserted, updated, unchanged, merged_in_file, rejected FROM crm_import_run(:id);
 			SELECT email, first_name, email_marketing FROM crm_contacts WHERE created_by_import = :id ORDER BY email;
 			SELECT row_no, outcome, matched_by, reason FROM crm_import_results(:id);
+			SELECT * FROM crm_import_undo(:id);
+			SELECT count(*) FROM crm_contacts WHERE created_by_import = :id;
 		SQL
 	done
 	out_up=$(cat "$IT_TMP/upgrade_run_$up.txt")
