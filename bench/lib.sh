@@ -1,6 +1,11 @@
 # Shared by bench/import_vs_copy.sh and bench/write_floor.sh: the benchmark's data, the
 # cluster to run on, the wizard settings, and a database holding the existing contacts.
 # Source it; the functions use the variable WORK (a directory of the generated files).
+# Client programs (psql) come from PG_BINDIR, by default the system's PostgreSQL 15; point it
+# at a private installation (and PGPORT at its cluster) to run there. pg_virtualenv, used
+# when PGPORT is not set, always runs the system installation.
+PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+export PATH="$PG_BINDIR:$PATH"
 
 # bench_start script rows: generates the files into a new WORK directory, then
 # runs "script --inside WORK" on the cluster PGHOST/PGPORT point at when PGPORT is set,

@@ -281,7 +281,8 @@ DECLARE
 	t timestamptz := clock_timestamp();
 BEGIN
 	IF dry_run IS NULL THEN
-		RAISE EXCEPTION 'dry_run must be true or false' USING ERRCODE = 'null_value_not_allowed';
+		RAISE EXCEPTION 'dry_run must be true or false' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'Pass dry_run => true to see what an undo would do, or leave it out to undo.';
 	END IF;
 	PERFORM @extschema@.crm_import_undo_require(job, false);
 	IF NOT dry_run THEN
