@@ -30,7 +30,7 @@ q <<SQL
 \\copy (SELECT * FROM crm_contacts WHERE updated_by_import = $id AND created_by_import IS DISTINCT FROM $id) TO '$WORK/floor_updated.csv' (FORMAT csv)
 \\copy (SELECT * FROM crm_contacts WHERE created_by_import = $id) TO '$WORK/floor_new.csv' (FORMAT csv)
 \\copy (SELECT * FROM crm_list_members WHERE added_by_import = $id) TO '$WORK/floor_members.csv' (FORMAT csv)
-\\copy (SELECT * FROM crm_import_row_results WHERE import_id = $id) TO '$WORK/floor_results.csv' (FORMAT csv)
+\\copy (SELECT * FROM crm_import_results($id)) TO '$WORK/floor_results.csv' (FORMAT csv)
 SQL
 echo "the existing contacts again, then the timed writes..."
 bench_existing_db crm_floor
@@ -46,8 +46,9 @@ BEGIN;
 UPDATE crm_contacts c SET $set_all FROM floor_updated u WHERE c.id = u.id;
 \\copy crm_contacts FROM '$WORK/floor_new.csv' (FORMAT csv)
 \\copy crm_list_members FROM '$WORK/floor_members.csv' (FORMAT csv)
-CREATE TABLE crm_import_staging.floor_results PARTITION OF crm_import_row_results FOR VALUES IN ($id);
-\\copy crm_import_row_results FROM '$WORK/floor_results.csv' (FORMAT csv)
+-- Row results are one table per import since 0.2.0 (row_no, line_no, outcome, contact_id, matched_by, reason).
+CREATE TABLE crm_import_staging.floor_results (row_no integer, line_no bigint, outcome text, contact_id bigint, matched_by text, reason text);
+\\copy crm_import_staging.floor_results FROM '$WORK/floor_results.csv' (FORMAT csv)
 COMMIT;
 SQL
 )
