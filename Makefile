@@ -5,7 +5,8 @@
 # keep each step reviewable on its own).
 # Upgrade script crm_import--PREV--EXTVERSION.sql (docs/architecture.md, "Releases"): the
 # hand-written changes to tables and other non-replaceable objects in
-# extension/upgrade/PREV--EXTVERSION.sql, then every file of extension/sql/ but 00_schema.sql
+# extension/upgrade/PREV--EXTVERSION.sql, then the version's new tables
+# (extension/sql/01_tables_EXTVERSION.sql), then every other file of extension/sql/ but 00_schema.sql
 # with CREATE turned into CREATE OR REPLACE: functions, views and grants are re-created from
 # the one source, so an upgraded database cannot drift from a fresh one
 # (tests/integration/t_upgrade.sh compares them).
@@ -47,12 +48,14 @@ src/core/%.o: override CXXFLAGS := -std=c++17 -Wall -Wextra -fPIC -O2 -g -MMD -M
 -include $(OBJS:.o=.d)
 
 EXTENSION_SQL = $(sort $(wildcard extension/sql/*.sql))
-REPLACEABLE_SQL = $(filter-out extension/sql/00_schema.sql,$(EXTENSION_SQL))
+# Tables new in a version: created once by the install and once by the upgrade to it.
+NEW_TABLES_SQL = extension/sql/01_tables_$(EXTVERSION).sql
+REPLACEABLE_SQL = $(filter-out extension/sql/00_schema.sql extension/sql/01_tables_%,$(EXTENSION_SQL))
 extension/$(EXTENSION)--$(EXTVERSION).sql: $(EXTENSION_SQL) Makefile
 	cat $(EXTENSION_SQL) | sed 's/@EXTVERSION@/$(EXTVERSION)/g' > $@
 
-extension/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: extension/upgrade/$(PREVVERSION)--$(EXTVERSION).sql $(REPLACEABLE_SQL) Makefile
-	( cat extension/upgrade/$(PREVVERSION)--$(EXTVERSION).sql; \
+extension/$(EXTENSION)--$(PREVVERSION)--$(EXTVERSION).sql: extension/upgrade/$(PREVVERSION)--$(EXTVERSION).sql $(NEW_TABLES_SQL) $(REPLACEABLE_SQL) Makefile
+	( cat extension/upgrade/$(PREVVERSION)--$(EXTVERSION).sql $(NEW_TABLES_SQL); \
 	  cat $(REPLACEABLE_SQL) | sed -e 's/^CREATE FUNCTION /CREATE OR REPLACE FUNCTION /' \
 		-e 's/^CREATE VIEW /CREATE OR REPLACE VIEW /' -e 's/^CREATE AGGREGATE /CREATE OR REPLACE AGGREGATE /' -e 's/^CREATE TRIGGER /CREATE OR REPLACE TRIGGER /' \
 	) | sed 's/@EXTVERSION@/$(EXTVERSION)/g' > $@

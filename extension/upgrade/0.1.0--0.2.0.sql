@@ -85,24 +85,8 @@ END
 $results$;
 DROP TABLE crm_import_row_results;
 
--- Run attempts, committed by a background worker (crm_import_record_run).
-CREATE TABLE crm_import_runs (
-	import_id bigint NOT NULL,
-	run_xid xid8 NOT NULL,
-	backend_pid integer NOT NULL,
-	started_by oid NOT NULL,
-	started_at timestamptz NOT NULL,
-	progress_handle bigint
-);
-CREATE INDEX crm_import_runs_import_idx ON crm_import_runs (import_id, started_at);
-COMMENT ON TABLE crm_import_runs IS 'Run attempts recorded outside the run''s transaction: an attempt whose transaction did not commit died (crm_import_status shows it)';
-COMMENT ON COLUMN crm_import_runs.import_id IS 'The import';
-COMMENT ON COLUMN crm_import_runs.run_xid IS 'Top-level transaction of the run';
-COMMENT ON COLUMN crm_import_runs.backend_pid IS 'Backend that ran it';
-COMMENT ON COLUMN crm_import_runs.started_by IS 'Role the run acted for';
-COMMENT ON COLUMN crm_import_runs.started_at IS 'When the run started';
-COMMENT ON COLUMN crm_import_runs.progress_handle IS 'Dynamic shared memory segment where the run publishes its phase and rows (crm_import_progress_read)';
-REVOKE ALL ON crm_import_runs FROM PUBLIC;
+-- The tables new in 0.2.0 (crm_import_runs, the undo tables) come from
+-- extension/sql/01_tables_0.2.0.sql, which the Makefile appends to this file.
 
 -- Source encodings (issue 14): the encoding a file was read in and the C1 control
 -- characters of a file converted with the wrong code page; a profile's encoding.
@@ -147,101 +131,6 @@ COMMENT ON COLUMN crm_imports.undo_memberships_removed IS 'Undo: list membership
 COMMENT ON COLUMN crm_imports.undo_fields_kept IS 'Undo: fields of updated contacts kept because they changed since the import (or would have opted a contact in)';
 COMMENT ON COLUMN crm_imports.undo_contacts_kept IS 'Undo: contacts the import created that were kept because they changed since';
 
-CREATE TABLE crm_import_undo_contacts (
-	import_id bigint NOT NULL,
-	contact_id bigint NOT NULL,
-	old_updated_at timestamptz NOT NULL,
-	old_updated_by_import bigint,
-	old_first_name text,
-	new_first_name text,
-	old_last_name text,
-	new_last_name text,
-	old_email text COLLATE "C",
-	new_email text COLLATE "C",
-	old_mobile text COLLATE "C",
-	new_mobile text COLLATE "C",
-	old_company text,
-	new_company text,
-	old_address text,
-	new_address text,
-	old_postal_code text,
-	new_postal_code text,
-	old_city text,
-	new_city text,
-	old_country text,
-	new_country text,
-	old_birthday date,
-	new_birthday date,
-	old_email_marketing boolean,
-	new_email_marketing boolean,
-	old_email_marketing_import bigint,
-	old_email_marketing_at timestamptz,
-	old_sms_marketing boolean,
-	new_sms_marketing boolean,
-	old_sms_marketing_import bigint,
-	old_sms_marketing_at timestamptz,
-	old_custom jsonb,
-	new_custom jsonb,
-	-- Contact first: erasure looks rows up by contact. An undo or a purge reads the whole
-	-- table once; a second index on import_id cost the 1M-row import 0.5 s more.
-	PRIMARY KEY (contact_id, import_id)
-);
-COMMENT ON TABLE crm_import_undo_contacts IS 'Undo data: one row per contact an import updated, with the fields it changed: old_<field> before, new_<field> written (never NULL for a changed field, so NULL means unchanged); read by crm_import_undo';
-COMMENT ON COLUMN crm_import_undo_contacts.import_id IS 'The import';
-COMMENT ON COLUMN crm_import_undo_contacts.contact_id IS 'The contact it updated';
-COMMENT ON COLUMN crm_import_undo_contacts.old_updated_at IS 'updated_at of the contact before the import';
-COMMENT ON COLUMN crm_import_undo_contacts.old_updated_by_import IS 'updated_by_import of the contact before the import';
-COMMENT ON COLUMN crm_import_undo_contacts.old_first_name IS 'First name before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_first_name IS 'First name the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_last_name IS 'Last name before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_last_name IS 'Last name the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_email IS 'Email address before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_email IS 'Email address the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_mobile IS 'Mobile number before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_mobile IS 'Mobile number the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_company IS 'Company before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_company IS 'Company the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_address IS 'Street address before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_address IS 'Street address the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_postal_code IS 'Postal code before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_postal_code IS 'Postal code the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_city IS 'City before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_city IS 'City the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_country IS 'Country before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_country IS 'Country the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_birthday IS 'Birthday before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_birthday IS 'Birthday the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_email_marketing IS 'Email marketing consent before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_email_marketing IS 'Email marketing consent the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_email_marketing_import IS 'email_marketing_import before the import (when it changed the consent)';
-COMMENT ON COLUMN crm_import_undo_contacts.old_email_marketing_at IS 'email_marketing_at before the import (when it changed the consent)';
-COMMENT ON COLUMN crm_import_undo_contacts.old_sms_marketing IS 'SMS marketing consent before the import (when it changed it)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_sms_marketing IS 'SMS marketing consent the import wrote; NULL: it did not change it';
-COMMENT ON COLUMN crm_import_undo_contacts.old_sms_marketing_import IS 'sms_marketing_import before the import (when it changed the consent)';
-COMMENT ON COLUMN crm_import_undo_contacts.old_sms_marketing_at IS 'sms_marketing_at before the import (when it changed the consent)';
-COMMENT ON COLUMN crm_import_undo_contacts.old_custom IS 'Custom fields the import changed that the contact had: their values before (a key missing here was added by the import)';
-COMMENT ON COLUMN crm_import_undo_contacts.new_custom IS 'Custom fields the import changed or added, with the values it wrote';
-
-CREATE TABLE crm_import_undo_kept (
-	import_id bigint NOT NULL,
-	contact_id bigint NOT NULL,
-	field text,
-	import_value text,
-	current_value text,
-	outcome text NOT NULL
-);
--- By contact, for erasure; the report and the purge read an import's rows once, sequentially.
-CREATE INDEX crm_import_undo_kept_contact_idx ON crm_import_undo_kept (contact_id);
-COMMENT ON TABLE crm_import_undo_kept IS 'What crm_import_undo kept: fields changed since the import, and created contacts changed since (read by crm_import_undo_conflicts)';
-COMMENT ON COLUMN crm_import_undo_kept.import_id IS 'The undone import';
-COMMENT ON COLUMN crm_import_undo_kept.contact_id IS 'The contact';
-COMMENT ON COLUMN crm_import_undo_kept.field IS 'The field kept (a column of crm_contacts or a custom field); NULL: the whole contact was kept';
-COMMENT ON COLUMN crm_import_undo_kept.import_value IS 'The value the import wrote';
-COMMENT ON COLUMN crm_import_undo_kept.current_value IS 'The value at the undo';
-COMMENT ON COLUMN crm_import_undo_kept.outcome IS 'What the undo did and why';
-SELECT pg_catalog.pg_extension_config_dump('crm_import_undo_contacts', '');
-SELECT pg_catalog.pg_extension_config_dump('crm_import_undo_kept', '');
-REVOKE ALL ON crm_import_undo_contacts, crm_import_undo_kept FROM PUBLIC;
 
 -- Views whose columns or options change are dropped and made again by the code below.
 DROP VIEW crm_import_status;
