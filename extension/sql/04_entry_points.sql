@@ -42,7 +42,9 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT ARRAY[
 	'crm_import_norm_email', 'crm_import_norm_phone', 'crm_import_norm_date', 'crm_import_norm_birthday',
 	'crm_import_norm_number', 'crm_import_norm_boolean', 'crm_import_norm_consent', 'crm_import_problem',
-	'crm_import_detect_date_order', 'crm_import_closest', 'crm_import_phone_type'
+	'crm_import_detect_date_order', 'crm_import_closest', 'crm_import_phone_type', 'crm_import_default_region',
+	-- read by the crm_import_progress view as the querying role
+	'crm_import_run_activity_import', 'crm_import_run_activity_phase'
 ]::name[] $$;
 COMMENT ON FUNCTION crm_import_public_functions() IS 'Internal: pure functions everyone may execute';
 

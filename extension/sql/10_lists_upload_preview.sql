@@ -301,9 +301,15 @@ CREATE FUNCTION crm_import_selftest(kind text) RETURNS integer
 COMMENT ON FUNCTION crm_import_selftest(text) IS
 	'Diagnostics of the C++/PostgreSQL error boundary: core_error, pg_error and std_exception raise through it; live_guards counts C++ objects leaked by earlier failures (0 expected); ok returns 100';
 
+-- The session's crm_import.default_region. Loading the library defines the setting with
+-- its default (src/crm_import.cpp), so the default region is written down once, there.
+CREATE FUNCTION crm_import_default_region() RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_default_region' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_default_region() IS 'The session''s crm_import.default_region (its default when not set): the region of phone numbers without a country prefix';
+
 CREATE FUNCTION crm_import_suggest_fields(headers text[], samples text[], sample_no integer[],
 	field_names text[], field_labels text[], field_types text[], field_custom boolean[],
-	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO'),
+	region text DEFAULT @extschema@.crm_import_default_region(),
 	date_order text DEFAULT 'DMY')
 RETURNS TABLE (column_no integer, field text, confidence real, basis text, applicable boolean, reason text)
 	AS 'MODULE_PATHNAME', 'crm_import_suggest_fields_checked' LANGUAGE C STABLE STRICT;
@@ -311,13 +317,13 @@ COMMENT ON FUNCTION crm_import_suggest_fields(text[], text[], integer[], text[],
 	'Suggests a catalog field for each column from its header (seven languages, the common exports, typos) and sample values; one field per column at most; applicable when the samples pass the field''s normalizer (phones in region, dates in date_order, birthdays plausible) and the evidence allows it, else the reason';
 
 -- Internal: the region whose phone numbers an import reads without a country prefix: its
--- own, else the session's crm_import.default_region, else NO.
+-- own, else the session's crm_import.default_region.
 CREATE FUNCTION crm_import_region(job @extschema@.crm_imports)
 RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT coalesce(job.default_region, upper(nullif(current_setting('crm_import.default_region', true), '')), 'NO') $$;
+AS $$ SELECT coalesce(job.default_region, @extschema@.crm_import_default_region()) $$;
 COMMENT ON FUNCTION crm_import_region(crm_imports) IS
-	'Internal: an import''s region for phone numbers without a country prefix (its default_region, else crm_import.default_region, else NO)';
+	'Internal: an import''s region for phone numbers without a country prefix (its default_region, else crm_import.default_region)';
 
 -- Internal: the date order of a region: month first in the US (and its territories), the
 -- Philippines and the Pacific states that follow it; day first elsewhere.

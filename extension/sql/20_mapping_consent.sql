@@ -449,7 +449,7 @@ CREATE FUNCTION crm_import_norm_email(value text) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_norm_email' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 COMMENT ON FUNCTION crm_import_norm_email(text) IS 'Email trimmed and lower-cased, or NULL when blank or not a valid address';
 CREATE FUNCTION crm_import_norm_phone(value text,
-	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) RETURNS text
+	region text DEFAULT @extschema@.crm_import_default_region()) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_norm_phone' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
 COMMENT ON FUNCTION crm_import_norm_phone(text, text) IS 'Phone number in E.164 (libphonenumber; region, by default crm_import.default_region, applies to numbers without a country prefix), or NULL when invalid';
 CREATE FUNCTION crm_import_norm_date(value text, date_order text DEFAULT 'DMY') RETURNS text
@@ -472,12 +472,12 @@ CREATE FUNCTION crm_import_norm_consent(value text, opt_in text[], opt_out text[
 	AS 'MODULE_PATHNAME', 'crm_import_norm_consent' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION crm_import_norm_consent(text, text[], text[]) IS 'Consent: true for an opt-in term, false for an opt-out term (case and surrounding space ignored), NULL otherwise';
 CREATE FUNCTION crm_import_problem(kind text, value text,
-	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO'),
+	region text DEFAULT @extschema@.crm_import_default_region(),
 	date_order text DEFAULT 'DMY') RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_problem_in_order' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_problem(text, text, text, text) IS 'Why value is not a valid email, phone, date, birthday, number or boolean (kind; dates read in date_order, birthdays also checked against today); NULL when it is';
 
 CREATE FUNCTION crm_import_phone_type(value text,
-	region text DEFAULT coalesce(nullif(current_setting('crm_import.default_region', true), ''), 'NO')) RETURNS text
+	region text DEFAULT @extschema@.crm_import_default_region()) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_phone_type' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 1000;
 COMMENT ON FUNCTION crm_import_phone_type(text, text) IS 'libphonenumber''s type of a valid phone number (mobile, fixed_line, fixed_line_or_mobile, toll_free, premium_rate, shared_cost, voip, personal_number, pager, uan, voicemail, unknown), read as crm_import_norm_phone reads it; NULL when not valid';

@@ -121,9 +121,9 @@ BEGIN
 	PERFORM @extschema@.crm_import_report_phase(import, phase || ' done, '
 		|| coalesce(next_phase, 'finishing'));
 	IF coalesce(nullif(current_setting('crm_import.progress_rows', true), ''), '0')::integer > 0 THEN
-		RAISE NOTICE 'crm_import run %: % done in % ms%', import, phase,
+		RAISE NOTICE '%', @extschema@.crm_import_run_activity(import, pg_catalog.format('%s done in %s ms%s', phase,
 			round((extract(epoch FROM clock_timestamp() - started) * 1000)::numeric),
-			coalesce(' (' || detail || ')', '');
+			coalesce(' (' || detail || ')', '')));
 	END IF;
 	RETURN clock_timestamp();
 END
@@ -132,49 +132,40 @@ CREATE FUNCTION crm_import_report_phase(import bigint, phase text) RETURNS void
 	AS 'MODULE_PATHNAME', 'crm_import_report_phase' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION crm_import_report_phase(bigint, text) IS
 	'Internal: shows "crm_import run N: phase" as the backend''s query in pg_stat_activity (read by crm_import_progress)';
+-- The text a running import shows in pg_stat_activity is made and read by these only.
+CREATE FUNCTION crm_import_run_activity(import bigint, text text) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_run_activity' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_run_activity(bigint, text) IS 'Internal: "crm_import run N: text", the form of a run''s activity and progress messages';
+CREATE FUNCTION crm_import_run_activity_import(query text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'crm_import_run_activity_import' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_run_activity_import(text) IS 'Internal: the import id N of a query text "crm_import run N: phase", else NULL';
+CREATE FUNCTION crm_import_run_activity_phase(query text) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_run_activity_phase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_run_activity_phase(text) IS 'Internal: the phase of a query text "crm_import run N: phase", else NULL';
 COMMENT ON FUNCTION crm_import_phase_done(bigint, text, timestamptz, text, text) IS 'Internal: reports a finished run phase in pg_stat_activity, and as a NOTICE with its duration when crm_import.progress_rows > 0';
 
 -- Internal: the region of a row's phone numbers from its country cell: an ISO 3166 code
 -- libphonenumber knows, or the English or Norwegian name of a common country; NULL otherwise
--- (the import's region applies).
+-- (the import's region applies). C (src/core/phone_region.cpp): called for every row.
 CREATE FUNCTION crm_import_country_region(country text)
 RETURNS text
--- Inlined into the run's one pass over the rows (hence one expression, no SET clause and not
--- STRICT: a function call per row cost 3 s per 300,000 rows); every name is qualified.
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-	SELECT CASE WHEN pg_catalog.upper(pg_catalog.btrim(country, @extschema@.crm_import_blank_chars())) OPERATOR(pg_catalog.~) '^[A-Z]{2}$'
-			AND @extschema@.crm_import_known_region(pg_catalog.upper(pg_catalog.btrim(country, @extschema@.crm_import_blank_chars())))
-			THEN pg_catalog.upper(pg_catalog.btrim(country, @extschema@.crm_import_blank_chars()))
-		ELSE CASE pg_catalog.lower(pg_catalog.btrim(country, @extschema@.crm_import_blank_chars()))
-			WHEN 'uk' THEN 'GB'
-			WHEN 'norway' THEN 'NO' WHEN 'norge' THEN 'NO' WHEN 'noreg' THEN 'NO'
-			WHEN 'sweden' THEN 'SE' WHEN 'sverige' THEN 'SE'
-			WHEN 'denmark' THEN 'DK' WHEN 'danmark' THEN 'DK'
-			WHEN 'finland' THEN 'FI' WHEN 'iceland' THEN 'IS' WHEN 'island' THEN 'IS'
-			WHEN 'germany' THEN 'DE' WHEN 'tyskland' THEN 'DE' WHEN 'deutschland' THEN 'DE'
-			WHEN 'united kingdom' THEN 'GB' WHEN 'great britain' THEN 'GB' WHEN 'england' THEN 'GB'
-			WHEN 'storbritannia' THEN 'GB' WHEN 'scotland' THEN 'GB' WHEN 'skottland' THEN 'GB' WHEN 'wales' THEN 'GB'
-			WHEN 'ireland' THEN 'IE' WHEN 'irland' THEN 'IE'
-			WHEN 'united states' THEN 'US' WHEN 'united states of america' THEN 'US' WHEN 'usa' THEN 'US' WHEN 'u.s.a.' THEN 'US'
-			WHEN 'u.s.' THEN 'US' WHEN 'america' THEN 'US' WHEN 'amerika' THEN 'US'
-			WHEN 'canada' THEN 'CA' WHEN 'mexico' THEN 'MX' WHEN 'brazil' THEN 'BR' WHEN 'brasil' THEN 'BR'
-			WHEN 'france' THEN 'FR' WHEN 'frankrike' THEN 'FR' WHEN 'spain' THEN 'ES' WHEN 'spania' THEN 'ES'
-			WHEN 'portugal' THEN 'PT' WHEN 'italy' THEN 'IT' WHEN 'italia' THEN 'IT'
-			WHEN 'netherlands' THEN 'NL' WHEN 'the netherlands' THEN 'NL' WHEN 'holland' THEN 'NL' WHEN 'nederland' THEN 'NL'
-			WHEN 'belgium' THEN 'BE' WHEN 'belgia' THEN 'BE' WHEN 'switzerland' THEN 'CH' WHEN 'sveits' THEN 'CH'
-			WHEN 'austria' THEN 'AT' WHEN 'østerrike' THEN 'AT' WHEN 'poland' THEN 'PL' WHEN 'polen' THEN 'PL'
-			WHEN 'estonia' THEN 'EE' WHEN 'estland' THEN 'EE' WHEN 'latvia' THEN 'LV' WHEN 'lithuania' THEN 'LT' WHEN 'litauen' THEN 'LT'
-			WHEN 'russia' THEN 'RU' WHEN 'russland' THEN 'RU' WHEN 'ukraine' THEN 'UA' WHEN 'ukraina' THEN 'UA'
-			WHEN 'greece' THEN 'GR' WHEN 'hellas' THEN 'GR' WHEN 'turkey' THEN 'TR' WHEN 'tyrkia' THEN 'TR'
-			WHEN 'india' THEN 'IN' WHEN 'china' THEN 'CN' WHEN 'kina' THEN 'CN' WHEN 'japan' THEN 'JP'
-			WHEN 'australia' THEN 'AU' WHEN 'new zealand' THEN 'NZ'
-			WHEN 'philippines' THEN 'PH' WHEN 'filippinene' THEN 'PH' WHEN 'thailand' THEN 'TH'
-			WHEN 'south africa' THEN 'ZA' WHEN 'sør-afrika' THEN 'ZA'
-		END END
-$$;
+AS 'MODULE_PATHNAME', 'crm_import_country_region' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_country_region(text) IS
 	'Internal: the phone region a country cell names (ISO 3166 code libphonenumber knows, or a common country''s English or Norwegian name), or NULL';
+
+-- Internal: a row's phone number read in its country's region, else in the import's. The
+-- second function says when the number was read in the import's region because it is not
+-- valid in the row's country (the run notes it); it reuses the first one's parse.
+CREATE FUNCTION crm_import_norm_phone_for_row(value text, country text, region text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'crm_import_norm_phone_for_row' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION crm_import_norm_phone_for_row(text, text, text) IS
+	'Internal: a row''s phone number in E.164, read in the region its country cell names, else (or when not valid there) in region; NULL when not valid';
+CREATE FUNCTION crm_import_phone_not_valid_in(value text, country text, region text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'crm_import_phone_not_valid_in' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION crm_import_phone_not_valid_in(text, text, text) IS
+	'Internal: the row''s region when crm_import_norm_phone_for_row read the number in region because it is not valid in the row''s country; else NULL';
 
 -- Internal: the date order of each date column of an import (the birthday and custom date
 -- fields): the import's date_order when set ("set"); else detected from the column's staged
@@ -262,9 +253,7 @@ AS $$
 			@extschema@.crm_import_terms(s.terms, f.name, 'opt_in') AS opt_in,
 			@extschema@.crm_import_terms(s.terms, f.name, 'opt_out') AS opt_out,
 			s.names[m.column_no] AS column_name,
-			CASE WHEN s.country_c IS NULL THEN pg_catalog.format('%L::text', s.region)
-				ELSE pg_catalog.format('coalesce(@extschema@.crm_import_country_region(%s), %L::text)',
-					@extschema@.crm_import_field_ref(job, s.country_c), s.region) END AS region_norm,
+			CASE WHEN s.country_c IS NOT NULL THEN @extschema@.crm_import_field_ref(job, s.country_c) END AS country_ref,
 			CASE WHEN s.country_c IS NULL THEN pg_catalog.format('%L::text', s.region)
 				ELSE pg_catalog.format('coalesce(@extschema@.crm_import_country_region(x.r%s), %L::text)', s.country_c, s.region)
 				END AS region_reason,
@@ -276,13 +265,11 @@ AS $$
 	SELECT x.c, x.name,
 		CASE WHEN x.custom THEN 'custom' WHEN x.type = 'id' THEN 'system_id' WHEN x.type = 'consent' THEN 'consent'
 			ELSE 'contact' END,
-		x.ref, CASE WHEN x.type = 'phone' AND x.region_norm <> pg_catalog.format('%L::text', x.region)
-			-- A number that is not valid in the row's country is read in the import's region
-			-- (crm_import_run_normalize notes it on the row).
-			THEN pg_catalog.format('coalesce(%s, %s)',
-				@extschema@.crm_import_norm_expr(x.type, x.ref, x.region_norm, x.opt_in, x.opt_out, x.date_order),
-				@extschema@.crm_import_norm_expr(x.type, x.ref, pg_catalog.format('%L::text', x.region), x.opt_in, x.opt_out, x.date_order))
-			ELSE @extschema@.crm_import_norm_expr(x.type, x.ref, x.region_norm, x.opt_in, x.opt_out, x.date_order) END,
+		x.ref, CASE WHEN x.type = 'phone' AND x.country_ref IS NOT NULL
+			-- Read in the row's country's region; a number not valid there is read in the
+			-- import's region (crm_import_run_normalize notes it on the row).
+			THEN pg_catalog.format('@extschema@.crm_import_norm_phone_for_row(%s, %s, %L::text)', x.ref, x.country_ref, x.region)
+			ELSE @extschema@.crm_import_norm_expr(x.type, x.ref, pg_catalog.format('%L::text', x.region), x.opt_in, x.opt_out, x.date_order) END,
 		CASE WHEN x.type <> 'text' THEN @extschema@.crm_import_reason_expr(x.type,
 			-- "email address", "mobile number", but "SMS marketing status"
 			CASE WHEN x.label ~ '^[A-Z]{2}' THEN x.label ELSE lower(left(x.label, 1)) || substr(x.label, 2) END,
@@ -348,13 +335,12 @@ BEGIN
 	END IF;
 	-- A phone number not valid in the row's country but in the import's region was read in
 	-- the latter (crm_import_run_columns): say so on the row.
-	SELECT string_agg(format(', CASE WHEN x.n%1$s IS NOT NULL AND @extschema@.crm_import_country_region(x.r%2$s) <> %3$L '
-			'AND @extschema@.crm_import_norm_phone(x.r%1$s, @extschema@.crm_import_country_region(x.r%2$s)) IS NULL '
-			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_country_region(x.r%2$s)) END',
+	SELECT string_agg(format(', CASE WHEN x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text) IS NOT NULL '
+			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text)) END',
 			m.column_no, cm.column_no, region,
 			format('%s %%L in column %s is not valid for %%s (the row''s country): read as a %s number',
 				lower(left(f.label, 1)) || substr(f.label, 2), m.column_no, region)), '' ORDER BY m.column_no),
-		string_agg(format(' OR (x.n%s IS NOT NULL AND @extschema@.crm_import_country_region(x.r%s) <> %L)',
+		string_agg(format(' OR (x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text) IS NOT NULL)',
 			m.column_no, cm.column_no, region), '')
 	INTO phone_notes, phone_test
 	FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name = m.field
@@ -706,11 +692,12 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM @extschema@.crm_import_run_columns(job) k WHERE k.name = 'mobile' AND k.c IS NOT NULL) THEN
 		-- Valid Norwegian numbers beginning 4 or 9 are all mobile numbers (libphonenumber's
 		-- metadata for NO): those skip the parse.
-		row_notes := coalesce(row_notes, '') || ', (SELECT pg_catalog.format(''mobile number %s is a %s number, not a mobile number'', w.mobile, '
-			|| 'CASE t.type WHEN ''fixed_line'' THEN ''fixed-line'' WHEN ''toll_free'' THEN ''toll-free'' ELSE ''premium-rate'' END) '
-			|| 'FROM (SELECT CASE WHEN NOT (pg_catalog.starts_with(w.mobile, ''+474'') OR pg_catalog.starts_with(w.mobile, ''+479'')) '
-			|| 'THEN @extschema@.crm_import_phone_type(w.mobile, ''ZZ''::text) END AS type) t '
-			|| 'WHERE t.type = ANY (ARRAY[''fixed_line'', ''toll_free'', ''premium_rate'']))';
+		-- One CASE, no subquery: a subplan per row cost more than the test itself.
+		row_notes := coalesce(row_notes, '') || ', CASE WHEN NOT (pg_catalog.starts_with(w.mobile, ''+474'') OR pg_catalog.starts_with(w.mobile, ''+479'')) '
+			|| 'THEN CASE @extschema@.crm_import_phone_type(w.mobile, ''ZZ''::text) '
+			|| 'WHEN ''fixed_line'' THEN pg_catalog.format(''mobile number %s is a fixed-line number, not a mobile number'', w.mobile) '
+			|| 'WHEN ''toll_free'' THEN pg_catalog.format(''mobile number %s is a toll-free number, not a mobile number'', w.mobile) '
+			|| 'WHEN ''premium_rate'' THEN pg_catalog.format(''mobile number %s is a premium-rate number, not a mobile number'', w.mobile) END END';
 	END IF;
 	IF job.primary_key <> 'none' THEN
 		-- A row without any key value is a new contact on every import of it: say so.

@@ -789,12 +789,24 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region)
 // taken in the form NormalizePhone gives it, so the type is that of the imported value.
 std::string PhoneType(std::string_view raw, std::string_view default_region)
 {
-	Normalized n = NormalizePhone(raw, default_region);
-	if (!n.ok)
-		return std::string();
+	// The run asks for the type of numbers it has already written in E.164: those are
+	// parsed once, not normalized first and then parsed again.
+	bool e164 = raw.size() >= 3 && raw.size() <= 16 && raw.front() == '+' &&
+				raw.find_first_not_of("0123456789", 1) == std::string_view::npos;
+	std::string value;
+	if (e164) {
+		value.assign(raw);
+	} else {
+		Normalized n = NormalizePhone(raw, default_region);
+		if (!n.ok)
+			return std::string();
+		value = std::move(n.value);
+	}
 	const PhoneNumberUtil& util = PhoneUtil();
 	PhoneNumber number;
-	if (util.Parse(n.value, "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR)
+	if (util.Parse(value, "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR)
+		return std::string();
+	if (e164 && !util.IsValidNumber(number))
 		return std::string();
 	switch (util.GetNumberType(number)) {
 	case PhoneNumberUtil::FIXED_LINE: return "fixed_line";

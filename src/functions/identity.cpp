@@ -8,10 +8,8 @@
 
 extern "C" {
 #include "catalog/pg_type_d.h"
-#include "pgstat.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/backend_status.h"
 }
 
 extern "C" {
@@ -89,21 +87,4 @@ extern "C" Datum crm_import_closest(PG_FUNCTION_ARGS)
 	if (found == nullptr)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(found);
-}
-
-extern "C" {
-PG_FUNCTION_INFO_V1(crm_import_report_phase);
-}
-
-// crm_import_report_phase(import bigint, phase text): shows "crm_import run N: phase" as
-// this backend's query in pg_stat_activity, so other sessions can follow a long run (its
-// state change to running is not visible to them before it commits).
-extern "C" Datum crm_import_report_phase(PG_FUNCTION_ARGS)
-{
-	CRM_REQUIRE_NARGS(2);
-	int64 import = PG_GETARG_INT64(0);
-	char* phase = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	char* message = psprintf("crm_import run %lld: %s", (long long) import, phase);
-	pgstat_report_activity(STATE_RUNNING, message);
-	PG_RETURN_VOID();
 }

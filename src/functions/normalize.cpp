@@ -2,10 +2,12 @@
 // (one call per value, like lower() or a cast). Invalid input gives NULL from the
 // crm_import_norm_* functions; crm_import_problem says why, for the row's reject reason.
 #include "pg/boundary.hpp"
+#include "pg/settings.hpp"
 #include "pg/text.hpp"
 
 #include "core/error.hpp"
 #include "core/normalize.hpp"
+#include "core/phone_region.hpp"
 
 #include <memory>
 #include <string>
@@ -33,6 +35,10 @@ PG_FUNCTION_INFO_V1(crm_import_problem);
 PG_FUNCTION_INFO_V1(crm_import_problem_in_order);
 PG_FUNCTION_INFO_V1(crm_import_phone_type);
 PG_FUNCTION_INFO_V1(crm_import_known_region);
+PG_FUNCTION_INFO_V1(crm_import_country_region);
+PG_FUNCTION_INFO_V1(crm_import_default_region);
+PG_FUNCTION_INFO_V1(crm_import_norm_phone_for_row);
+PG_FUNCTION_INFO_V1(crm_import_phone_not_valid_in);
 }
 
 using crm::core::Normalized;
@@ -349,4 +355,112 @@ extern "C" Datum crm_import_known_region(PG_FUNCTION_ARGS)
 		return (Datum) 0;
 	});
 	PG_RETURN_BOOL(known);
+}
+
+// crm_import_country_region(country): the phone region a country cell names, or NULL.
+extern "C" Datum crm_import_country_region(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	text* country = PG_GETARG_TEXT_PP(0);
+	text* result = nullptr;
+	RunEntry([&]() -> Datum {
+		std::string region = crm::core::CountryRegion(VarView(country));
+		if (!region.empty())
+			result = crm::pg::MakeText(region);
+		return (Datum) 0;
+	});
+	if (result == nullptr)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
+}
+
+namespace {
+
+// The run reads a row's phone number (crm_import_norm_phone_for_row) and then asks whether
+// it was read in the import's region instead of the row's (crm_import_phone_not_valid_in)
+// with the same arguments, in the same process, a moment later. The last few answers are
+// kept so the second call does not parse the number again (a failed libphonenumber parse is
+// the expensive part). Keyed by every argument: a stale answer is impossible. Each process
+// (a parallel worker too) has its own.
+struct PhoneForRowMemo {
+	struct Entry {
+		std::string raw, country, region;
+		crm::core::RowPhone phone;
+		bool used = false;
+	};
+	Entry entries[4];
+	unsigned next = 0;
+
+	const crm::core::RowPhone& Get(std::string_view raw, std::string_view country, std::string_view region)
+	{
+		for (const Entry& e : entries)
+			if (e.used && e.raw == raw && e.country == country && e.region == region)
+				return e.phone;
+		Entry& e = entries[next++ % 4];
+		e.used = false;
+		e.phone = crm::core::NormalizePhoneForRow(raw, country, region);
+		e.raw.assign(raw);
+		e.country.assign(country);
+		e.region.assign(region);
+		e.used = true;
+		return e.phone;
+	}
+};
+
+PhoneForRowMemo& RowPhoneMemo()
+{
+	static PhoneForRowMemo memo;
+	return memo;
+}
+
+}  // namespace
+
+// crm_import_norm_phone_for_row(value, country, region): value in E.164, read in the region
+// country names (crm_import_country_region) or, when it names none or the number is not
+// valid there, in region; NULL when not valid. Not strict: a NULL country means region.
+extern "C" Datum crm_import_norm_phone_for_row(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(3);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	text* raw = PG_GETARG_TEXT_PP(0);
+	text* country = PG_ARGISNULL(1) ? nullptr : PG_GETARG_TEXT_PP(1);
+	text* region = PG_GETARG_TEXT_PP(2);
+	return TextResult(fcinfo, [&] {
+		return RowPhoneMemo().Get(VarView(raw), country ? VarView(country) : std::string_view(), VarView(region)).number;
+	});
+}
+
+// crm_import_phone_not_valid_in(value, country, region): the row's region when
+// crm_import_norm_phone_for_row read the number in region because it is not valid in the
+// country's; NULL otherwise.
+extern "C" Datum crm_import_phone_not_valid_in(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(3);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	text* raw = PG_GETARG_TEXT_PP(0);
+	text* country = PG_GETARG_TEXT_PP(1);
+	text* region = PG_GETARG_TEXT_PP(2);
+	text* result = nullptr;
+	RunEntry([&]() -> Datum {
+		const crm::core::RowPhone& phone = RowPhoneMemo().Get(VarView(raw), VarView(country), VarView(region));
+		if (!phone.not_valid_in.empty())
+			result = crm::pg::MakeText(phone.not_valid_in);
+		return (Datum) 0;
+	});
+	if (result == nullptr)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
+}
+
+// crm_import_default_region(): the session's crm_import.default_region.
+extern "C" Datum crm_import_default_region(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(0);
+	// Set in any letter case (the check accepts "no"); region codes are upper case.
+	char* region = pstrdup(crm::pg::g_settings.default_region);
+	for (char* c = region; *c; c++)
+		*c = pg_ascii_toupper(static_cast<unsigned char>(*c));
+	PG_RETURN_TEXT_P(cstring_to_text(region));
 }

@@ -1,5 +1,6 @@
 // crm_import_progress_begin / _phase / _read: run progress in a dynamic shared memory segment
-// (see pg/progress.hpp). C frames only: PostgreSQL calls, no C++ objects.
+// (see pg/progress.hpp); crm_import_report_phase and the run activity text other sessions see
+// in pg_stat_activity. C frames only: PostgreSQL calls, no C++ objects.
 #include "pg/progress.hpp"
 
 extern "C" {
@@ -7,6 +8,8 @@ extern "C" {
 #include "funcapi.h"
 #include "port/atomics.h"
 #include "storage/dsm.h"
+#include "pgstat.h"
+#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 }
@@ -115,4 +118,89 @@ extern "C" Datum crm_import_progress_read(PG_FUNCTION_ARGS)
 		}
 	}
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+// A running import shows "crm_import run N: phase" as its backend's query in
+// pg_stat_activity; crm_import_progress and the run's NOTICEs read and write that text
+// through the functions below only, so its form is defined here once.
+namespace {
+
+constexpr char kRunActivityPrefix[] = "crm_import run ";
+
+char* RunActivity(int64 import, const char* message)
+{
+	return psprintf("%s%lld: %s", kRunActivityPrefix, (long long) import, message);
+}
+
+// The import id of a run activity text and where its phase starts; false when the text is
+// not one.
+bool ParseRunActivity(const char* query, int64* import, const char** phase)
+{
+	size_t prefix = sizeof(kRunActivityPrefix) - 1;
+	if (strncmp(query, kRunActivityPrefix, prefix) != 0)
+		return false;
+	const char* p = query + prefix;
+	int64 id = 0;
+	const char* digits = p;
+	while (*p >= '0' && *p <= '9' && p - digits < 18)
+		id = id * 10 + (*p++ - '0');
+	if (p == digits || p[0] != ':' || p[1] != ' ')
+		return false;
+	*import = id;
+	*phase = p + 2;
+	return true;
+}
+
+}  // namespace
+
+extern "C" {
+PG_FUNCTION_INFO_V1(crm_import_report_phase);
+PG_FUNCTION_INFO_V1(crm_import_run_activity);
+PG_FUNCTION_INFO_V1(crm_import_run_activity_import);
+PG_FUNCTION_INFO_V1(crm_import_run_activity_phase);
+}
+
+// crm_import_report_phase(import bigint, phase text): shows "crm_import run N: phase" as
+// this backend's query in pg_stat_activity, so other sessions can follow a long run (its
+// state change to running is not visible to them before it commits).
+extern "C" Datum crm_import_report_phase(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(2);
+	int64 import = PG_GETARG_INT64(0);
+	char* phase = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	pgstat_report_activity(STATE_RUNNING, RunActivity(import, phase));
+	PG_RETURN_VOID();
+}
+
+// crm_import_run_activity(import bigint, text text): "crm_import run N: text".
+extern "C" Datum crm_import_run_activity(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(2);
+	int64 import = PG_GETARG_INT64(0);
+	char* message = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	PG_RETURN_TEXT_P(cstring_to_text(RunActivity(import, message)));
+}
+
+// crm_import_run_activity_import(query text): N of "crm_import run N: ...", else NULL.
+extern "C" Datum crm_import_run_activity_import(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	char* query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int64 import;
+	const char* phase;
+	if (!ParseRunActivity(query, &import, &phase))
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(import);
+}
+
+// crm_import_run_activity_phase(query text): the phase of "crm_import run N: phase", else NULL.
+extern "C" Datum crm_import_run_activity_phase(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	char* query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	int64 import;
+	const char* phase;
+	if (!ParseRunActivity(query, &import, &phase))
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(phase));
 }

@@ -1,0 +1,78 @@
+#include "phone_region.hpp"
+
+#include <unordered_map>
+
+namespace crm::core {
+
+namespace {
+
+// Country names as people write them in exports (English and Norwegian, the Nordic
+// languages' own names), folded to lower case.
+const std::unordered_map<std::string_view, std::string_view>& CountryNames()
+{
+	static const std::unordered_map<std::string_view, std::string_view> names = {
+		{"uk", "GB"},
+		{"norway", "NO"}, {"norge", "NO"}, {"noreg", "NO"},
+		{"sweden", "SE"}, {"sverige", "SE"},
+		{"denmark", "DK"}, {"danmark", "DK"},
+		{"finland", "FI"}, {"iceland", "IS"}, {"island", "IS"},
+		{"germany", "DE"}, {"tyskland", "DE"}, {"deutschland", "DE"},
+		{"united kingdom", "GB"}, {"great britain", "GB"}, {"england", "GB"},
+		{"storbritannia", "GB"}, {"scotland", "GB"}, {"skottland", "GB"}, {"wales", "GB"},
+		{"ireland", "IE"}, {"irland", "IE"},
+		{"united states", "US"}, {"united states of america", "US"}, {"usa", "US"}, {"u.s.a.", "US"},
+		{"u.s.", "US"}, {"america", "US"}, {"amerika", "US"},
+		{"canada", "CA"}, {"mexico", "MX"}, {"brazil", "BR"}, {"brasil", "BR"},
+		{"france", "FR"}, {"frankrike", "FR"}, {"spain", "ES"}, {"spania", "ES"},
+		{"portugal", "PT"}, {"italy", "IT"}, {"italia", "IT"},
+		{"netherlands", "NL"}, {"the netherlands", "NL"}, {"holland", "NL"}, {"nederland", "NL"},
+		{"belgium", "BE"}, {"belgia", "BE"}, {"switzerland", "CH"}, {"sveits", "CH"},
+		{"austria", "AT"}, {"\xC3\xB8sterrike", "AT"}, {"poland", "PL"}, {"polen", "PL"},
+		{"estonia", "EE"}, {"estland", "EE"}, {"latvia", "LV"}, {"lithuania", "LT"}, {"litauen", "LT"},
+		{"russia", "RU"}, {"russland", "RU"}, {"ukraine", "UA"}, {"ukraina", "UA"},
+		{"greece", "GR"}, {"hellas", "GR"}, {"turkey", "TR"}, {"tyrkia", "TR"},
+		{"india", "IN"}, {"china", "CN"}, {"kina", "CN"}, {"japan", "JP"},
+		{"australia", "AU"}, {"new zealand", "NZ"},
+		{"philippines", "PH"}, {"filippinene", "PH"}, {"thailand", "TH"},
+		{"south africa", "ZA"}, {"s\xC3\xB8r-afrika", "ZA"},
+	};
+	return names;
+}
+
+bool IsAsciiLetter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+}  // namespace
+
+std::string CountryRegion(std::string_view country)
+{
+	std::string_view t = Trim(country);
+	if (t.size() == 2 && IsAsciiLetter(t[0]) && IsAsciiLetter(t[1]) && IsKnownRegion(t))
+		return {static_cast<char>(t[0] & ~0x20), static_cast<char>(t[1] & ~0x20)};
+	if (t.empty() || t.size() > 32)
+		return {};
+	std::string folded = FoldCase(t);
+	auto it = CountryNames().find(folded);
+	return it == CountryNames().end() ? std::string() : std::string(it->second);
+}
+
+RowPhone NormalizePhoneForRow(std::string_view raw, std::string_view country, std::string_view import_region)
+{
+	RowPhone out;
+	std::string row_region = CountryRegion(country);
+	if (row_region.empty() || EqualsFolded(row_region, import_region)) {
+		out.number = NormalizePhone(raw, import_region);
+		return out;
+	}
+	out.number = NormalizePhone(raw, row_region);
+	if (out.number.ok)
+		return out;
+	Normalized in_import_region = NormalizePhone(raw, import_region);
+	if (in_import_region.ok) {
+		out.number = std::move(in_import_region);
+		out.not_valid_in = std::move(row_region);
+	}
+	// Valid in neither: the reason stays the row region's, as crm_import_problem gives it.
+	return out;
+}
+
+}  // namespace crm::core
