@@ -2,6 +2,9 @@
 #include "phone_region.hpp"
 
 #include <gtest/gtest.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <set>
 
 using crm::core::CountryRegion;
 using crm::core::NormalizePhoneForRow;
@@ -74,4 +77,63 @@ TEST(PhoneType, E164InputIsTypedWithoutNormalizingFirst)
 	EXPECT_EQ(PhoneType("+4780012345", "ZZ"), "toll_free");
 	EXPECT_EQ(PhoneType("+4712", "ZZ"), "");  // E.164 shape, but not a valid number
 	EXPECT_EQ(PhoneType("22 12 34 56", "NO"), "fixed_line");
+}
+
+TEST(NormalizePhoneForRow, GivesTheTypeFromTheSameParse)
+{
+	EXPECT_EQ(NormalizePhoneForRow("91234567", "", "NO").type, "mobile");
+	EXPECT_EQ(NormalizePhoneForRow("22 12 34 56", "Norge", "NO").type, "fixed_line");
+	EXPECT_EQ(NormalizePhoneForRow("800 12 345", "", "NO").type, "toll_free");
+	EXPECT_EQ(NormalizePhoneForRow("070-123 45 67", "SE", "NO").type, "mobile");
+	EXPECT_EQ(NormalizePhoneForRow("91234567", "UK", "NO").type, "mobile");  // read in NO
+}
+
+// NormalizePhone tells a valid number by its type (GetNumberType != UNKNOWN) instead of
+// IsValidNumber: the two agree on libphonenumber's example numbers of every region and type.
+TEST(NormalizePhone, ValidExactlyWhenTyped)
+{
+	using i18n::phonenumbers::PhoneNumber;
+	using i18n::phonenumbers::PhoneNumberUtil;
+	const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+	std::set<std::string> regions;
+	util.GetSupportedRegions(&regions);
+	int checked = 0;
+	for (const std::string& region : regions) {
+		for (int t = PhoneNumberUtil::FIXED_LINE; t <= PhoneNumberUtil::UNKNOWN; t++) {
+			PhoneNumber example;
+			if (!util.GetExampleNumberForType(region, static_cast<PhoneNumberUtil::PhoneNumberType>(t), &example))
+				continue;
+			for (uint64_t delta : {0ULL, 1ULL, 7ULL, 1000ULL}) {
+				PhoneNumber n = example;
+				n.set_national_number(example.national_number() + delta);
+				EXPECT_EQ(util.IsValidNumber(n), util.GetNumberType(n) != PhoneNumberUtil::UNKNOWN) << region;
+				std::string e164;
+				util.Format(n, PhoneNumberUtil::E164, &e164);
+				EXPECT_EQ(crm::core::NormalizePhone(e164, "ZZ").ok, util.IsValidNumber(n)) << e164;
+				checked++;
+			}
+		}
+	}
+	EXPECT_GT(checked, 1000);
+}
+
+// The fast path types valid Norwegian numbers beginning 4 or 9 as mobile numbers without
+// asking libphonenumber; its metadata agrees (every 1,009th number of both ranges).
+TEST(NormalizePhone, ValidNorwegianNumbersBeginning4Or9AreMobile)
+{
+	using i18n::phonenumbers::PhoneNumber;
+	using i18n::phonenumbers::PhoneNumberUtil;
+	const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+	int valid = 0;
+	for (uint64_t first : {4ULL, 9ULL})
+		for (uint64_t rest = 0; rest < 10000000ULL; rest += 1009) {
+			PhoneNumber n;
+			n.set_country_code(47);
+			n.set_national_number(first * 10000000ULL + rest);
+			if (!util.IsValidNumber(n))
+				continue;
+			valid++;
+			EXPECT_EQ(util.GetNumberType(n), PhoneNumberUtil::MOBILE) << n.national_number();
+		}
+	EXPECT_GT(valid, 1000);
 }

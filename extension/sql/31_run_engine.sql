@@ -155,7 +155,8 @@ COMMENT ON FUNCTION crm_import_country_region(text) IS
 
 -- Internal: a row's phone number read in its country's region, else in the import's. The
 -- second function says when the number was read in the import's region because it is not
--- valid in the row's country (the run notes it); it reuses the first one's parse.
+-- valid in the row's country (the run notes it), the third the number's type; they reuse
+-- the first one's parse.
 CREATE FUNCTION crm_import_norm_phone_for_row(value text, country text, region text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'crm_import_norm_phone_for_row' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
@@ -166,6 +167,11 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'crm_import_phone_not_valid_in' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
 COMMENT ON FUNCTION crm_import_phone_not_valid_in(text, text, text) IS
 	'Internal: the row''s region when crm_import_norm_phone_for_row read the number in region because it is not valid in the row''s country; else NULL';
+CREATE FUNCTION crm_import_phone_row_type(value text, country text, region text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'crm_import_phone_row_type' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION crm_import_phone_row_type(text, text, text) IS
+	'Internal: libphonenumber''s type of the number crm_import_norm_phone_for_row read (as crm_import_phone_type names it), from the same parse; NULL when not valid';
 
 -- Internal: the date order of each date column of an import (the birthday and custom date
 -- fields): the import's date_order when set ("set"); else detected from the column's staged
@@ -265,10 +271,12 @@ AS $$
 	SELECT x.c, x.name,
 		CASE WHEN x.custom THEN 'custom' WHEN x.type = 'id' THEN 'system_id' WHEN x.type = 'consent' THEN 'consent'
 			ELSE 'contact' END,
-		x.ref, CASE WHEN x.type = 'phone' AND x.country_ref IS NOT NULL
+		x.ref, CASE WHEN x.type = 'phone' AND (x.country_ref IS NOT NULL OR x.name = 'mobile')
 			-- Read in the row's country's region; a number not valid there is read in the
-			-- import's region (crm_import_run_normalize notes it on the row).
-			THEN pg_catalog.format('@extschema@.crm_import_norm_phone_for_row(%s, %s, %L::text)', x.ref, x.country_ref, x.region)
+			-- import's region (crm_import_run_normalize notes it on the row, and the type of
+			-- a mobile number, from the same parse).
+			THEN pg_catalog.format('@extschema@.crm_import_norm_phone_for_row(%s, %s, %L::text)', x.ref,
+				coalesce(x.country_ref, 'NULL::text'), x.region)
 			ELSE @extschema@.crm_import_norm_expr(x.type, x.ref, pg_catalog.format('%L::text', x.region), x.opt_in, x.opt_out, x.date_order) END,
 		CASE WHEN x.type <> 'text' THEN @extschema@.crm_import_reason_expr(x.type,
 			-- "email address", "mobile number", but "SMS marketing status"
@@ -308,6 +316,8 @@ DECLARE
 	no_key text;
 	phone_notes text;
 	phone_test text;  -- a row whose phone notes may say something
+	mobile_note text;
+	mobile_test text;
 	region text := @extschema@.crm_import_region(job);
 BEGIN
 	SELECT array_agg(k.c) INTO key_cols FROM @extschema@.crm_import_run_columns(job) k
@@ -347,6 +357,23 @@ BEGIN
 	JOIN @extschema@.crm_import_mappings cm ON cm.import_id = job.id AND cm.field = 'country'
 	WHERE m.import_id = job.id AND f.type = 'phone';
 	notes := coalesce(notes, '') || coalesce(phone_notes, '');
+	-- A valid number in the mobile field that is no mobile number is imported, and said so.
+	-- Valid Norwegian numbers beginning 4 or 9 are all mobile numbers (libphonenumber's
+	-- metadata for NO): those are not asked; the others' type comes from the parse that
+	-- read them (crm_import_phone_row_type), in this parallel pass.
+	SELECT format(', CASE WHEN x.n%1$s IS NOT NULL AND NOT (pg_catalog.starts_with(x.n%1$s, ''+474'') OR pg_catalog.starts_with(x.n%1$s, ''+479'')) '
+			'THEN CASE @extschema@.crm_import_phone_row_type(x.r%1$s, %2$s, %3$L::text) '
+			'WHEN ''fixed_line'' THEN pg_catalog.format(''mobile number %%s is a fixed-line number, not a mobile number'', x.n%1$s) '
+			'WHEN ''toll_free'' THEN pg_catalog.format(''mobile number %%s is a toll-free number, not a mobile number'', x.n%1$s) '
+			'WHEN ''premium_rate'' THEN pg_catalog.format(''mobile number %%s is a premium-rate number, not a mobile number'', x.n%1$s) END END',
+			m.column_no, coalesce('x.r' || cm.column_no, 'NULL::text'), region),
+		format(' OR (x.n%1$s IS NOT NULL AND NOT (pg_catalog.starts_with(x.n%1$s, ''+474'') OR pg_catalog.starts_with(x.n%1$s, ''+479'')))', m.column_no)
+	INTO mobile_note, mobile_test
+	FROM @extschema@.crm_import_mappings m
+	LEFT JOIN @extschema@.crm_import_mappings cm ON cm.import_id = job.id AND cm.field = 'country'
+	WHERE m.import_id = job.id AND m.field = 'mobile';
+	notes := notes || coalesce(mobile_note, '');
+	phone_test := coalesce(phone_test, '') || coalesce(mobile_test, '');
 	-- rows_without_key => 'reject': a row whose key cells are all blank is rejected.
 	IF job.rows_without_key = 'reject' AND job.primary_key <> 'none' AND key_cols IS NOT NULL THEN
 		SELECT format(', CASE WHEN %s AND NOT (true%s) THEN %L END',
@@ -688,17 +715,6 @@ BEGIN
 			|| CASE WHEN job.master = 'existing' AND job.allow_reoptin THEN 'existing data is master' ELSE 'allow_reoptin is off' END), '')
 	INTO row_notes
 	FROM @extschema@.crm_import_run_columns(job) k WHERE k.kind = 'consent';
-	-- A valid number in the mobile field that is no mobile number is imported, and said so.
-	IF EXISTS (SELECT 1 FROM @extschema@.crm_import_run_columns(job) k WHERE k.name = 'mobile' AND k.c IS NOT NULL) THEN
-		-- Valid Norwegian numbers beginning 4 or 9 are all mobile numbers (libphonenumber's
-		-- metadata for NO): those skip the parse.
-		-- One CASE, no subquery: a subplan per row cost more than the test itself.
-		row_notes := coalesce(row_notes, '') || ', CASE WHEN NOT (pg_catalog.starts_with(w.mobile, ''+474'') OR pg_catalog.starts_with(w.mobile, ''+479'')) '
-			|| 'THEN CASE @extschema@.crm_import_phone_type(w.mobile, ''ZZ''::text) '
-			|| 'WHEN ''fixed_line'' THEN pg_catalog.format(''mobile number %s is a fixed-line number, not a mobile number'', w.mobile) '
-			|| 'WHEN ''toll_free'' THEN pg_catalog.format(''mobile number %s is a toll-free number, not a mobile number'', w.mobile) '
-			|| 'WHEN ''premium_rate'' THEN pg_catalog.format(''mobile number %s is a premium-rate number, not a mobile number'', w.mobile) END END';
-	END IF;
 	IF job.primary_key <> 'none' THEN
 		-- A row without any key value is a new contact on every import of it: say so.
 		row_notes := coalesce(row_notes, '') || format(

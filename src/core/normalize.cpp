@@ -723,9 +723,44 @@ Normalized NormalizeEmail(std::string_view raw)
 	return Normalized::Ok(std::move(folded));
 }
 
+namespace {
+
+const char* PhoneTypeName(PhoneNumberUtil::PhoneNumberType type)
+{
+	switch (type) {
+	case PhoneNumberUtil::FIXED_LINE: return "fixed_line";
+	case PhoneNumberUtil::MOBILE: return "mobile";
+	case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return "fixed_line_or_mobile";
+	case PhoneNumberUtil::TOLL_FREE: return "toll_free";
+	case PhoneNumberUtil::PREMIUM_RATE: return "premium_rate";
+	case PhoneNumberUtil::SHARED_COST: return "shared_cost";
+	case PhoneNumberUtil::VOIP: return "voip";
+	case PhoneNumberUtil::PERSONAL_NUMBER: return "personal_number";
+	case PhoneNumberUtil::PAGER: return "pager";
+	case PhoneNumberUtil::UAN: return "uan";
+	case PhoneNumberUtil::VOICEMAIL: return "voicemail";
+	default: return "unknown";
+	}
+}
+
+// The type of a valid Norwegian number in E.164 (+47 and eight digits) from the fast path:
+// libphonenumber's metadata for NO makes every valid number beginning 4 or 9 a mobile
+// number (checked by normalize_test); others are typed from the digits, without a parse.
+std::string NorwegianNumberType(const std::string& e164)
+{
+	if (e164[3] == '4' || e164[3] == '9')
+		return "mobile";
+	PhoneNumber number;
+	number.set_country_code(47);
+	number.set_national_number(std::stoull(e164.substr(3)));
+	return PhoneTypeName(PhoneUtil().GetNumberType(number));
+}
+
+}  // namespace
+
 // Mobile/phone to E.164 with libphonenumber; see normalize.hpp. Norwegian numbers take a
 // fast path; everything else, and every rejection, goes through Parse + IsValidNumber.
-Normalized NormalizePhone(std::string_view raw, std::string_view default_region)
+Normalized NormalizePhone(std::string_view raw, std::string_view default_region, std::string* type)
 {
 	std::string_view t = Trim(raw);
 	if (t.empty())
@@ -736,8 +771,11 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region)
 	char buf[24];
 	std::size_t n = 0;
 	bool compacted = CompactPhone(t, buf, &n);
-	if (compacted && TryNorwegianFastPath(std::string_view(buf, n), region == "NO", &e164))
+	if (compacted && TryNorwegianFastPath(std::string_view(buf, n), region == "NO", &e164)) {
+		if (type != nullptr)
+			*type = NorwegianNumberType(e164);
 		return Normalized::Ok(std::move(e164));
+	}
 	if (t.size() > 250)  // libphonenumber's own input limit
 		return Normalized::Fail("too long for a phone number");
 	std::string_view input = compacted ? std::string_view(buf, n) : t;
@@ -766,7 +804,10 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region)
 	default:
 		return Normalized::Fail("not a phone number");
 	}
-	if (!util.IsValidNumber(number)) {
+	// A number is valid exactly when libphonenumber gives it a type (IsValidNumber is that
+	// test): asking for the type costs the same and keeps it for the caller.
+	PhoneNumberUtil::PhoneNumberType number_type = util.GetNumberType(number);
+	if (number_type == PhoneNumberUtil::UNKNOWN) {
 		switch (util.IsPossibleNumberWithReason(number)) {
 		case PhoneNumberUtil::TOO_SHORT:
 		case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
@@ -782,6 +823,8 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region)
 		}
 	}
 	util.Format(number, PhoneNumberUtil::E164, &e164);
+	if (type != nullptr)
+		*type = PhoneTypeName(number_type);
 	return Normalized::Ok(std::move(e164));
 }
 
@@ -789,39 +832,9 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region)
 // taken in the form NormalizePhone gives it, so the type is that of the imported value.
 std::string PhoneType(std::string_view raw, std::string_view default_region)
 {
-	// The run asks for the type of numbers it has already written in E.164: those are
-	// parsed once, not normalized first and then parsed again.
-	bool e164 = raw.size() >= 3 && raw.size() <= 16 && raw.front() == '+' &&
-				raw.find_first_not_of("0123456789", 1) == std::string_view::npos;
-	std::string value;
-	if (e164) {
-		value.assign(raw);
-	} else {
-		Normalized n = NormalizePhone(raw, default_region);
-		if (!n.ok)
-			return std::string();
-		value = std::move(n.value);
-	}
-	const PhoneNumberUtil& util = PhoneUtil();
-	PhoneNumber number;
-	if (util.Parse(value, "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR)
-		return std::string();
-	if (e164 && !util.IsValidNumber(number))
-		return std::string();
-	switch (util.GetNumberType(number)) {
-	case PhoneNumberUtil::FIXED_LINE: return "fixed_line";
-	case PhoneNumberUtil::MOBILE: return "mobile";
-	case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return "fixed_line_or_mobile";
-	case PhoneNumberUtil::TOLL_FREE: return "toll_free";
-	case PhoneNumberUtil::PREMIUM_RATE: return "premium_rate";
-	case PhoneNumberUtil::SHARED_COST: return "shared_cost";
-	case PhoneNumberUtil::VOIP: return "voip";
-	case PhoneNumberUtil::PERSONAL_NUMBER: return "personal_number";
-	case PhoneNumberUtil::PAGER: return "pager";
-	case PhoneNumberUtil::UAN: return "uan";
-	case PhoneNumberUtil::VOICEMAIL: return "voicemail";
-	default: return "unknown";
-	}
+	std::string type;
+	NormalizePhone(raw, default_region, &type);
+	return type;
 }
 
 // True when region is one libphonenumber knows ("NO", "SE", "US", ...; any letter case).

@@ -34,7 +34,9 @@ Normalized NormalizeEmail(std::string_view raw);
 // Mobile/phone to E.164 (+4791234567) with libphonenumber; region is an ISO 3166 code used
 // when the number has no country prefix ("NO"). Accepts 00-prefixes, spaces, dots, dashes,
 // parentheses, "(+47)". Rejects numbers libphonenumber says are not valid.
-Normalized NormalizePhone(std::string_view raw, std::string_view default_region);
+// With type, also gives libphonenumber's type of a valid number (as PhoneType names it)
+// from the same parse.
+Normalized NormalizePhone(std::string_view raw, std::string_view default_region, std::string* type = nullptr);
 // True when region is one libphonenumber knows ("NO", "SE", "US", ...).
 bool IsKnownRegion(std::string_view region);
 // The type libphonenumber gives a valid number (read as NormalizePhone reads it):

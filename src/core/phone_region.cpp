@@ -60,13 +60,13 @@ RowPhone NormalizePhoneForRow(std::string_view raw, std::string_view country, st
 	RowPhone out;
 	std::string row_region = CountryRegion(country);
 	if (row_region.empty() || EqualsFolded(row_region, import_region)) {
-		out.number = NormalizePhone(raw, import_region);
+		out.number = NormalizePhone(raw, import_region, &out.type);
 		return out;
 	}
-	out.number = NormalizePhone(raw, row_region);
+	out.number = NormalizePhone(raw, row_region, &out.type);
 	if (out.number.ok)
 		return out;
-	Normalized in_import_region = NormalizePhone(raw, import_region);
+	Normalized in_import_region = NormalizePhone(raw, import_region, &out.type);
 	if (in_import_region.ok) {
 		out.number = std::move(in_import_region);
 		out.not_valid_in = std::move(row_region);

@@ -27,6 +27,8 @@ struct RowPhone {
 	// The row's region when the number was read in the import's region instead; empty
 	// otherwise (read in the row's region, or the row names no other region).
 	std::string not_valid_in;
+	// libphonenumber's type of the number read (PhoneType's names), from the same parse.
+	std::string type;
 };
 RowPhone NormalizePhoneForRow(std::string_view raw, std::string_view country, std::string_view import_region);
 

@@ -39,6 +39,7 @@ PG_FUNCTION_INFO_V1(crm_import_country_region);
 PG_FUNCTION_INFO_V1(crm_import_default_region);
 PG_FUNCTION_INFO_V1(crm_import_norm_phone_for_row);
 PG_FUNCTION_INFO_V1(crm_import_phone_not_valid_in);
+PG_FUNCTION_INFO_V1(crm_import_phone_row_type);
 }
 
 using crm::core::Normalized;
@@ -378,7 +379,8 @@ namespace {
 
 // The run reads a row's phone number (crm_import_norm_phone_for_row) and then asks whether
 // it was read in the import's region instead of the row's (crm_import_phone_not_valid_in)
-// with the same arguments, in the same process, a moment later. The last few answers are
+// and of what type it is (crm_import_phone_row_type) with the same arguments, in the same
+// process, a moment later. The last few answers are
 // kept so the second call does not parse the number again (a failed libphonenumber parse is
 // the expensive part). Keyed by every argument: a stale answer is impossible. Each process
 // (a parallel worker too) has its own.
@@ -463,4 +465,27 @@ extern "C" Datum crm_import_default_region(PG_FUNCTION_ARGS)
 	for (char* c = region; *c; c++)
 		*c = pg_ascii_toupper(static_cast<unsigned char>(*c));
 	PG_RETURN_TEXT_P(cstring_to_text(region));
+}
+
+// crm_import_phone_row_type(value, country, region): libphonenumber's type of the number
+// crm_import_norm_phone_for_row read (as crm_import_phone_type names it); NULL when not valid.
+extern "C" Datum crm_import_phone_row_type(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(3);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	text* raw = PG_GETARG_TEXT_PP(0);
+	text* country = PG_ARGISNULL(1) ? nullptr : PG_GETARG_TEXT_PP(1);
+	text* region = PG_GETARG_TEXT_PP(2);
+	text* result = nullptr;
+	RunEntry([&]() -> Datum {
+		const crm::core::RowPhone& phone =
+			RowPhoneMemo().Get(VarView(raw), country ? VarView(country) : std::string_view(), VarView(region));
+		if (phone.number.ok)
+			result = crm::pg::MakeText(phone.type);
+		return (Datum) 0;
+	});
+	if (result == nullptr)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(result);
 }
