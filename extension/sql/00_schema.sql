@@ -308,6 +308,8 @@ CREATE TABLE crm_imports (
 	undo_memberships_removed bigint,
 	undo_fields_kept bigint,
 	undo_contacts_kept bigint,
+	null_values text[],
+	short_rows text NOT NULL DEFAULT 'pad' CHECK (short_rows IN ('pad', 'reject')),
 	CONSTRAINT crm_imports_state_check CHECK (state IN ('draft', 'queued', 'running', 'completed', 'failed', 'undone'))
 );
 COMMENT ON TABLE crm_imports IS 'One row per uploaded file: its facts (size, sha256, rows, delimiter), the wizard settings, state and outcome counts';
@@ -343,7 +345,9 @@ COMMENT ON COLUMN crm_imports.had_bom IS 'True when the file began with a byte-o
 COMMENT ON COLUMN crm_imports.has_header IS 'Whether the first record holds column headers (crm_import_set_header)';
 COMMENT ON COLUMN crm_imports.record_count IS 'CSV records in the file, header record included';
 COMMENT ON COLUMN crm_imports.column_count IS 'Fields in the first record';
-COMMENT ON COLUMN crm_imports.ragged_records IS 'Records whose field count differs from the first record (rejected at run time)';
+COMMENT ON COLUMN crm_imports.ragged_records IS 'Records whose field count differs from the first record (at run time: short ones padded or rejected as short_rows says; longer ones rejected unless their extra fields are empty)';
+COMMENT ON COLUMN crm_imports.null_values IS 'Placeholder values read as blank cells (trimmed, case-insensitive: ''-'', ''N/A''); NULL: not set (crm_import_check reports placeholder-looking samples), {}: none, the values are real (crm_import_set_options)';
+COMMENT ON COLUMN crm_imports.short_rows IS 'Rows with fewer fields than the header: pad (the missing trailing fields are blank, the row notes it) or reject (crm_import_set_options)';
 COMMENT ON COLUMN crm_imports.header IS 'Values of the first record, trimmed';
 COMMENT ON COLUMN crm_imports.column_names IS 'Unique column names used to address columns when has_header';
 COMMENT ON COLUMN crm_imports.column_filled IS 'Per column: non-blank values in records 2 and later';
@@ -424,7 +428,10 @@ CREATE TABLE crm_import_profiles (
 	invalid_values text NOT NULL DEFAULT 'reject_row',
 	rows_without_key text NOT NULL DEFAULT 'insert',
 	email_consent_unknown boolean NOT NULL DEFAULT false,
-	sms_consent_unknown boolean NOT NULL DEFAULT false
+	sms_consent_unknown boolean NOT NULL DEFAULT false,
+	null_values text[],
+	short_rows text NOT NULL DEFAULT 'pad',
+	delimiter text
 );
 COMMENT ON TABLE crm_import_profiles IS 'Saved import settings, applied to new uploads by header name (crm_import_save_profile / crm_import_apply_profile / crm_import)';
 COMMENT ON COLUMN crm_import_profiles.name IS 'Profile name';
@@ -449,6 +456,9 @@ COMMENT ON COLUMN crm_import_profiles.invalid_values IS 'reject_row or skip_valu
 COMMENT ON COLUMN crm_import_profiles.rows_without_key IS 'insert or reject';
 COMMENT ON COLUMN crm_import_profiles.email_consent_unknown IS 'The files hold no email marketing consent';
 COMMENT ON COLUMN crm_import_profiles.sms_consent_unknown IS 'The files hold no SMS marketing consent';
+COMMENT ON COLUMN crm_import_profiles.null_values IS 'Placeholder values read as blank cells (NULL: not set; {}: none)';
+COMMENT ON COLUMN crm_import_profiles.short_rows IS 'pad or reject';
+COMMENT ON COLUMN crm_import_profiles.delimiter IS 'Delimiter of the files when it was given at the upload, used by the one-call crm_import when it is given none; NULL: detected';
 SELECT pg_catalog.pg_extension_config_dump('crm_import_profiles', '');
 REVOKE ALL ON crm_import_profiles FROM PUBLIC;
 

@@ -338,6 +338,14 @@ CREATE FUNCTION crm_import_known_region(region text) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'crm_import_known_region' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_known_region(text) IS 'Internal: whether libphonenumber knows the ISO 3166 region code';
 
+-- Internal: texts real exports write for "no value" (compared trimmed and in lower case).
+CREATE FUNCTION crm_import_placeholder_texts() RETURNS text[]
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT ARRAY['-', '--', '---', 'n/a', 'n.a.', 'na', '#n/a', 'null', '(null)', 'none', '(none)', 'nil', '?',
+	'(blank)', '(empty)', 'not available', 'unknown', 'ukjent'] $$;
+COMMENT ON FUNCTION crm_import_placeholder_texts() IS
+	'Internal: placeholder texts for "no value" the upload looks for in the sample values (-, N/A, null, none, #N/A, ...)';
+
 -- Internal: suggestions for an import's columns under its current header setting, with
 -- their state: applied (the column is mapped to the suggested field) and the reason it is
 -- not (the values, the evidence, or the column's or field's mapping); reason NULL and not
@@ -350,7 +358,7 @@ AS $$
 		SELECT array_agg(f.name ORDER BY f.name) AS names, array_agg(f.label ORDER BY f.name) AS labels,
 			array_agg(f.type ORDER BY f.name) AS types, array_agg(f.custom ORDER BY f.name) AS custom
 		FROM @extschema@.crm_fields f
-	), cols AS (
+	), cols0 AS (
 		-- Without a header row the first record is data: its values become samples too.
 		SELECT CASE WHEN job.has_header THEN job.header
 				ELSE array_fill(''::text, ARRAY[job.column_count]) END AS headers,
@@ -358,7 +366,18 @@ AS $$
 				ELSE job.header || job.column_samples END AS samples,
 			CASE WHEN job.has_header THEN job.column_sample_no
 				ELSE ARRAY(SELECT generate_series(1, cardinality(job.header))) || job.column_sample_no
-				END AS sample_no
+				END AS sample_no,
+			-- Placeholders (-, N/A: the import's null_values, or until they are set the texts
+			-- that look like placeholders) are blank cells, not values a field must read.
+			CASE WHEN job.null_values IS NULL THEN @extschema@.crm_import_placeholder_texts()
+				ELSE ARRAY(SELECT pg_catalog.lower(v) FROM unnest(job.null_values) v) END AS placeholders
+	), cols AS (
+		SELECT c.headers,
+			ARRAY(SELECT x.v FROM unnest(c.samples, c.sample_no) WITH ORDINALITY AS x(v, n, o)
+				WHERE pg_catalog.lower(pg_catalog.btrim(x.v, @extschema@.crm_import_blank_chars())) <> ALL (c.placeholders) ORDER BY x.o) AS samples,
+			ARRAY(SELECT x.n FROM unnest(c.samples, c.sample_no) WITH ORDINALITY AS x(v, n, o)
+				WHERE pg_catalog.lower(pg_catalog.btrim(x.v, @extschema@.crm_import_blank_chars())) <> ALL (c.placeholders) ORDER BY x.o) AS sample_no
+		FROM cols0 c
 	), names AS (
 		SELECT @extschema@.crm_import_column_names(job) AS names
 	)
@@ -425,4 +444,63 @@ END
 $$;
 COMMENT ON FUNCTION crm_import_columns(bigint) IS
 	'Wizard step 3: each file column with its name (header or column_N), up to 5 sample values, non-blank count, suggested field, current mapping, whether the suggestion is applied and why not';
+
+-- Internal: the columns whose sample values (kept at upload: the first distinct non-blank
+-- values of each column) hold a placeholder-looking text, with those texts as written.
+-- mapped_only: only columns mapped to a field.
+CREATE FUNCTION crm_import_placeholder_columns(job @extschema@.crm_imports, mapped_only boolean)
+RETURNS TABLE (c integer, column_name text, placeholders text[])
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT x.n, (@extschema@.crm_import_column_names(job))[x.n],
+		array_agg(DISTINCT pg_catalog.btrim(x.v, @extschema@.crm_import_blank_chars()))
+	FROM unnest(job.column_samples, job.column_sample_no) AS x(v, n)
+	WHERE pg_catalog.lower(pg_catalog.btrim(x.v, @extschema@.crm_import_blank_chars())) = ANY (@extschema@.crm_import_placeholder_texts())
+		AND (NOT mapped_only OR EXISTS (SELECT FROM @extschema@.crm_import_mappings m
+			WHERE m.import_id = job.id AND m.column_no = x.n AND m.field IS NOT NULL))
+	GROUP BY x.n ORDER BY x.n
+$$;
+COMMENT ON FUNCTION crm_import_placeholder_columns(crm_imports, boolean) IS
+	'Internal: columns whose sample values hold placeholder-looking texts (-, N/A, null, ...), with the texts';
+
+-- Internal: the call that reads the placeholders of the given columns as blank cells.
+CREATE FUNCTION crm_import_placeholder_call(import bigint, placeholders text[])
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.format('crm_import_set_options(%s, null_values => ARRAY[%s])', import,
+		(SELECT string_agg(pg_catalog.quote_literal(q.v), ', ' ORDER BY q.v)
+		 FROM (SELECT DISTINCT ON (pg_catalog.lower(v)) v FROM unnest(placeholders) v ORDER BY pg_catalog.lower(v), v) q))
+$$;
+COMMENT ON FUNCTION crm_import_placeholder_call(bigint, text[]) IS
+	'Internal: the crm_import_set_options call that reads the given placeholder texts as blank cells';
+
+-- Internal: called at the end of an upload: a NOTICE naming the columns whose samples hold
+-- placeholder-looking values, with the call that reads them as blank (crm_import_check asks
+-- the same of the imported columns until null_values is set).
+CREATE FUNCTION crm_import_upload_placeholders(import bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	job @extschema@.crm_imports;
+	cols text;
+	texts text[];
+BEGIN
+	SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id = import;
+	SELECT string_agg(pg_catalog.format('column %s "%s" (%s)', p.c, p.column_name,
+			(SELECT string_agg(pg_catalog.quote_literal(v), ', ' ORDER BY v) FROM unnest(p.placeholders) v)), ', ' ORDER BY p.c),
+		ARRAY(SELECT v FROM @extschema@.crm_import_placeholder_columns(job, false) q, unnest(q.placeholders) v)
+	INTO cols, texts
+	FROM @extschema@.crm_import_placeholder_columns(job, false) p;
+	IF cols IS NOT NULL THEN
+		RAISE NOTICE 'some columns hold values that look like placeholders for "no value": %', cols
+			USING DETAIL = 'As they are, such values are imported as text, or rejected where a field cannot read them (an email address, a phone number, a date, a consent).',
+			HINT = pg_catalog.format('If they mean "no value", read them as blank cells: SELECT %s; if they are real values, say so: SELECT crm_import_set_options(%s, null_values => ARRAY[]::text[]).',
+				@extschema@.crm_import_placeholder_call(import, texts), import);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_upload_placeholders(bigint) IS
+	'Internal: at the end of an upload, a NOTICE naming the columns whose samples look like placeholders (-, N/A, null), with the crm_import_set_options call';
 

@@ -47,7 +47,7 @@ COMMENT ON FUNCTION crm_import_set_rules(bigint, text, text, text) IS
 
 CREATE FUNCTION crm_import_set_options(import bigint, max_errors text DEFAULT NULL, allow_reoptin boolean DEFAULT NULL,
 	date_order text DEFAULT NULL, default_region text DEFAULT NULL, invalid_values text DEFAULT NULL,
-	rows_without_key text DEFAULT NULL)
+	rows_without_key text DEFAULT NULL, null_values text[] DEFAULT NULL, short_rows text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -57,6 +57,9 @@ DECLARE
 	r text := upper(btrim(default_region));
 	iv text := lower(btrim(invalid_values));
 	rk text := lower(btrim(rows_without_key));
+	sr text := lower(btrim(short_rows));
+	nv text[];
+	bad integer;
 BEGIN
 	PERFORM @extschema@.crm_import_require_draft(job);
 	IF max_errors IS NOT NULL AND btrim(max_errors) !~ '^[0-9]+(\.[0-9]+)?%?$|^$|^none$' THEN
@@ -82,6 +85,35 @@ BEGIN
 		RAISE EXCEPTION 'invalid rows_without_key "%"', rows_without_key USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'rows_without_key => ''insert'' (a row with no primary or secondary key value becomes a new contact) or ''reject''.';
 	END IF;
+	IF sr IS NOT NULL AND sr <> ALL (ARRAY['pad', 'reject']) THEN
+		RAISE EXCEPTION 'invalid short_rows "%"', short_rows USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'short_rows => ''pad'' (a row with fewer fields than the header is read with the missing trailing fields blank, and noted) or ''reject'' (such a row is rejected).';
+	END IF;
+	-- Placeholders are stored trimmed, once each (compared case-insensitively); an empty
+	-- array says the file has none, which silences crm_import_check's question.
+	IF null_values IS NOT NULL THEN
+		IF pg_catalog.cardinality(null_values) > 50 THEN
+			RAISE EXCEPTION 'too many null values: %', pg_catalog.cardinality(null_values) USING ERRCODE = 'invalid_parameter_value',
+				HINT = 'Give at most 50 placeholder values, like ARRAY[''-'', ''N/A'', ''null''].';
+		END IF;
+		SELECT min(v.o) INTO bad FROM unnest(null_values) WITH ORDINALITY AS v(x, o)
+			WHERE v.x IS NULL OR pg_catalog.btrim(v.x, @extschema@.crm_import_blank_chars()) = '';
+		IF bad IS NOT NULL THEN
+			RAISE EXCEPTION 'null value % is blank', bad USING ERRCODE = 'invalid_parameter_value',
+				DETAIL = 'Blank cells are always read as blank; a blank or NULL entry in null_values means nothing.',
+				HINT = 'Give only the placeholder texts, like null_values => ARRAY[''-'', ''N/A''], or ARRAY[]::text[] when the file has none.';
+		END IF;
+		SELECT min(v.o) INTO bad FROM unnest(null_values) WITH ORDINALITY AS v(x, o) WHERE pg_catalog.length(v.x) > 100;
+		IF bad IS NOT NULL THEN
+			RAISE EXCEPTION 'null value % is too long (% characters)', bad, pg_catalog.length(null_values[bad])
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'A placeholder has at most 100 characters.';
+		END IF;
+		SELECT coalesce(array_agg(q.x ORDER BY q.o), '{}') INTO nv FROM (
+			SELECT DISTINCT ON (pg_catalog.lower(pg_catalog.btrim(v.x, @extschema@.crm_import_blank_chars())))
+				pg_catalog.btrim(v.x, @extschema@.crm_import_blank_chars()) AS x, v.o
+			FROM unnest(null_values) WITH ORDINALITY AS v(x, o)
+			ORDER BY pg_catalog.lower(pg_catalog.btrim(v.x, @extschema@.crm_import_blank_chars())), v.o) q;
+	END IF;
 	UPDATE @extschema@.crm_imports j SET
 		max_errors = CASE WHEN crm_import_set_options.max_errors IS NULL THEN j.max_errors
 			ELSE nullif(nullif(btrim(crm_import_set_options.max_errors), ''), 'none') END,
@@ -89,12 +121,14 @@ BEGIN
 		date_order = CASE WHEN d IS NULL THEN j.date_order ELSE nullif(nullif(d, ''), 'DETECT') END,
 		default_region = CASE WHEN r IS NULL THEN j.default_region ELSE nullif(nullif(r, ''), 'SESSION') END,
 		invalid_values = coalesce(iv, j.invalid_values),
-		rows_without_key = coalesce(rk, j.rows_without_key)
+		rows_without_key = coalesce(rk, j.rows_without_key),
+		null_values = coalesce(nv, j.null_values),
+		short_rows = coalesce(sr, j.short_rows)
 		WHERE j.id = job.id;
 END
 $$;
-COMMENT ON FUNCTION crm_import_set_options(bigint, text, boolean, text, text, text, text) IS
-	'Run options (NULL keeps a setting): max_errors (count or percentage of rejected rows that fails the import; ''none'' clears), allow_reoptin (may an import turn an opted-out contact into an opted-in one; default false), date_order (DMY, MDY, YMD; ''detect'': per date column from its values, else the region), default_region (ISO code of phone numbers without a country prefix; ''session'': crm_import.default_region), invalid_values (reject_row or skip_value) and rows_without_key (insert or reject)';
+COMMENT ON FUNCTION crm_import_set_options(bigint, text, boolean, text, text, text, text, text[], text) IS
+	'Run options (NULL keeps a setting): max_errors (count or percentage of rejected rows that fails the import; ''none'' clears), allow_reoptin (may an import turn an opted-out contact into an opted-in one; default false), date_order (DMY, MDY, YMD; ''detect'': per date column from its values, else the region), default_region (ISO code of phone numbers without a country prefix; ''session'': crm_import.default_region), invalid_values (reject_row or skip_value), rows_without_key (insert or reject), null_values (placeholder cells read as blank, trimmed and case-insensitive; {}: none) and short_rows (pad or reject)';
 
 CREATE FUNCTION crm_import_accept_compliance(import bigint, gdpr boolean, tcpa boolean)
 RETURNS void
@@ -191,6 +225,22 @@ BEGIN
 		fix := pg_catalog.format('crm_import_set_options(%s, date_order => ''DMY'') or crm_import_set_options(%s, date_order => ''MDY''), after checking the file', job.id, job.id);
 		RETURN NEXT;
 	END LOOP;
+	-- Placeholder-looking values (-, N/A, null) in an imported column: blank, or real values?
+	-- Asked until null_values is set (an empty array: they are real).
+	IF job.null_values IS NULL THEN
+		SELECT string_agg(pg_catalog.format('column %s "%s" (%s)', p.c, p.column_name,
+				(SELECT string_agg(pg_catalog.quote_literal(v), ', ' ORDER BY v) FROM unnest(p.placeholders) v)), ', ' ORDER BY p.c),
+			@extschema@.crm_import_placeholder_call(job.id,
+				ARRAY(SELECT v FROM @extschema@.crm_import_placeholder_columns(job, true) q, unnest(q.placeholders) v))
+		INTO problem, fix
+		FROM @extschema@.crm_import_placeholder_columns(job, true) p;
+		IF problem IS NOT NULL THEN
+			problem := 'values that look like placeholders for "no value" in ' || problem;
+			fix := pg_catalog.format('%s to read them as blank cells, or crm_import_set_options(%s, null_values => ARRAY[]::text[]) if they are real values',
+				fix, job.id);
+			RETURN NEXT;
+		END IF;
+	END IF;
 	IF job.master IS NULL OR job.primary_key IS NULL THEN
 		problem := 'import rules are not set';
 		fix := pg_catalog.format('crm_import_set_rules(%s, master => ''file''|''existing'', primary_key => ''email''|''mobile''|''system_id''|''none'')', job.id);
@@ -261,6 +311,37 @@ BEGIN
 		|| CASE WHEN job.c1_encoding IS NOT NULL
 			THEN pg_catalog.format('; upload the original file with encoding => %L', job.c1_encoding) ELSE '' END
 		WHERE job.c1_count > 0;
+	-- How the file's cells are read (issue 14): placeholder values and short rows, then how
+	-- many cells of each imported column the placeholders blank (one pass over the staged rows,
+	-- only when placeholders are set) and how many rows are short or long.
+	RETURN QUERY VALUES
+		('file', 'null values', CASE WHEN job.null_values IS NULL THEN 'not set'
+			WHEN pg_catalog.cardinality(job.null_values) = 0 THEN 'none (values that look like placeholders are real values)'
+			ELSE (SELECT string_agg(pg_catalog.quote_literal(v), ', ') FROM unnest(job.null_values) v)
+				|| ' (read as blank cells, trimmed, any case)' END),
+		('file', 'short rows', CASE job.short_rows WHEN 'reject' THEN 'reject: a row with fewer fields than the header is rejected'
+			ELSE 'pad: the missing trailing fields of a row are blank (noted on the row)' END);
+	IF job.ragged_records > 0 AND job.staging_table IS NOT NULL AND pg_catalog.to_regclass(job.staging_table) IS NOT NULL THEN
+		RETURN QUERY EXECUTE pg_catalog.format('SELECT ''file''::text, q.setting, q.n::text FROM (SELECT '
+			'count(*) FILTER (WHERE s.nfields < %1$s) AS short, count(*) FILTER (WHERE s.nfields > %1$s) AS long '
+			'FROM %2$s s WHERE s.record_no > %3$s) c, '
+			'LATERAL (VALUES (1, ''rows with fewer fields than the header'', c.short), (2, ''rows with more fields than the header'', c.long)) q(o, setting, n) '
+			'ORDER BY q.o', job.column_count, job.staging_table, CASE WHEN job.has_header THEN 1 ELSE 0 END);
+	END IF;
+	IF pg_catalog.cardinality(job.null_values) > 0 AND job.staging_table IS NOT NULL
+			AND pg_catalog.to_regclass(job.staging_table) IS NOT NULL
+			AND EXISTS (SELECT FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id AND m.field IS NOT NULL) THEN
+		RETURN QUERY EXECUTE (SELECT pg_catalog.format('SELECT ''file''::text, q.setting, q.n::text FROM (SELECT %s FROM %s s WHERE s.record_no > %s) c, '
+				'LATERAL (VALUES %s) q(o, setting, n) ORDER BY q.o',
+				string_agg(pg_catalog.format('count(*) FILTER (WHERE %s IS NULL AND %s IS NOT NULL) AS n%s',
+					@extschema@.crm_import_cell_ref(job, m.column_no), @extschema@.crm_import_field_ref(job, m.column_no), m.column_no),
+					', ' ORDER BY m.column_no),
+				job.staging_table, CASE WHEN job.has_header THEN 1 ELSE 0 END,
+				string_agg(pg_catalog.format('(%s, %L, c.n%s)', m.column_no,
+					pg_catalog.format('placeholder cells in column %s "%s"', m.column_no, names[m.column_no]), m.column_no),
+					', ' ORDER BY m.column_no))
+			FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id AND m.field IS NOT NULL);
+	END IF;
 	RETURN QUERY
 		SELECT 'mapping'::text, pg_catalog.format('column %s "%s"', i, names[i]),
 			CASE WHEN m.column_no IS NULL THEN

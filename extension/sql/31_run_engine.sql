@@ -173,6 +173,22 @@ AS 'MODULE_PATHNAME', 'crm_import_phone_row_type' LANGUAGE C IMMUTABLE PARALLEL 
 COMMENT ON FUNCTION crm_import_phone_row_type(text, text, text) IS
 	'Internal: libphonenumber''s type of the number crm_import_norm_phone_for_row read (as crm_import_phone_type names it), from the same parse; NULL when not valid';
 
+-- Internal: the SQL reference to field c of a staged row aliased s as the run reads it: a
+-- placeholder of the import's null_values (trimmed, case-insensitive) reads as NULL, a blank
+-- cell. Without null_values it is the plain column reference: the run costs nothing more.
+CREATE FUNCTION crm_import_cell_ref(job @extschema@.crm_imports, c integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN pg_catalog.cardinality(job.null_values) > 0
+		THEN pg_catalog.format('CASE WHEN pg_catalog.lower(pg_catalog.btrim(%1$s, %2$L)) = ANY (%3$L::text[]) THEN NULL ELSE %1$s END',
+			@extschema@.crm_import_field_ref(job, c), @extschema@.crm_import_blank_chars(),
+			ARRAY(SELECT DISTINCT pg_catalog.lower(v) FROM pg_catalog.unnest(job.null_values) v ORDER BY 1))
+		ELSE @extschema@.crm_import_field_ref(job, c) END
+$$;
+COMMENT ON FUNCTION crm_import_cell_ref(crm_imports, integer) IS
+	'Internal: SQL reference to field c of a staged row aliased s, a placeholder of the import''s null_values read as NULL';
+
 -- Internal: the date order of each date column of an import (the birthday and custom date
 -- fields): the import's date_order when set ("set"); else detected from the column's staged
 -- values (the distinct non-blank values of the first 20,000 data rows, at most 10,000);
@@ -203,14 +219,14 @@ BEGIN
 		END IF;
 		d := NULL;
 		IF staged THEN
-			key := pg_catalog.format('%s:%s:%s', job.staging_table, job.has_header, m.column_no);
+			key := pg_catalog.format('%s:%s:%s:%s', job.staging_table, job.has_header, m.column_no, job.null_values);
 			cache := coalesce(nullif(current_setting('crm_import_cache.date_orders', true), ''), '{}')::jsonb;
 			d := cache -> key;
 			IF d IS NULL THEN
 				EXECUTE pg_catalog.format('SELECT pg_catalog.to_jsonb(o) FROM @extschema@.crm_import_detect_date_order(ARRAY('
 					'SELECT DISTINCT q.v FROM (SELECT pg_catalog.btrim(%s, %L) AS v FROM %s s WHERE s.record_no > %s LIMIT 20000) q '
 					'WHERE q.v <> '''' LIMIT 10000)) o',
-					@extschema@.crm_import_field_ref(job, m.column_no), @extschema@.crm_import_blank_chars(), job.staging_table,
+					@extschema@.crm_import_cell_ref(job, m.column_no), @extschema@.crm_import_blank_chars(), job.staging_table,
 					CASE WHEN job.has_header THEN 1 ELSE 0 END) INTO d;
 				PERFORM pg_catalog.set_config('crm_import_cache.date_orders', (cache || pg_catalog.jsonb_build_object(key, d))::text, false);
 			END IF;
@@ -255,11 +271,11 @@ AS $$
 	), mapped AS (
 		SELECT m.column_no AS c, f.name, f.label,
 			CASE WHEN f.name = 'birthday' THEN 'birthday' ELSE f.type END AS type, f.custom,
-			@extschema@.crm_import_field_ref(job, m.column_no) AS ref,
+			@extschema@.crm_import_cell_ref(job, m.column_no) AS ref,
 			@extschema@.crm_import_terms(s.terms, f.name, 'opt_in') AS opt_in,
 			@extschema@.crm_import_terms(s.terms, f.name, 'opt_out') AS opt_out,
 			s.names[m.column_no] AS column_name,
-			CASE WHEN s.country_c IS NOT NULL THEN @extschema@.crm_import_field_ref(job, s.country_c) END AS country_ref,
+			CASE WHEN s.country_c IS NOT NULL THEN @extschema@.crm_import_cell_ref(job, s.country_c) END AS country_ref,
 			CASE WHEN s.country_c IS NULL THEN pg_catalog.format('%L::text', s.region)
 				ELSE pg_catalog.format('coalesce(@extschema@.crm_import_country_region(x.r%s), %L::text)', s.country_c, s.region)
 				END AS region_reason,
@@ -319,6 +335,8 @@ DECLARE
 	mobile_note text;
 	mobile_test text;
 	region text := @extschema@.crm_import_region(job);
+	bad_count text;   -- the row's field count rejects it (short_rows; a non-empty field past the header's)
+	extra_filled text; -- a row with more fields than the header has a non-empty one among them
 BEGIN
 	SELECT array_agg(k.c) INTO key_cols FROM @extschema@.crm_import_run_columns(job) k
 		WHERE k.c IS NOT NULL AND k.name = ANY (ARRAY[job.primary_key, job.secondary_key]);
@@ -374,6 +392,20 @@ BEGIN
 	WHERE m.import_id = job.id AND m.field = 'mobile';
 	notes := notes || coalesce(mobile_note, '');
 	phone_test := coalesce(phone_test, '') || coalesce(mobile_test, '');
+	-- Field counts (issue 14): a short row (an Outlook export ends a row at its last non-empty
+	-- field) is padded with blank fields under short_rows => 'pad' and noted, or rejected; a
+	-- longer row is rejected only when a field past the header's is not blank. The extra
+	-- fields are only looked at for rows that have them.
+	extra_filled := format('CASE WHEN s.nfields > %s THEN EXISTS (SELECT FROM pg_catalog.unnest((%s)[%s:s.nfields]) v '
+		'WHERE pg_catalog.btrim(v, %L) <> '''') END', job.column_count, @extschema@.crm_import_fields_expr(job),
+		job.column_count + 1, blanks);
+	bad_count := CASE WHEN job.short_rows = 'reject' THEN format('x.nf <> %s AND (x.nf < %s OR x.xf)', job.column_count, job.column_count)
+		ELSE format('x.nf > %s AND x.xf', job.column_count) END;
+	notes := notes || format(', CASE WHEN x.nf < %1$s THEN pg_catalog.format(%2$L, x.nf) WHEN x.nf > %1$s '
+		'THEN pg_catalog.format(%3$L, x.nf) END', job.column_count,
+		format('row has %%s of %s fields; the missing ones are blank', job.column_count),
+		format('row has %%s fields, the header %s; the extra ones are empty', job.column_count));
+	phone_test := coalesce(phone_test, '') || format(' OR x.nf <> %s', job.column_count);
 	-- rows_without_key => 'reject': a row whose key cells are all blank is rejected.
 	IF job.rows_without_key = 'reject' AND job.primary_key <> 'none' AND key_cols IS NOT NULL THEN
 		SELECT format(', CASE WHEN %s AND NOT (true%s) THEN %L END',
@@ -402,20 +434,20 @@ BEGIN
 		'SELECT x.row_no, x.line_no, coalesce(nullif(x.reason, ''''), CASE WHEN x.empty THEN '
 		'  CASE WHEN x.notes <> '''' THEN ''nothing left to import: '' || x.notes ELSE ''empty row: every imported column is blank'' END END) AS reason, '
 		'  CASE WHEN nullif(x.reason, '''') IS NULL AND NOT x.empty THEN nullif(x.notes, '''') END AS notes%s '
-		'FROM (SELECT x.*, CASE WHEN x.nf <> %s THEN pg_catalog.format(''wrong field count: %%s fields, expected %%s'', x.nf, %s) '
+		'FROM (SELECT x.*, CASE WHEN %s THEN pg_catalog.format(''wrong field count: %%s fields, expected %%s'', x.nf, %s) '
 		'  WHEN false%s THEN pg_catalog.array_to_string(ARRAY[NULL::text%s%s], ''; '') END AS reason, '
 		'  CASE WHEN false%s THEN pg_catalog.array_to_string(ARRAY[NULL::text%s], ''; '') END AS notes, '
-		'  (x.nf = %s %s) AS empty '
-		'FROM (SELECT s.record_no - %s AS row_no, s.line_no, s.nfields AS nf%s, '
+		'  (NOT (%s) %s) AS empty '
+		'FROM (SELECT s.record_no - %s AS row_no, s.line_no, s.nfields AS nf, %s AS xf%s, '
 		'      pg_catalog.clock_timestamp() AS fence '
 		'      FROM %s s WHERE s.record_no > %s) x) x',
-		w, coalesce(outer_cols, ''), job.column_count, job.column_count,
+		w, coalesce(outer_cols, ''), bad_count, job.column_count,
 		-- Most rows have no problem: one cheap test instead of building arrays for each.
 		coalesce(any_problem, '') || CASE WHEN no_key IS NOT NULL THEN ' OR true' ELSE '' END,
 		coalesce(reasons, ''), coalesce(no_key, ''),
 		coalesce(any_problem, '') || coalesce(phone_test, ''), coalesce(notes, ''),
-		job.column_count, coalesce(all_blank, 'AND false'),
-		hdr, coalesce(inner_cols, ''), job.staging_table, hdr);
+		bad_count, coalesce(all_blank, 'AND false'),
+		hdr, extra_filled, coalesce(inner_cols, ''), job.staging_table, hdr);
 	EXECUTE 'ANALYZE ' || w || ' (row_no, reason)';
 	PERFORM set_config('max_parallel_workers_per_gather', '0', true);
 END

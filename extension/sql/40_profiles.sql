@@ -13,7 +13,8 @@ CREATE VIEW crm_import_profile_list WITH (security_barrier) AS
 			p.owner OPERATOR(pg_catalog.||) ' (dropped)')::name AS owner,
 		p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
 		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at,
-		p.encoding, p.date_order, p.default_region, p.invalid_values, p.rows_without_key, p.email_consent_unknown, p.sms_consent_unknown
+		p.encoding, p.date_order, p.default_region, p.invalid_values, p.rows_without_key, p.email_consent_unknown, p.sms_consent_unknown,
+		p.null_values, p.short_rows, p.delimiter
 	FROM @extschema@.crm_import_profiles p
 	WHERE @extschema@.crm_import_owned(p.owner, p.owner_id);
 COMMENT ON VIEW crm_import_profile_list IS 'The saved profiles the caller may use (its own; all for crm_import_admin), with every setting';
@@ -39,6 +40,9 @@ COMMENT ON COLUMN crm_import_profile_list.invalid_values IS 'reject_row or skip_
 COMMENT ON COLUMN crm_import_profile_list.rows_without_key IS 'insert or reject';
 COMMENT ON COLUMN crm_import_profile_list.email_consent_unknown IS 'The files hold no email marketing consent';
 COMMENT ON COLUMN crm_import_profile_list.sms_consent_unknown IS 'The files hold no SMS marketing consent';
+COMMENT ON COLUMN crm_import_profile_list.null_values IS 'Placeholder values read as blank cells (NULL: not set; {}: none)';
+COMMENT ON COLUMN crm_import_profile_list.short_rows IS 'pad or reject';
+COMMENT ON COLUMN crm_import_profile_list.delimiter IS 'Delimiter of the files, used by crm_import when it is given none; NULL: detected';
 
 -- Internal: the profile a caller may use, or undefined_object with a hint.
 CREATE FUNCTION crm_import_profile(profile text)
@@ -95,16 +99,19 @@ BEGIN
 			HINT = 'Choose another name.';
 	END IF;
 	-- The encoding the file was read in, so that next week's export is read the same way;
-	-- UTF-8 is the default and saved as NULL.
+	-- UTF-8 is the default and saved as NULL. The delimiter only when it was given (a
+	-- detected one is detected again).
 	INSERT INTO @extschema@.crm_import_profiles AS p (name, owner, columns, skip_unmapped, email_consent_value,
 		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import, owner_id,
-		encoding, date_order, default_region, invalid_values, rows_without_key, email_consent_unknown, sms_consent_unknown)
+		encoding, date_order, default_region, invalid_values, rows_without_key, email_consent_unknown, sms_consent_unknown,
+		null_values, short_rows, delimiter)
 	SELECT profile_name, @extschema@.crm_import_caller(),
 		coalesce((SELECT jsonb_object_agg(names[m.column_no], m.field) FROM @extschema@.crm_import_mappings m
 			WHERE m.import_id = job.id), '{}'),
 		job.skip_unmapped, job.email_consent_value, job.sms_consent_value, job.master, job.primary_key,
 		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id, @extschema@.crm_import_caller_id(),
-		nullif(job.source_encoding, 'UTF-8'), job.date_order, job.default_region, job.invalid_values, job.rows_without_key, job.email_consent_unknown, job.sms_consent_unknown
+		nullif(job.source_encoding, 'UTF-8'), job.date_order, job.default_region, job.invalid_values, job.rows_without_key, job.email_consent_unknown, job.sms_consent_unknown,
+		job.null_values, job.short_rows, CASE WHEN NOT job.delimiter_detected THEN job.delimiter END
 	-- An admin replacing someone's profile leaves it theirs (it used to become the admin's,
 	-- and its owner then could neither apply nor save it).
 	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET columns = excluded.columns,
@@ -114,11 +121,12 @@ BEGIN
 		has_header = excluded.has_header, source_import = excluded.source_import, encoding = excluded.encoding, saved_at = now(),
 		date_order = excluded.date_order, default_region = excluded.default_region, invalid_values = excluded.invalid_values,
 		rows_without_key = excluded.rows_without_key, email_consent_unknown = excluded.email_consent_unknown,
-		sms_consent_unknown = excluded.sms_consent_unknown;
+		sms_consent_unknown = excluded.sms_consent_unknown, null_values = excluded.null_values, short_rows = excluded.short_rows,
+		delimiter = excluded.delimiter;
 END
 $$;
 COMMENT ON FUNCTION crm_import_save_profile(bigint, text) IS
-	'Saves an import''s settings (column choices by header name, skip-unmapped, consent, rules, options, the file''s encoding) as a named profile; replaces the caller''s profile of that name. Compliance is never saved';
+	'Saves an import''s settings (column choices by header name, skip-unmapped, consent, rules, options with null values and short rows, the file''s encoding and given delimiter) as a named profile; replaces the caller''s profile of that name. Compliance is never saved';
 
 CREATE FUNCTION crm_import_apply_profile(import bigint, name text)
 RETURNS TABLE (column_name text, field text, status text)
@@ -143,7 +151,7 @@ BEGIN
 		secondary_key = prof.secondary_key, max_errors = prof.max_errors, allow_reoptin = prof.allow_reoptin,
 		date_order = prof.date_order, default_region = prof.default_region, invalid_values = prof.invalid_values,
 		rows_without_key = prof.rows_without_key, email_consent_unknown = prof.email_consent_unknown,
-		sms_consent_unknown = prof.sms_consent_unknown
+		sms_consent_unknown = prof.sms_consent_unknown, null_values = prof.null_values, short_rows = prof.short_rows
 		WHERE j.id = job.id;
 	FOR entry IN SELECT e.key, e.value #>> '{}' AS value FROM jsonb_each(prof.columns) e ORDER BY e.key LOOP
 		col := @extschema@.crm_import_find_column(names, entry.key);
@@ -232,6 +240,15 @@ AS $$ SELECT CASE WHEN encoding IS NOT NULL THEN encoding ELSE (@extschema@.crm_
 COMMENT ON FUNCTION crm_import_profile_encoding(text, text) IS
 	'Internal: the encoding a one-call import reads its file in (the one given, else the profile''s)';
 
+-- Internal: the delimiter of the one-call import: the one given, else the profile's (saved
+-- when it was given at the upload the profile was saved from; NULL: detected).
+CREATE FUNCTION crm_import_profile_delimiter(profile text, delimiter text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT CASE WHEN delimiter IS NOT NULL THEN delimiter ELSE (@extschema@.crm_import_profile(profile)).delimiter END $$;
+COMMENT ON FUNCTION crm_import_profile_delimiter(text, text) IS
+	'Internal: the delimiter a one-call import reads its file with (the one given, else the profile''s; NULL: detected)';
+
 -- encoding: as for the uploads; NULL uses the profile's (crm_import_save_profile saves the
 -- encoding of the import it is saved from). Pass 'UTF-8' to read a UTF-8 file with a
 -- profile that has another encoding.
@@ -243,7 +260,7 @@ RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, un
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
-		@extschema@.crm_import_upload(list, data, file_name, delimiter,
+		@extschema@.crm_import_upload(list, data, file_name, @extschema@.crm_import_profile_delimiter(profile, delimiter),
 			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run, background)
 $$;
 COMMENT ON FUNCTION crm_import(text, bytea, text, boolean, boolean, text, text, boolean, text, boolean) IS
@@ -257,7 +274,7 @@ RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, un
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
-		@extschema@.crm_import_upload_lo(list, lo, file_name, delimiter,
+		@extschema@.crm_import_upload_lo(list, lo, file_name, @extschema@.crm_import_profile_delimiter(profile, delimiter),
 			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run, background)
 $$;
 COMMENT ON FUNCTION crm_import(text, oid, text, boolean, boolean, text, text, boolean, text, boolean) IS
@@ -271,7 +288,7 @@ RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, un
 LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT * FROM @extschema@.crm_import_one_call(
-		@extschema@.crm_import_upload_file(list, path, delimiter, file_name,
+		@extschema@.crm_import_upload_file(list, path, @extschema@.crm_import_profile_delimiter(profile, delimiter), file_name,
 			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run, background)
 $$;
 COMMENT ON FUNCTION crm_import_from_file(text, text, text, boolean, boolean, text, text, boolean, text, boolean) IS

@@ -179,3 +179,21 @@ DROP FUNCTION IF EXISTS crm_import_set_consent(bigint, text, text, boolean);
 DROP FUNCTION IF EXISTS crm_import_internal.crm_import_set_consent(bigint, text, text, boolean);
 DROP FUNCTION IF EXISTS crm_import_norm_expr(text, text, text, text[], text[]);
 DROP FUNCTION IF EXISTS crm_import_reason_expr(text, text, integer, text, text, text[], text[]);
+
+-- Issue 14, placeholders and short rows: cells equal to a placeholder (null_values) are
+-- blank; rows with fewer fields than the header are padded (short_rows => 'pad', the new
+-- default) or rejected. Imports and profiles from 0.1.0 rejected short rows: they keep
+-- doing so (crm_import_set_options(..., short_rows => 'pad') changes it). A profile keeps
+-- the delimiter given at the upload it was saved from (NULL for 0.1.0 profiles: detected).
+ALTER TABLE crm_imports ADD COLUMN null_values text[],
+	ADD COLUMN short_rows text NOT NULL DEFAULT 'reject' CHECK (short_rows IN ('pad', 'reject'));
+ALTER TABLE crm_imports ALTER COLUMN short_rows SET DEFAULT 'pad';
+COMMENT ON COLUMN crm_imports.ragged_records IS 'Records whose field count differs from the first record (at run time: short ones padded or rejected as short_rows says; longer ones rejected unless their extra fields are empty)';
+COMMENT ON COLUMN crm_imports.null_values IS 'Placeholder values read as blank cells (trimmed, case-insensitive: ''-'', ''N/A''); NULL: not set (crm_import_check reports placeholder-looking samples), {}: none, the values are real (crm_import_set_options)';
+COMMENT ON COLUMN crm_imports.short_rows IS 'Rows with fewer fields than the header: pad (the missing trailing fields are blank, the row notes it) or reject (crm_import_set_options)';
+ALTER TABLE crm_import_profiles ADD COLUMN null_values text[], ADD COLUMN short_rows text NOT NULL DEFAULT 'reject',
+	ADD COLUMN delimiter text;
+ALTER TABLE crm_import_profiles ALTER COLUMN short_rows SET DEFAULT 'pad';
+COMMENT ON COLUMN crm_import_profiles.null_values IS 'Placeholder values read as blank cells (NULL: not set; {}: none)';
+COMMENT ON COLUMN crm_import_profiles.short_rows IS 'pad or reject';
+COMMENT ON COLUMN crm_import_profiles.delimiter IS 'Delimiter of the files when it was given at the upload, used by the one-call crm_import when it is given none; NULL: detected';

@@ -604,6 +604,9 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 							 errhint("Address these columns by the new names, or by column number.")));
 		});
 	}
+	// Sample values that look like placeholders (-, N/A, null): a NOTICE with the call that
+	// reads them as blank (extension/sql/10_lists_upload_preview.sql).
+	spi.Execute("SELECT " + schema + ".crm_import_upload_placeholders(" + std::to_string(import_id) + ")");
 	return import_id;
 }
 
