@@ -41,12 +41,12 @@ SELECT crm_import_upload('Feilsøking', convert_to(E'E-post,Navn,Navn,\nola@exam
 SELECT column_no, name FROM crm_import_columns(:hdr);
 
 -- A file to import: one column with no CRM field, email and mobile numbers, a consent column
--- in the file's own terms, a bad email address, a bad date and a short row.
+-- in the file's own terms, a bad email address, a bad date and a row with a field too many.
 SELECT crm_import_upload('Feilsøking', convert_to(E'Fornavn,E-post,Mobil,Fødselsdato,Nyhetsbrev,Kilde\n'
 	'Ola,ola@example.com,912 34 567,24.12.1980,Subscribed,messe\n'
 	'Kari,kari(at)example.com,913 45 678,01.02.1985,Subscribed,web\n'
 	'Per,per@example.com,914 56 789,31.02.1990,Unsubscribed,web\n'
-	'Anne,anne@example.com,915 67 890\n'
+	'Anne,anne@example.com,915 67 890,,Subscribed,messe,stand 4\n'
 	'Lise,lise@example.com,916 78 901,05.05.1975,Unsubscribed,messe\n', 'UTF8'), file_name => 'messe.csv') AS imp \gset
 SELECT * FROM crm_import_suggest_mapping(:imp);
 -- Problem: a suggestion shown but not applied. One of the four birthdays is no date, so the
