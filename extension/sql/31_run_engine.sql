@@ -395,17 +395,24 @@ BEGIN
 	-- Field counts (issue 14): a short row (an Outlook export ends a row at its last non-empty
 	-- field) is padded with blank fields under short_rows => 'pad' and noted, or rejected; a
 	-- longer row is rejected only when a field past the header's is not blank. The extra
-	-- fields are only looked at for rows that have them.
-	extra_filled := format('CASE WHEN s.nfields > %s THEN EXISTS (SELECT FROM pg_catalog.unnest((%s)[%s:s.nfields]) v '
-		'WHERE pg_catalog.btrim(v, %L) <> '''') END', job.column_count, @extschema@.crm_import_fields_expr(job),
-		job.column_count + 1, blanks);
-	bad_count := CASE WHEN job.short_rows = 'reject' THEN format('x.nf <> %s AND (x.nf < %s OR x.xf)', job.column_count, job.column_count)
-		ELSE format('x.nf > %s AND x.xf', job.column_count) END;
-	notes := notes || format(', CASE WHEN x.nf < %1$s THEN pg_catalog.format(%2$L, x.nf) WHEN x.nf > %1$s '
-		'THEN pg_catalog.format(%3$L, x.nf) END', job.column_count,
-		format('row has %%s of %s fields; the missing ones are blank', job.column_count),
-		format('row has %%s fields, the header %s; the extra ones are empty', job.column_count));
-	phone_test := coalesce(phone_test, '') || format(' OR x.nf <> %s', job.column_count);
+	-- fields are only looked at for rows that have them. A file whose records all have the
+	-- header's field count (ragged_records = 0, counted at upload) gets today's plain test:
+	-- no per-row work at all, and a row that should not be there is still rejected.
+	IF job.ragged_records = 0 THEN
+		extra_filled := 'NULL::boolean';
+		bad_count := format('x.nf <> %s', job.column_count);
+	ELSE
+		extra_filled := format('CASE WHEN s.nfields > %s THEN EXISTS (SELECT FROM pg_catalog.unnest((%s)[%s:s.nfields]) v '
+			'WHERE pg_catalog.btrim(v, %L) <> '''') END', job.column_count, @extschema@.crm_import_fields_expr(job),
+			job.column_count + 1, blanks);
+		bad_count := CASE WHEN job.short_rows = 'reject' THEN format('x.nf <> %s AND (x.nf < %s OR x.xf)', job.column_count, job.column_count)
+			ELSE format('x.nf > %s AND x.xf', job.column_count) END;
+		notes := notes || format(', CASE WHEN x.nf < %1$s THEN pg_catalog.format(%2$L, x.nf) WHEN x.nf > %1$s '
+			'THEN pg_catalog.format(%3$L, x.nf) END', job.column_count,
+			format('row has %%s of %s fields; the missing ones are blank', job.column_count),
+			format('row has %%s fields, the header %s; the extra ones are empty', job.column_count));
+		phone_test := coalesce(phone_test, '') || format(' OR x.nf <> %s', job.column_count);
+	END IF;
 	-- rows_without_key => 'reject': a row whose key cells are all blank is rejected.
 	IF job.rows_without_key = 'reject' AND job.primary_key <> 'none' AND key_cols IS NOT NULL THEN
 		SELECT format(', CASE WHEN %s AND NOT (true%s) THEN %L END',
