@@ -70,6 +70,15 @@ UPDATE crm_import_profiles SET null_values = NULL WHERE name = 'medlemmer';
 SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_from_file(%L, %L, %L, gdpr => true, tcpa => true, dry_run => true)',
 	'Placeholders', :'f', 'medlemmer'));
 
+-- Not only the samples: a placeholder below five distinct values is found in the first
+-- 10,000 rows (the '-' of row 7 in the email column); in a longer file the counts say so.
+SELECT crm_import_upload('Placeholders', convert_to('Email;Name' || E'\n' || (SELECT string_agg(
+	CASE WHEN i = 7 THEN '-' ELSE format('p%s@example.com', i) END || ';' || CASE WHEN i % 1000 = 0 THEN 'N/A' ELSE 'Navn ' || i END,
+	E'\n' ORDER BY i) FROM generate_series(1, 10050) i), 'UTF8')) AS imp \gset
+SELECT crm_import_map(:imp, 'Email', 'email');
+SELECT * FROM crm_import_check(:imp) WHERE problem LIKE 'values that look%';
+SELECT crm_import_discard(:imp);
+
 -- 3. Options refused with a hint: a blank or NULL placeholder, too many, too long, a bad
 -- short_rows value; NULL keeps the setting.
 SELECT crm_import_upload('Placeholders', convert_to(E'Email\na@example.com\n', 'UTF8')) AS imp \gset

@@ -445,23 +445,73 @@ $$;
 COMMENT ON FUNCTION crm_import_columns(bigint) IS
 	'Wizard step 3: each file column with its name (header or column_N), up to 5 sample values, non-blank count, suggested field, current mapping, whether the suggestion is applied and why not';
 
--- Internal: the columns whose sample values (kept at upload: the first distinct non-blank
--- values of each column) hold a placeholder-looking text, with those texts as written.
+-- Internal: the columns holding placeholder-looking texts (-, N/A, null: see
+-- crm_import_placeholder_texts), with those texts as written (trimmed) and how many cells
+-- hold one. Read from the first 10,000 staged data rows (a placeholder used often shows
+-- there; one column's distinct sample values alone missed a '-' below five distinct emails)
+-- and from the sample values kept at upload; when the staged rows are gone, or more than
+-- 200 columns are asked about (a wide file at upload), from the samples alone (cells NULL).
 -- mapped_only: only columns mapped to a field.
 CREATE FUNCTION crm_import_placeholder_columns(job @extschema@.crm_imports, mapped_only boolean)
-RETURNS TABLE (c integer, column_name text, placeholders text[])
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+RETURNS TABLE (c integer, column_name text, placeholders text[], cells bigint)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT x.n, (@extschema@.crm_import_column_names(job))[x.n],
-		array_agg(DISTINCT pg_catalog.btrim(x.v, @extschema@.crm_import_blank_chars()))
-	FROM unnest(job.column_samples, job.column_sample_no) AS x(v, n)
-	WHERE pg_catalog.lower(pg_catalog.btrim(x.v, @extschema@.crm_import_blank_chars())) = ANY (@extschema@.crm_import_placeholder_texts())
-		AND (NOT mapped_only OR EXISTS (SELECT FROM @extschema@.crm_import_mappings m
-			WHERE m.import_id = job.id AND m.column_no = x.n AND m.field IS NOT NULL))
-	GROUP BY x.n ORDER BY x.n
+DECLARE
+	texts text[] := @extschema@.crm_import_placeholder_texts();
+	blanks text := @extschema@.crm_import_blank_chars();
+	names text[] := @extschema@.crm_import_column_names(job);
+	cols integer[];
+	found jsonb := '{}';  -- column -> {"texts": [...], "cells": n}
+BEGIN
+	SELECT coalesce(array_agg(i ORDER BY i), '{}') INTO cols FROM generate_series(1, job.column_count) i
+		WHERE NOT mapped_only OR EXISTS (SELECT FROM @extschema@.crm_import_mappings m
+			WHERE m.import_id = job.id AND m.column_no = i AND m.field IS NOT NULL);
+	IF cardinality(cols) = 0 THEN
+		RETURN;
+	END IF;
+	IF cardinality(cols) <= 200 AND job.staging_table IS NOT NULL AND pg_catalog.to_regclass(job.staging_table) IS NOT NULL THEN
+		EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.jsonb_object_agg(q.c, pg_catalog.jsonb_build_object(''texts'', q.texts, ''cells'', q.cells)), ''{}'') '
+			'FROM (SELECT x.c, pg_catalog.array_agg(DISTINCT pg_catalog.btrim(x.v, %1$L)) AS texts, count(*) AS cells '
+			'  FROM (SELECT %2$s FROM %3$s s WHERE s.record_no > %4$s LIMIT 10000) r, LATERAL (VALUES %5$s) x(c, v) '
+			'  WHERE pg_catalog.lower(pg_catalog.btrim(x.v, %1$L)) = ANY (%6$L::text[]) GROUP BY x.c) q',
+			blanks,
+			(SELECT string_agg(pg_catalog.format('%s AS f%s', @extschema@.crm_import_field_ref(job, i), i), ', ') FROM unnest(cols) i),
+			job.staging_table, CASE WHEN job.has_header THEN 1 ELSE 0 END,
+			(SELECT string_agg(pg_catalog.format('(%s, r.f%s)', i, i), ', ') FROM unnest(cols) i),
+			texts) INTO found;
+	END IF;
+	RETURN QUERY
+		SELECT k.c, names[k.c],
+			ARRAY(SELECT DISTINCT t.v FROM (
+				SELECT pg_catalog.jsonb_array_elements_text(coalesce(found -> (k.c::text) -> 'texts', '[]')) AS v
+				UNION ALL
+				SELECT pg_catalog.btrim(x.v, blanks) FROM unnest(job.column_samples, job.column_sample_no) AS x(v, n)
+				WHERE x.n = k.c AND pg_catalog.lower(pg_catalog.btrim(x.v, blanks)) = ANY (texts)) t ORDER BY 1),
+			(found -> (k.c::text) ->> 'cells')::bigint
+		FROM unnest(cols) AS k(c)
+		WHERE found ? (k.c::text) OR EXISTS (SELECT FROM unnest(job.column_samples, job.column_sample_no) AS x(v, n)
+			WHERE x.n = k.c AND pg_catalog.lower(pg_catalog.btrim(x.v, blanks)) = ANY (texts))
+		ORDER BY k.c;
+END
 $$;
 COMMENT ON FUNCTION crm_import_placeholder_columns(crm_imports, boolean) IS
-	'Internal: columns whose sample values hold placeholder-looking texts (-, N/A, null, ...), with the texts';
+	'Internal: columns holding placeholder-looking texts (-, N/A, null, ...) in their first 10,000 rows or samples, with the texts and the cells';
+
+-- Internal: how the upload's NOTICE and crm_import_check name a column with placeholders:
+-- column 2 "E-post" ('-', 'null': 14 cells), "... in the first 10,000 rows" when the file
+-- has more (partial).
+CREATE FUNCTION crm_import_placeholder_column_text(c integer, column_name text, placeholders text[], cells bigint,
+	partial boolean)
+RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.format('column %s "%s" (%s%s)', c, column_name,
+		(SELECT string_agg(pg_catalog.quote_literal(v), ', ' ORDER BY v) FROM unnest(placeholders) v),
+		CASE WHEN cells IS NOT NULL THEN pg_catalog.format(': %s cell%s%s', cells, CASE WHEN cells = 1 THEN '' ELSE 's' END,
+			CASE WHEN partial THEN ' in the first 10,000 rows' ELSE '' END) ELSE '' END)
+$$;
+COMMENT ON FUNCTION crm_import_placeholder_column_text(integer, text, text[], bigint, boolean) IS
+	'Internal: a column with placeholder-looking values as the upload NOTICE and crm_import_check name it';
 
 -- Internal: the call that reads the placeholders of the given columns as blank cells.
 CREATE FUNCTION crm_import_placeholder_call(import bigint, placeholders text[])
@@ -485,14 +535,15 @@ AS $$
 DECLARE
 	job @extschema@.crm_imports;
 	cols text;
-	texts text[];
+	texts text[] := '{}';
+	p record;
 BEGIN
 	SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id = import;
-	SELECT string_agg(pg_catalog.format('column %s "%s" (%s)', p.c, p.column_name,
-			(SELECT string_agg(pg_catalog.quote_literal(v), ', ' ORDER BY v) FROM unnest(p.placeholders) v)), ', ' ORDER BY p.c),
-		ARRAY(SELECT v FROM @extschema@.crm_import_placeholder_columns(job, false) q, unnest(q.placeholders) v)
-	INTO cols, texts
-	FROM @extschema@.crm_import_placeholder_columns(job, false) p;
+	FOR p IN SELECT * FROM @extschema@.crm_import_placeholder_columns(job, false) LOOP
+		cols := coalesce(cols || ', ', '') || @extschema@.crm_import_placeholder_column_text(p.c, p.column_name, p.placeholders, p.cells,
+			job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END > 10000);
+		texts := texts || p.placeholders;
+	END LOOP;
 	IF cols IS NOT NULL THEN
 		RAISE NOTICE 'some columns hold values that look like placeholders for "no value": %', cols
 			USING DETAIL = 'As they are, such values are imported as text, or rejected where a field cannot read them (an email address, a phone number, a date, a consent).',

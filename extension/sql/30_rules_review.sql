@@ -168,6 +168,8 @@ DECLARE
 	mapped text[];
 	c integer;
 	d record;
+	ph_cols text;
+	ph_texts text[] := '{}';
 BEGIN
 	SELECT coalesce(array_agg(m.field), '{}') INTO mapped FROM @extschema@.crm_import_mappings m
 		WHERE m.import_id = job.id AND m.field IS NOT NULL;
@@ -228,16 +230,15 @@ BEGIN
 	-- Placeholder-looking values (-, N/A, null) in an imported column: blank, or real values?
 	-- Asked until null_values is set (an empty array: they are real).
 	IF job.null_values IS NULL THEN
-		SELECT string_agg(pg_catalog.format('column %s "%s" (%s)', p.c, p.column_name,
-				(SELECT string_agg(pg_catalog.quote_literal(v), ', ' ORDER BY v) FROM unnest(p.placeholders) v)), ', ' ORDER BY p.c),
-			@extschema@.crm_import_placeholder_call(job.id,
-				ARRAY(SELECT v FROM @extschema@.crm_import_placeholder_columns(job, true) q, unnest(q.placeholders) v))
-		INTO problem, fix
-		FROM @extschema@.crm_import_placeholder_columns(job, true) p;
-		IF problem IS NOT NULL THEN
-			problem := 'values that look like placeholders for "no value" in ' || problem;
+		FOR d IN SELECT * FROM @extschema@.crm_import_placeholder_columns(job, true) LOOP
+			ph_cols := coalesce(ph_cols || ', ', '') || @extschema@.crm_import_placeholder_column_text(d.c, d.column_name, d.placeholders, d.cells,
+				job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END > 10000);
+			ph_texts := ph_texts || d.placeholders;
+		END LOOP;
+		IF ph_cols IS NOT NULL THEN
+			problem := 'values that look like placeholders for "no value" in ' || ph_cols;
 			fix := pg_catalog.format('%s to read them as blank cells, or crm_import_set_options(%s, null_values => ARRAY[]::text[]) if they are real values',
-				fix, job.id);
+				@extschema@.crm_import_placeholder_call(job.id, ph_texts), job.id);
 			RETURN NEXT;
 		END IF;
 	END IF;
