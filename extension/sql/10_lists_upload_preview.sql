@@ -447,12 +447,12 @@ COMMENT ON FUNCTION crm_import_columns(bigint) IS
 
 -- Internal: the columns holding placeholder-looking texts (-, N/A, null: see
 -- crm_import_placeholder_texts), with those texts as written (trimmed) and how many cells
--- hold one. Read from the first 10,000 staged data rows (a placeholder used often shows
--- there; one column's distinct sample values alone missed a '-' below five distinct emails)
--- and from the sample values kept at upload; when the staged rows are gone, or more than
--- 200 columns are asked about (a wide file at upload), from the samples alone (cells NULL).
--- mapped_only: only columns mapped to a field.
-CREATE FUNCTION crm_import_placeholder_columns(job @extschema@.crm_imports, mapped_only boolean)
+-- hold one. Read from the first max_rows staged data rows (a placeholder used often shows
+-- there; one column's five distinct sample values alone missed a '-' below five distinct
+-- emails) and from the sample values kept at upload; when the staged rows are gone, or more
+-- than 200 columns are asked about, from the samples alone (cells NULL). mapped_only: only
+-- columns mapped to a field. One pass, two filtered aggregates per column.
+CREATE FUNCTION crm_import_placeholder_columns(job @extschema@.crm_imports, mapped_only boolean, max_rows integer)
 RETURNS TABLE (c integer, column_name text, placeholders text[], cells bigint)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -461,7 +461,8 @@ DECLARE
 	blanks text := @extschema@.crm_import_blank_chars();
 	names text[] := @extschema@.crm_import_column_names(job);
 	cols integer[];
-	found jsonb := '{}';  -- column -> {"texts": [...], "cells": n}
+	counts bigint[];
+	found text[];  -- per entry of cols: its placeholders joined by U+001F, or NULL
 BEGIN
 	SELECT coalesce(array_agg(i ORDER BY i), '{}') INTO cols FROM generate_series(1, job.column_count) i
 		WHERE NOT mapped_only OR EXISTS (SELECT FROM @extschema@.crm_import_mappings m
@@ -470,47 +471,46 @@ BEGIN
 		RETURN;
 	END IF;
 	IF cardinality(cols) <= 200 AND job.staging_table IS NOT NULL AND pg_catalog.to_regclass(job.staging_table) IS NOT NULL THEN
-		EXECUTE pg_catalog.format('SELECT coalesce(pg_catalog.jsonb_object_agg(q.c, pg_catalog.jsonb_build_object(''texts'', q.texts, ''cells'', q.cells)), ''{}'') '
-			'FROM (SELECT x.c, pg_catalog.array_agg(DISTINCT pg_catalog.btrim(x.v, %1$L)) AS texts, count(*) AS cells '
-			'  FROM (SELECT %2$s FROM %3$s s WHERE s.record_no > %4$s LIMIT 10000) r, LATERAL (VALUES %5$s) x(c, v) '
-			'  WHERE pg_catalog.lower(pg_catalog.btrim(x.v, %1$L)) = ANY (%6$L::text[]) GROUP BY x.c) q',
-			blanks,
-			(SELECT string_agg(pg_catalog.format('%s AS f%s', @extschema@.crm_import_field_ref(job, i), i), ', ') FROM unnest(cols) i),
-			job.staging_table, CASE WHEN job.has_header THEN 1 ELSE 0 END,
-			(SELECT string_agg(pg_catalog.format('(%s, r.f%s)', i, i), ', ') FROM unnest(cols) i),
-			texts) INTO found;
+		EXECUTE pg_catalog.format('SELECT ARRAY[%s]::bigint[], ARRAY[%s]::text[] FROM (SELECT %s FROM %s s WHERE s.record_no > %s LIMIT %s) r',
+			(SELECT string_agg(pg_catalog.format('count(*) FILTER (WHERE r.p%s)', k.o), ', ' ORDER BY k.o) FROM unnest(cols) WITH ORDINALITY k(i, o)),
+			(SELECT string_agg(pg_catalog.format('pg_catalog.string_agg(DISTINCT r.f%s, pg_catalog.chr(31)) FILTER (WHERE r.p%s)', k.o, k.o), ', ' ORDER BY k.o)
+				FROM unnest(cols) WITH ORDINALITY k(i, o)),
+			(SELECT string_agg(pg_catalog.format('pg_catalog.btrim(%1$s, %2$L) AS f%3$s, pg_catalog.lower(pg_catalog.btrim(%1$s, %2$L)) = ANY (%4$L::text[]) AS p%3$s',
+				@extschema@.crm_import_field_ref(job, k.i), blanks, k.o, texts), ', ' ORDER BY k.o) FROM unnest(cols) WITH ORDINALITY k(i, o)),
+			job.staging_table, CASE WHEN job.has_header THEN 1 ELSE 0 END, max_rows) INTO counts, found;
 	END IF;
 	RETURN QUERY
-		SELECT k.c, names[k.c],
+		SELECT k.i, names[k.i],
 			ARRAY(SELECT DISTINCT t.v FROM (
-				SELECT pg_catalog.jsonb_array_elements_text(coalesce(found -> (k.c::text) -> 'texts', '[]')) AS v
+				SELECT unnest(pg_catalog.string_to_array(found[k.o], pg_catalog.chr(31))) AS v
 				UNION ALL
 				SELECT pg_catalog.btrim(x.v, blanks) FROM unnest(job.column_samples, job.column_sample_no) AS x(v, n)
-				WHERE x.n = k.c AND pg_catalog.lower(pg_catalog.btrim(x.v, blanks)) = ANY (texts)) t ORDER BY 1),
-			(found -> (k.c::text) ->> 'cells')::bigint
-		FROM unnest(cols) AS k(c)
-		WHERE found ? (k.c::text) OR EXISTS (SELECT FROM unnest(job.column_samples, job.column_sample_no) AS x(v, n)
-			WHERE x.n = k.c AND pg_catalog.lower(pg_catalog.btrim(x.v, blanks)) = ANY (texts))
-		ORDER BY k.c;
+				WHERE x.n = k.i AND pg_catalog.lower(pg_catalog.btrim(x.v, blanks)) = ANY (texts)) t ORDER BY 1),
+			counts[k.o]
+		FROM unnest(cols) WITH ORDINALITY AS k(i, o)
+		WHERE found[k.o] IS NOT NULL OR EXISTS (SELECT FROM unnest(job.column_samples, job.column_sample_no) AS x(v, n)
+			WHERE x.n = k.i AND pg_catalog.lower(pg_catalog.btrim(x.v, blanks)) = ANY (texts))
+		ORDER BY k.i;
 END
 $$;
-COMMENT ON FUNCTION crm_import_placeholder_columns(crm_imports, boolean) IS
-	'Internal: columns holding placeholder-looking texts (-, N/A, null, ...) in their first 10,000 rows or samples, with the texts and the cells';
+COMMENT ON FUNCTION crm_import_placeholder_columns(crm_imports, boolean, integer) IS
+	'Internal: columns holding placeholder-looking texts (-, N/A, null, ...) in their first max_rows rows or samples, with the texts and the cells';
 
 -- Internal: how the upload's NOTICE and crm_import_check name a column with placeholders:
--- column 2 "E-post" ('-', 'null': 14 cells), "... in the first 10,000 rows" when the file
--- has more (partial).
+-- column 2 "E-post" ('-', 'null': 14 cells), "... in the first 1,000 rows" when only those
+-- were read (scanned_rows, NULL when all were).
 CREATE FUNCTION crm_import_placeholder_column_text(c integer, column_name text, placeholders text[], cells bigint,
-	partial boolean)
+	scanned_rows integer)
 RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT pg_catalog.format('column %s "%s" (%s%s)', c, column_name,
 		(SELECT string_agg(pg_catalog.quote_literal(v), ', ' ORDER BY v) FROM unnest(placeholders) v),
 		CASE WHEN cells IS NOT NULL THEN pg_catalog.format(': %s cell%s%s', cells, CASE WHEN cells = 1 THEN '' ELSE 's' END,
-			CASE WHEN partial THEN ' in the first 10,000 rows' ELSE '' END) ELSE '' END)
+			CASE WHEN scanned_rows IS NOT NULL THEN ' in the first ' || pg_catalog.to_char(scanned_rows, 'FM999,999,999') || ' rows' ELSE '' END)
+		ELSE '' END)
 $$;
-COMMENT ON FUNCTION crm_import_placeholder_column_text(integer, text, text[], bigint, boolean) IS
+COMMENT ON FUNCTION crm_import_placeholder_column_text(integer, text, text[], bigint, integer) IS
 	'Internal: a column with placeholder-looking values as the upload NOTICE and crm_import_check name it';
 
 -- Internal: the call that reads the placeholders of the given columns as blank cells.
@@ -537,13 +537,23 @@ DECLARE
 	cols text;
 	texts text[] := '{}';
 	p record;
+	n integer := 0;
 BEGIN
 	SELECT * INTO job FROM @extschema@.crm_imports j WHERE j.id = import;
-	FOR p IN SELECT * FROM @extschema@.crm_import_placeholder_columns(job, false) LOOP
-		cols := coalesce(cols || ', ', '') || @extschema@.crm_import_placeholder_column_text(p.c, p.column_name, p.placeholders, p.cells,
-			job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END > 10000);
+	-- The first 1,000 rows only: the upload stays close to a plain COPY (crm_import_check
+	-- reads 10,000 rows of the imported columns).
+	-- At most ten columns are named; the rest are counted.
+	FOR p IN SELECT * FROM @extschema@.crm_import_placeholder_columns(job, false, 1000) LOOP
+		n := n + 1;
+		IF n <= 10 THEN
+			cols := coalesce(cols || ', ', '') || @extschema@.crm_import_placeholder_column_text(p.c, p.column_name, p.placeholders, p.cells,
+				CASE WHEN job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END > 1000 THEN 1000 END);
+		END IF;
 		texts := texts || p.placeholders;
 	END LOOP;
+	IF n > 10 THEN
+		cols := cols || pg_catalog.format(' and %s more columns', n - 10);
+	END IF;
 	IF cols IS NOT NULL THEN
 		RAISE NOTICE 'some columns hold values that look like placeholders for "no value": %', cols
 			USING DETAIL = 'As they are, such values are imported as text, or rejected where a field cannot read them (an email address, a phone number, a date, a consent).',

@@ -230,9 +230,9 @@ BEGIN
 	-- Placeholder-looking values (-, N/A, null) in an imported column: blank, or real values?
 	-- Asked until null_values is set (an empty array: they are real).
 	IF job.null_values IS NULL THEN
-		FOR d IN SELECT * FROM @extschema@.crm_import_placeholder_columns(job, true) LOOP
+		FOR d IN SELECT * FROM @extschema@.crm_import_placeholder_columns(job, true, 10000) LOOP
 			ph_cols := coalesce(ph_cols || ', ', '') || @extschema@.crm_import_placeholder_column_text(d.c, d.column_name, d.placeholders, d.cells,
-				job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END > 10000);
+				CASE WHEN job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END > 10000 THEN 10000 END);
 			ph_texts := ph_texts || d.placeholders;
 		END LOOP;
 		IF ph_cols IS NOT NULL THEN
