@@ -151,3 +151,13 @@ SELECT import_id AS imp3, state, rejected FROM crm_import_from_file('Placeholder
 SELECT :'state' AS state, :rejected AS rejected;
 SELECT j.delimiter, j.delimiter_detected, j.short_rows, j.null_values FROM crm_imports j WHERE j.id = :imp3;
 SELECT setting, value FROM crm_import_summary(:imp3) WHERE section = 'file' AND setting IN ('delimiter', 'null values', 'short rows');
+
+-- Every row short under short_rows => 'reject': the run fails, and the hint names the option.
+SELECT crm_import_upload('Placeholders', convert_to(E'Email,Name,Notes\nshort1@example.org\nshort2@example.org,Kari\n', 'UTF8')) AS imp \gset
+SELECT crm_import_map(:imp, 'Email', 'email'), crm_import_map(:imp, 'Name', 'first_name'), crm_import_skip(:imp, 'Notes');
+SELECT crm_import_set_consent(:imp, 'email_marketing', unknown => true);
+SELECT crm_import_set_rules(:imp, 'file', 'email');
+SELECT crm_import_accept_compliance(:imp, true, true);
+SELECT crm_import_set_options(:imp, short_rows => 'reject');
+SELECT * FROM crm_import_run(:imp);
+SELECT state, failure_reason FROM crm_import_status WHERE id = :imp;

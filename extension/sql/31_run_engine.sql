@@ -541,6 +541,7 @@ DECLARE
 	data_rows bigint := job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END;
 	summary text;
 	value_rejects boolean;  -- some row was rejected for a value it could not read
+	short_rejects boolean;  -- some row was rejected for having fewer fields than the header
 BEGIN
 	IF data_rows = 0 OR rejected_rows < data_rows THEN
 		RETURN;
@@ -553,6 +554,9 @@ BEGIN
 		'  GROUP BY pg_catalog.regexp_replace(e.why, ''''''[^'''']*'''''', '''''''', ''g'') ORDER BY 2 DESC, 1 LIMIT 5) q', p) INTO summary;
 	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %srt rt WHERE rt.reason IS NOT NULL AND rt.reason !~ ''^(wrong field count|empty row|no .* to match on)'')', p)
 		INTO value_rejects;
+	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %srt rt WHERE rt.reason LIKE ''wrong field count: %%'' '
+		'AND (pg_catalog.regexp_match(rt.reason, ''^wrong field count: (\d+) fields''))[1]::integer < %s)', p, job.column_count)
+		INTO short_rejects;
 	IF dry_run THEN
 		RAISE WARNING 'import % would fail: no row could be imported (% of % rejected)', job.id, rejected_rows, data_rows
 			USING DETAIL = 'Reasons: ' || summary || '.',
@@ -561,7 +565,8 @@ BEGIN
 		RAISE EXCEPTION 'no row could be imported: all % data rows were rejected', data_rows
 			USING ERRCODE = 'data_exception', DETAIL = 'Reasons: ' || summary || '.',
 			HINT = format('Run with dry_run => true and read crm_import_results(%s) for the reasons; fix the file or the mapping%s.', job.id,
-				CASE WHEN job.invalid_values = 'reject_row' AND value_rejects THEN format(', or set crm_import_set_options(%s, invalid_values => ''skip_value'') to import rows without the values that cannot be read', job.id) ELSE '' END);
+				CASE WHEN job.invalid_values = 'reject_row' AND value_rejects THEN format(', or set crm_import_set_options(%s, invalid_values => ''skip_value'') to import rows without the values that cannot be read', job.id) ELSE '' END
+				|| CASE WHEN short_rejects THEN format(', or set crm_import_set_options(%s, short_rows => ''pad'') to read short rows with their missing trailing fields blank', job.id) ELSE '' END);
 	END IF;
 END
 $$;
