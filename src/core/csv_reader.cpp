@@ -27,6 +27,8 @@
 //   grows so a large field costs a logarithmic number of reallocations.
 #include "csv_reader.hpp"
 
+#include "normalize.hpp"
+
 #include <csv.h>
 
 #include <algorithm>
@@ -241,6 +243,27 @@ std::string DelimiterName(char delimiter)
 	if (c < 0x20 || c >= 0x7F)
 		return "byte " + Hex(c);
 	return std::string("'") + delimiter + "'";
+}
+
+char ParseDelimiterArgument(const char* arg)
+{
+	if (arg == nullptr)
+		return 0;
+	std::string d = FoldCase(Trim(arg));
+	if (d == "comma" || d == ",")
+		return ',';
+	if (d == "semicolon" || d == ";")
+		return ';';
+	if (d == "tab" || d == "\\t" || std::string(arg) == "\t")
+		return '\t';
+	if (d == "pipe" || d == "|")
+		return '|';
+	std::string raw(arg);
+	if (raw.size() == 1 && raw[0] > 0 && raw[0] != '"' && raw[0] != '\r' && raw[0] != '\n')
+		return raw[0];
+	throw UserError(sqlstate::kInvalidParameterValue, "invalid delimiter \"" + raw + "\"",
+					"The delimiter must be one ASCII character other than a quote or a line break.",
+					"Pass NULL to detect comma, semicolon or tab, or one of ',' ';' 'tab' '|'.");
 }
 
 struct CsvReader::Impl {

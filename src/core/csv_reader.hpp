@@ -133,4 +133,10 @@ char SniffDelimiter(std::string_view sample);
 // character itself.
 std::string DelimiterName(char delimiter);
 
+// Parses an upload's delimiter argument: nullptr (SQL NULL) is 0, detect; "comma" / ",",
+// "semicolon" / ";", "tab" / "\\t" / a tab character, "pipe" / "|" (names trimmed and
+// case-insensitive), or any one ASCII character but a quote or a line break. Anything else
+// is a 22023 UserError whose hint lists the accepted values.
+char ParseDelimiterArgument(const char* arg);
+
 }  // namespace crm::core

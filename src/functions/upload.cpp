@@ -3,7 +3,8 @@
 // through core::SourceReader (a byte-order mark or the encoding argument decides the
 // encoding; other encodings are converted to UTF-8 by ICU) and core::CsvReader (libcsv)
 // chunk by chunk, and land in a per-import UNLOGGED staging table written COPY-style
-// (StagingWriter). The import row records the file's facts.
+// (StagingWriter). The import row records the file's facts. The pure parts (delimiter
+// argument, column statistics, unique column names) live in src/core with unit tests.
 #include "pg/boundary.hpp"
 #include "pg/caller.hpp"
 #include "pg/settings.hpp"
@@ -11,9 +12,11 @@
 #include "pg/staging.hpp"
 #include "pg/text.hpp"
 
+#include "core/column_stats.hpp"
 #include "core/csv_reader.hpp"
 #include "core/encoding.hpp"
 #include "core/error.hpp"
+#include "core/header.hpp"
 #include "core/source_reader.hpp"
 #include "core/normalize.hpp"
 
@@ -23,7 +26,6 @@
 #include <sys/stat.h>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 extern "C" {
@@ -59,8 +61,6 @@ namespace crm::pg {
 namespace {
 
 constexpr size_t kChunkBytes = 1 << 20;  // bytes handed to the reader at a time
-constexpr size_t kMaxSamples = 5;        // sample values kept per column
-constexpr size_t kMaxSampleBytes = 200;  // longer samples are cut (at a UTF-8 boundary)
 
 // Where the file's bytes come from. Read returns 0 at end of file; Close releases the source
 // once everything was read. Destructors touch nothing of PostgreSQL's: a PostgreSQL error
@@ -166,35 +166,12 @@ private:
 	int64 total_ = -1;
 };
 
-// Cuts s to at most max bytes without splitting a UTF-8 character.
-std::string CutUtf8(std::string_view s, size_t max)
-{
-	if (s.size() <= max)
-		return std::string(s);
-	size_t end = max;
-	while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80)
-		end--;
-	return std::string(s.substr(0, end)) + "…";
-}
-
-// True for an empty or all-space value. Most fields start with a letter or digit: decide
-// those on the first byte and leave Unicode spaces to Trim.
-bool IsBlank(std::string_view s)
-{
-	if (s.empty())
-		return true;
-	unsigned char first = static_cast<unsigned char>(s.front());
-	if (first > ' ' && first < 0x80)
-		return false;
-	return core::Trim(s).empty();
-}
-
 // Receives every record: stages it and gathers per-column facts for preview and mapping.
 // The staging table is created at the first record, whose field count sets its columns.
 class UploadSink : public core::CsvSink {
 public:
 	UploadSink(SpiSession& spi, std::string table, size_t max_columns)
-		: spi_(spi), table_(std::move(table)), max_columns_(max_columns)
+		: stats_(max_columns), spi_(spi), table_(std::move(table))
 	{
 	}
 
@@ -206,29 +183,9 @@ public:
 		if (record.record_no == 1) {
 			for (size_t i = 0; i < record.size(); i++)
 				header_.emplace_back(core::Trim(record.field(i)));
-			column_count_ = record.size();
+			stats_.SetColumnCount(record.size());
 		} else {
-			if (record.size() != column_count_)
-				ragged_++;
-			size_t n = std::min(record.size(), max_columns_);
-			if (filled_.size() < n) {
-				filled_.resize(n, 0);
-				samples_.resize(n);
-			}
-			for (size_t i = 0; i < n; i++) {
-				std::string_view v = record.field(i);
-				if (IsBlank(v))
-					continue;
-				filled_[i]++;
-				if (samples_[i].size() < kMaxSamples) {
-					std::string sample = CutUtf8(v, kMaxSampleBytes);
-					bool seen = false;
-					for (const auto& s : samples_[i])
-						seen = seen || s == sample;
-					if (!seen)
-						samples_[i].push_back(std::move(sample));
-				}
-			}
+			stats_.Add(record);
 		}
 		if ((record.record_no & 1023) == 0)
 			CheckInterrupts();
@@ -246,10 +203,7 @@ public:
 	size_t staged_columns() const { return staged_columns_; }
 
 	std::vector<std::string> header_;
-	size_t column_count_ = 0;
-	long long ragged_ = 0;
-	std::vector<long long> filled_;
-	std::vector<std::vector<std::string>> samples_;
+	core::ColumnStats stats_;
 
 private:
 	void CreateTable(size_t nfields)
@@ -268,60 +222,9 @@ private:
 
 	SpiSession& spi_;
 	std::string table_;
-	size_t max_columns_;
 	size_t staged_columns_ = 0;
 	std::unique_ptr<StagingWriter> writer_;
 };
-
-// Unique, stable column names from the header: blank names become column_N, repeated
-// names get _2, _3 ... Each change is reported in renamed.
-std::vector<std::string> UniqueColumnNames(const std::vector<std::string>& header, size_t column_count,
-										   std::vector<std::string>& renamed)
-{
-	std::vector<std::string> names;
-	std::unordered_set<std::string> used;
-	for (size_t i = 0; i < column_count; i++)
-		if (i < header.size() && !header[i].empty())
-			used.insert(core::FoldCase(header[i]));
-	std::unordered_set<std::string> taken;
-	for (size_t i = 0; i < column_count; i++) {
-		std::string base = i < header.size() ? header[i] : std::string();
-		std::string name = base.empty() ? "column_" + std::to_string(i + 1) : base;
-		// A new name must not be one the file already uses for another column either
-		// (Navn,Navn,Navn_2 gives Navn,Navn_3,Navn_2).
-		for (int n = 2; taken.count(core::FoldCase(name)) != 0 || (name != base && used.count(core::FoldCase(name)) != 0);
-			 n++)
-			name = (base.empty() ? "column_" + std::to_string(i + 1) : base) + "_" + std::to_string(n);
-		taken.insert(core::FoldCase(name));
-		if (name != base)
-			renamed.push_back("column " + std::to_string(i + 1) + (base.empty() ? " (blank)" : " \"" + base + "\"") +
-							  " is named \"" + name + "\"");
-		names.push_back(std::move(name));
-	}
-	return names;
-}
-
-// Parses the delimiter argument: NULL detects; one ASCII character or a name.
-char ParseDelimiter(const char* arg)
-{
-	if (arg == nullptr)
-		return 0;
-	std::string d = core::FoldCase(core::Trim(arg));
-	if (d == "comma" || d == ",")
-		return ',';
-	if (d == "semicolon" || d == ";")
-		return ';';
-	if (d == "tab" || d == "\\t" || std::string(arg) == "\t")
-		return '\t';
-	if (d == "pipe" || d == "|")
-		return '|';
-	std::string raw(arg);
-	if (raw.size() == 1 && raw[0] > 0 && raw[0] != '"' && raw[0] != '\r' && raw[0] != '\n')
-		return raw[0];
-	throw core::UserError(core::sqlstate::kInvalidParameterValue, "invalid delimiter \"" + raw + "\"",
-						  "The delimiter must be one ASCII character other than a quote or a line break.",
-						  "Pass NULL to detect comma, semicolon or tab, or one of ',' ';' 'tab' '|'.");
-}
 
 std::string Hex(const uint8* bytes, size_t n)
 {
@@ -377,7 +280,7 @@ std::string Sentence(std::string s)
 int64 Upload(const UploadRequest& req, ByteSource& source)
 {
 	auto started = std::chrono::steady_clock::now();
-	char delimiter = ParseDelimiter(req.delimiter);
+	char delimiter = core::ParseDelimiterArgument(req.delimiter);
 	// An unknown encoding is refused before anything is written.
 	core::SourceOptions source_options;
 	if (req.encoding != nullptr) {
@@ -481,13 +384,14 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 							  "Check that the right file was passed; an export with a header row has at least one.");
 
 	std::vector<std::string> renamed;
-	std::vector<std::string> names = UniqueColumnNames(sink.header_, sink.column_count_, renamed);
-	std::vector<long long> filled(sink.column_count_, 0);
+	const size_t column_count = sink.stats_.column_count();
+	std::vector<std::string> names = core::UniqueColumnNames(sink.header_, column_count, renamed);
+	std::vector<long long> filled(column_count, 0);
 	std::vector<std::string> samples;
 	std::vector<int> sample_no;
-	for (size_t i = 0; i < sink.column_count_ && i < sink.filled_.size(); i++) {
-		filled[i] = sink.filled_[i];
-		for (const auto& s : sink.samples_[i]) {
+	for (size_t i = 0; i < column_count && i < sink.stats_.filled().size(); i++) {
+		filled[i] = sink.stats_.filled()[i];
+		for (const auto& s : sink.stats_.samples()[i]) {
 			samples.push_back(s);
 			sample_no.push_back(static_cast<int>(i + 1));
 		}
@@ -515,8 +419,8 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		BoolGetDatum(reader.delimiter_detected()),
 		BoolGetDatum(reader.had_bom()),
 		Int64GetDatum(static_cast<int64>(reader.records())),
-		Int32GetDatum(static_cast<int32>(sink.column_count_)),
-		Int64GetDatum(sink.ragged_),
+		Int32GetDatum(static_cast<int32>(column_count)),
+		Int64GetDatum(sink.stats_.ragged()),
 		PointerGetDatum(MakeTextArray(sink.header_)),
 		PointerGetDatum(MakeTextArray(names)),
 		PointerGetDatum(MakeInt8Array(filled)),
@@ -555,7 +459,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		uint64 line = reader.c1_line(), column = reader.c1_column();
 		std::string where = "line " + std::to_string(line) + ", column " + std::to_string(column);
 		if (column >= 1 && column <= sink.header_.size() && line > 1 && !sink.header_[column - 1].empty())
-			where += " \"" + CutUtf8(sink.header_[column - 1], 60) + "\"";
+			where += " \"" + core::CutUtf8(sink.header_[column - 1], 60) + "\"";
 		std::string detail = "The first is " + core::CodePointName(reader.c1_code()) + "; the file holds " +
 							 std::to_string(c1_count) + (c1_count == 1 ? " such character" : " such characters") +
 							 ". The rows were staged as they are.";
@@ -570,7 +474,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	// One column although a delimiter was given: most likely the wrong one (a Norwegian
 	// Excel file uploaded with delimiter => ','). The upload stands; the NOTICE says why the
 	// preview shows one column.
-	if (sink.column_count_ == 1 && !reader.delimiter_detected() && !sink.header_.empty()) {
+	if (column_count == 1 && !reader.delimiter_detected() && !sink.header_.empty()) {
 		const std::string& first = sink.header_[0];
 		for (char other : {';', ',', '\t', '|'}) {
 			if (other == reader.delimiter())
