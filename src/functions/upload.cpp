@@ -208,13 +208,8 @@ public:
 private:
 	void CreateTable(size_t nfields)
 	{
-		staged_columns_ = std::min(nfields, StagingWriter::kMaxStagedColumns);
-		std::string ddl = "CREATE UNLOGGED TABLE crm_import_staging." + table_ +
-						  " (record_no integer NOT NULL, line_no bigint NOT NULL, nfields integer NOT NULL";
-		for (size_t i = 1; i <= staged_columns_; i++)
-			ddl += ", c" + std::to_string(i) + " text";
-		ddl += ", extra text[]) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false)";
-		spi_.Execute(ddl);
+		staged_columns_ = StagingWriter::StagedColumnsFor(nfields);
+		spi_.Execute(StagingWriter::CreateTableSql(table_, staged_columns_));
 		const char* name = table_.c_str();
 		Oid relid = Guard([&]() noexcept { return get_relname_relid(name, get_namespace_oid("crm_import_staging", false)); });
 		writer_ = std::make_unique<StagingWriter>(relid, staged_columns_);
@@ -499,9 +494,13 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	}
 
 	if (!renamed.empty()) {
+		// A file of 1,600 one-letter headers renames most of them: name the first ones.
+		constexpr size_t kListed = 20;
 		std::string detail;
-		for (const auto& r : renamed)
-			detail += (detail.empty() ? "" : "; ") + r;
+		for (size_t i = 0; i < renamed.size() && i < kListed; i++)
+			detail += (detail.empty() ? "" : "; ") + renamed[i];
+		if (renamed.size() > kListed)
+			detail += "; and " + std::to_string(renamed.size() - kListed) + " more (crm_import_columns lists them all)";
 		Guard([&]() noexcept {
 			ereport(NOTICE, (errmsg("some header names were blank or repeated and got unique names"),
 							 errdetail_internal("%s.", detail.c_str()),
