@@ -136,7 +136,7 @@ BEGIN
 			-- Committed outside this transaction before any work: if this session dies, the
 			-- import shows failed with the reason (crm_import_status), not its earlier state.
 			progress_handle := @extschema@.crm_import_progress_begin(job.id,
-				job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END);
+				@extschema@.crm_import_data_rows(job));
 			recorded := @extschema@.crm_import_record_run(job.id, @extschema@.crm_import_caller_id(), progress_handle);
 			-- A statement of its own: its snapshot must be taken after the worker committed.
 			IF recorded AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_runs r

@@ -55,6 +55,8 @@ PG_FUNCTION_INFO_V1(crm_import_upload);
 PG_FUNCTION_INFO_V1(crm_import_upload_lo);
 PG_FUNCTION_INFO_V1(crm_import_upload_file);
 PG_FUNCTION_INFO_V1(crm_import_trim_header);
+PG_FUNCTION_INFO_V1(crm_import_column_names_of);
+PG_FUNCTION_INFO_V1(crm_import_sample_value);
 }
 
 namespace crm::pg {
@@ -167,9 +169,14 @@ private:
 };
 
 // Receives every record: stages it and gathers per-column facts for preview and mapping.
-// The staging table is created at the first record, whose field count sets its columns.
+// The first records (core::kPreambleRecords, at most kMaxHeldBytes) are held back until
+// preamble detection has decided which record is the header row; they are staged then, all
+// of them (records above the header row stay in the staging table, numbered, but are never
+// data). The staging table is created then, with the header row's field count.
 class UploadSink : public core::CsvSink {
 public:
+	static constexpr size_t kMaxHeldBytes = 4u << 20;
+
 	UploadSink(SpiSession& spi, std::string table, size_t max_columns)
 		: stats_(max_columns), spi_(spi), table_(std::move(table))
 	{
@@ -177,15 +184,13 @@ public:
 
 	void OnRecord(const core::CsvRecord& record) override
 	{
-		if (!writer_)
-			CreateTable(record.size());
-		writer_->Add(record);
-		if (record.record_no == 1) {
-			for (size_t i = 0; i < record.size(); i++)
-				header_.emplace_back(core::Trim(record.field(i)));
-			stats_.SetColumnCount(record.size());
+		if (!decided_) {
+			held_.push_back(record);
+			held_bytes_ += record.bytes() + record.size() * sizeof(size_t);
+			if (held_.size() >= core::kPreambleRecords || held_bytes_ >= kMaxHeldBytes)
+				Decide();
 		} else {
-			stats_.Add(record);
+			Stage(record);
 		}
 		if ((record.record_no & 1023) == 0)
 			CheckInterrupts();
@@ -194,6 +199,8 @@ public:
 	// Flushes the staged rows; false when the file had no record (and so no table).
 	bool Finish()
 	{
+		if (!decided_)
+			Decide();
 		if (!writer_)
 			return false;
 		writer_->Finish();
@@ -201,11 +208,52 @@ public:
 	}
 
 	size_t staged_columns() const { return staged_columns_; }
+	uint64 header_record() const { return header_record_; }
+	const core::PreambleVerdict& preamble() const { return preamble_; }
+	const std::vector<core::RecordShape>& shapes() const { return shapes_; }
 
 	std::vector<std::string> header_;
 	core::ColumnStats stats_;
 
 private:
+	void Decide()
+	{
+		decided_ = true;
+		if (held_.empty())
+			return;
+		shapes_.reserve(held_.size());
+		for (const auto& r : held_) {
+			core::RecordShape shape;
+			shape.fields = r.size();
+			shape.line_no = r.line_no;
+			shape.first_only = r.size() >= 2;
+			for (size_t i = 1; i < r.size() && shape.first_only; i++)
+				shape.first_only = core::IsBlank(r.field(i));
+			shape.first_field = core::CutUtf8(core::Trim(r.field(0)), 60);
+			shapes_.push_back(std::move(shape));
+		}
+		preamble_ = core::DetectPreamble(shapes_);
+		size_t header_index = preamble_.kind == core::PreambleVerdict::Kind::kApplied ? preamble_.header_index : 0;
+		header_record_ = held_[header_index].record_no;
+		CreateTable(held_[header_index].size());
+		for (const auto& r : held_)
+			Stage(r);
+		held_.clear();
+		held_.shrink_to_fit();
+	}
+
+	void Stage(const core::CsvRecord& record)
+	{
+		writer_->Add(record);
+		if (record.record_no == header_record_) {
+			for (size_t i = 0; i < record.size(); i++)
+				header_.emplace_back(core::Trim(record.field(i)));
+			stats_.SetColumnCount(record.size());
+		} else if (record.record_no > header_record_) {
+			stats_.Add(record);
+		}
+	}
+
 	void CreateTable(size_t nfields)
 	{
 		staged_columns_ = StagingWriter::StagedColumnsFor(nfields);
@@ -219,6 +267,12 @@ private:
 	std::string table_;
 	size_t staged_columns_ = 0;
 	std::unique_ptr<StagingWriter> writer_;
+	bool decided_ = false;
+	std::vector<core::CsvRecord> held_;
+	size_t held_bytes_ = 0;
+	uint64 header_record_ = 1;
+	core::PreambleVerdict preamble_;
+	std::vector<core::RecordShape> shapes_;
 };
 
 std::string Hex(const uint8* bytes, size_t n)
@@ -239,6 +293,7 @@ struct UploadRequest {
 	const char* encoding;   // may be null: UTF-8, or what a byte-order mark says
 	const char* source;     // bytea, large_object, server_file
 	const char* source_ref; // large object oid or server path; may be null
+	Oid source_lo = InvalidOid;  // the large object read, for crm_imports.source_lo
 };
 
 // How hints tell to upload the file again with an encoding: the call the user made (the
@@ -269,6 +324,42 @@ std::string Sentence(std::string s)
 	if (!s.empty() && s.back() != '.')
 		s.push_back('.');
 	return s;
+}
+
+// Says what preamble detection found: the records above the header row it skipped (or
+// would skip, when unsure), and the crm_import_set_header call that decides otherwise.
+void PreambleNotice(int64 import_id, const core::PreambleVerdict& preamble, const std::vector<core::RecordShape>& shapes)
+{
+	const size_t k = preamble.header_index;  // records above the header row
+	const core::RecordShape& header = shapes[k];
+	std::string listed;
+	for (size_t i = 0; i < k && i < 5; i++)
+		listed += std::string(i == 0 ? "" : "; ") + "record " + std::to_string(i + 1) + " (line " +
+				  std::to_string(shapes[i].line_no) + ", " + std::to_string(shapes[i].fields) +
+				  (shapes[i].fields == 1 ? " field" : " fields") + ") \"" + shapes[i].first_field + "\"";
+	if (k > 5)
+		listed += "; and " + std::to_string(k - 5) + " more";
+	std::string id = std::to_string(import_id);
+	std::string records = std::to_string(k) + (k == 1 ? " record" : " records");
+	std::string where = "record " + std::to_string(k + 1) + ", line " + std::to_string(header.line_no);
+	std::string message, detail, hint;
+	if (preamble.kind == core::PreambleVerdict::Kind::kApplied) {
+		message = "the file starts with " + records + " above its header row: the header row is " + where;
+		detail = "Skipped as a preamble, not data: " + listed + ". The rows below the header have " +
+				 std::to_string(preamble.dominant_fields) + " fields.";
+		hint = "If record 1 is the header row after all: SELECT crm_import_set_header(" + id + ", true, 1);";
+	} else {
+		message = "the file may start with " + records + " above its header row (" + where +
+				  "); record 1 is read as the header row";
+		detail = "Not skipped, since " + preamble.reason + ": " + listed + ".";
+		hint = "To skip them: SELECT crm_import_set_header(" + id + ", true, " + std::to_string(k + 1) +
+			   "); to keep record 1: SELECT crm_import_set_header(" + id +
+			   ", true, 1); crm_import_check lists this until one of them is called.";
+	}
+	Guard([&]() noexcept {
+		ereport(NOTICE, (errmsg_internal("%s", message.c_str()), errdetail_internal("%s", detail.c_str()),
+						 errhint("%s", hint.c_str())));
+	});
 }
 
 // The body shared by the three upload functions.
@@ -394,6 +485,11 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	std::string delim(1, reader.delimiter());
 
+	const core::PreambleVerdict& preamble = sink.preamble();
+	const bool applied = preamble.kind == core::PreambleVerdict::Kind::kApplied;
+	const std::string detected_sql =
+		preamble.kind == core::PreambleVerdict::Kind::kNone ? "NULL" : std::to_string(preamble.header_index + 1);
+
 	const std::string& encoding = source_reader.encoding().name;
 	uint64 c1_count = reader.c1_count();
 	std::string c1_encoding = source_reader.C1Encoding();
@@ -433,9 +529,15 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 					"column_samples = $13, column_sample_no = $14, staging_table = 'crm_import_staging." + table +
 					"', staged_columns = " + std::to_string(sink.staged_columns()) +
 					", upload_seconds = " + std::to_string(seconds) +
-					", source_encoding = $15, c1_count = $16, c1_line = $17, c1_column = $18, c1_encoding = $19 " +
+					", source_encoding = $15, c1_count = $16, c1_line = $17, c1_column = $18, c1_encoding = $19, " +
+					"header_row = " + std::to_string(sink.header_record()) + ", detected_header_row = " + detected_sql +
+					", header_row_source = '" + (applied ? "detected" : "first") + "'" +
+					(req.source_lo != InvalidOid ? ", source_lo = " + std::to_string(req.source_lo) : std::string()) + " " +
 					"WHERE id = $1",
 				19, utypes, uvalues, unulls);
+
+	if (preamble.kind != core::PreambleVerdict::Kind::kNone)
+		PreambleNotice(import_id, preamble, sink.shapes());
 
 	// A byte-order mark said otherwise than the encoding argument: the mark won.
 	if (!source_reader.overridden_encoding().empty()) {
@@ -586,6 +688,7 @@ extern "C" Datum crm_import_upload_lo(PG_FUNCTION_ARGS)
 		crm::pg::CheckLargeObjectReadable(lo);
 		std::string ref = std::to_string(lo);
 		req.source_ref = ref.c_str();
+		req.source_lo = lo;
 		crm::pg::LargeObjectSource source(lo);
 		return Int64GetDatum(crm::pg::Upload(req, source));
 	});
@@ -617,4 +720,36 @@ extern "C" Datum crm_import_trim_header(PG_FUNCTION_ARGS)
 	CRM_REQUIRE_NARGS(1);
 	std::string_view trimmed = crm::core::Trim(crm::pg::VarView(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(trimmed.data(), static_cast<int>(trimmed.size())));
+}
+
+// crm_import_column_names_of(header text[]): the unique column names the upload makes of
+// header fields (core::UniqueColumnNames), for crm_import_set_header moving the header row.
+extern "C" Datum crm_import_column_names_of(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	ArrayType* header = PG_GETARG_ARRAYTYPE_P(0);
+	Datum* elems;
+	bool* nulls;
+	int n;
+	deconstruct_array(header, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	return RunEntry([&]() -> Datum {
+		std::vector<std::string> fields;
+		for (int i = 0; i < n; i++)
+			fields.emplace_back(nulls[i] ? std::string_view() : crm::pg::VarView(reinterpret_cast<varlena*>(DatumGetPointer(elems[i]))));
+		std::vector<std::string> renamed;
+		std::vector<std::string> names = crm::core::UniqueColumnNames(fields, fields.size(), renamed);
+		return PointerGetDatum(crm::pg::MakeTextArray(names));
+	});
+}
+
+// crm_import_sample_value(value text): a value cut as the upload cuts column samples.
+extern "C" Datum crm_import_sample_value(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	std::string_view v = crm::pg::VarView(PG_GETARG_TEXT_PP(0));
+	if (v.size() <= crm::core::ColumnStats::kMaxSampleBytes)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	return RunEntry([&]() -> Datum {
+		return PointerGetDatum(crm::pg::MakeText(crm::core::CutUtf8(v, crm::core::ColumnStats::kMaxSampleBytes)));
+	});
 }
