@@ -194,3 +194,5 @@ ALTER TABLE crm_import_profiles ADD COLUMN header_row integer CHECK (header_row 
 COMMENT ON COLUMN crm_import_profiles.header_row IS 'The header row set on the import the profile was saved from (crm_import_set_header); NULL: record 1, or the one the upload finds below a preamble';
 DROP FUNCTION IF EXISTS crm_import_set_header(bigint, boolean);
 DROP FUNCTION IF EXISTS crm_import_internal.crm_import_set_header(bigint, boolean);
+DROP FUNCTION IF EXISTS crm_import_discard(bigint);
+DROP FUNCTION IF EXISTS crm_import_internal.crm_import_discard(bigint);

@@ -673,6 +673,21 @@ extern "C" Datum crm_import_upload(PG_FUNCTION_ARGS)
 	UnpackCommon(fcinfo, &req, "bytea");
 	bytea* data = PG_GETARG_BYTEA_PP(1);
 	return RunEntry([&]() -> Datum {
+		// crm_import_upload(list, '/path/file.csv') staged the path as a one-column file of
+		// one row, and the preview showed a column named after the path. A contact list is
+		// never one line naming a file, so this is refused (nothing is written) rather than
+		// uploaded with a NOTICE that scripts would not read.
+		std::string_view bytes = crm::pg::VarView(data);
+		if (crm::core::LooksLikeAFilePath(bytes)) {
+			std::string path(crm::core::Trim(bytes));
+			throw crm::core::UserError(
+				crm::core::sqlstate::kInvalidParameterValue,
+				"crm_import_upload was given a file path, not a file: \"" + crm::core::CutUtf8(path, 200) + "\"",
+				"The data is the file's contents (bytea or text); no path is opened.",
+				"In psql: \\lo_import '" + path + "' then SELECT crm_import_upload_lo(list, :LASTOID); "
+				"a file on the database server: SELECT crm_import_upload_file(list, '" + path +
+					"'). A one-line file that really holds this text needs a line break at its end.");
+		}
 		crm::pg::BytesSource source(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
 		return Int64GetDatum(crm::pg::Upload(req, source));
 	});
