@@ -14,3 +14,4 @@ RESET client_min_messages;
 \i docs/examples/troubleshooting.sql
 \i docs/examples/step_07_background.sql
 \i docs/examples/step_08.sql
+\i docs/examples/troubleshooting_exports.sql

@@ -358,7 +358,7 @@ COMMENT ON COLUMN crm_imports.column_filled IS 'Per column: non-blank values in 
 COMMENT ON COLUMN crm_imports.column_samples IS 'Sample values of records 2 and later (column given by column_sample_no)';
 COMMENT ON COLUMN crm_imports.column_sample_no IS 'Column number of each entry of column_samples';
 COMMENT ON COLUMN crm_imports.staging_table IS 'Qualified name of the table holding the staged records';
-COMMENT ON COLUMN crm_imports.staged_columns IS 'Fields staged in columns c1..cN of the staging table (the first record''s count, at most 1500); further fields of a record go to its extra text[]';
+COMMENT ON COLUMN crm_imports.staged_columns IS 'Fields staged in columns c1..cN of the staging table (the header row''s count, at most 298 with 8 kB pages so that no row can overflow a page); further fields go to the row''s extra text[]';
 COMMENT ON COLUMN crm_imports.skip_unmapped IS 'Do not import data in unmapped fields (wizard checkbox)';
 COMMENT ON COLUMN crm_imports.email_consent_value IS 'Email marketing status set for the whole import';
 COMMENT ON COLUMN crm_imports.sms_consent_value IS 'SMS marketing status set for the whole import';

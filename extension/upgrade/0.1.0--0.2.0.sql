@@ -196,3 +196,5 @@ DROP FUNCTION IF EXISTS crm_import_set_header(bigint, boolean);
 DROP FUNCTION IF EXISTS crm_import_internal.crm_import_set_header(bigint, boolean);
 DROP FUNCTION IF EXISTS crm_import_discard(bigint);
 DROP FUNCTION IF EXISTS crm_import_internal.crm_import_discard(bigint);
+-- Wide files: at most 298 staged columns (src/pg/staging.cpp), the rest in extra.
+COMMENT ON COLUMN crm_imports.staged_columns IS 'Fields staged in columns c1..cN of the staging table (the header row''s count, at most 298 with 8 kB pages so that no row can overflow a page); further fields go to the row''s extra text[]';
