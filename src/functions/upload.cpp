@@ -555,7 +555,9 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	if (c1_count > 0) {
 		uint64 line = reader.c1_line(), column = reader.c1_column();
 		std::string where = "line " + std::to_string(line) + ", column " + std::to_string(column);
-		if (column >= 1 && column <= sink.header_.size() && line > 1 && !sink.header_[column - 1].empty())
+		// Named by its header when it is below the header row (not in it, nor in a preamble).
+		uint64 header_line = sink.header_record() <= sink.shapes().size() ? sink.shapes()[sink.header_record() - 1].line_no : 1;
+		if (column >= 1 && column <= sink.header_.size() && line > header_line && !sink.header_[column - 1].empty())
 			where += " \"" + core::CutUtf8(sink.header_[column - 1], 60) + "\"";
 		std::string detail = "The first is " + core::CodePointName(reader.c1_code()) + "; the file holds " +
 							 std::to_string(c1_count) + (c1_count == 1 ? " such character" : " such characters") +
@@ -728,7 +730,7 @@ extern "C" Datum crm_import_upload_file(PG_FUNCTION_ARGS)
 }
 
 // crm_import_trim_header(name text): a column name given by a user, trimmed exactly as the
-// upload trims header names (core::Trim, above in UploadSink::OnRecord), so the two compare
+// upload trims header names (core::Trim, above in UploadSink::Stage), so the two compare
 // byte for byte. btrim would leave no-break and zero-width spaces the header lost.
 extern "C" Datum crm_import_trim_header(PG_FUNCTION_ARGS)
 {
