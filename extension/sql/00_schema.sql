@@ -310,6 +310,10 @@ CREATE TABLE crm_imports (
 	undo_contacts_kept bigint,
 	null_values text[],
 	short_rows text NOT NULL DEFAULT 'pad' CHECK (short_rows IN ('pad', 'reject')),
+	header_row integer NOT NULL DEFAULT 1 CHECK (header_row >= 1),
+	detected_header_row integer,
+	header_row_source text NOT NULL DEFAULT 'first' CHECK (header_row_source IN ('first', 'detected', 'set')),
+	source_lo oid,
 	CONSTRAINT crm_imports_state_check CHECK (state IN ('draft', 'queued', 'running', 'completed', 'failed', 'undone'))
 );
 COMMENT ON TABLE crm_imports IS 'One row per uploaded file: its facts (size, sha256, rows, delimiter), the wizard settings, state and outcome counts';
@@ -326,6 +330,10 @@ COMMENT ON COLUMN crm_imports.source_encoding IS 'Encoding the file was read in:
 COMMENT ON COLUMN crm_imports.c1_count IS 'C1 control characters (U+0080..U+009F) in the text as read: the mark of a file converted to UTF-8 with the wrong code page ("\u009Dstfold" for "Østfold"); 0 when none';
 COMMENT ON COLUMN crm_imports.c1_line IS 'Line of the first C1 control character; NULL when none';
 COMMENT ON COLUMN crm_imports.c1_column IS 'Column (field number) of the first C1 control character; NULL when none';
+COMMENT ON COLUMN crm_imports.header_row IS 'The record (1-based, as crm_import_preview numbers them after crm_import_set_header(import, false)) that holds the column names, or the first data record without a header; records above it are not data (crm_import_set_header)';
+COMMENT ON COLUMN crm_imports.detected_header_row IS 'The header row the upload found below a preamble (short or title records above the first record of the file''s dominant field count); NULL when the file starts with its header';
+COMMENT ON COLUMN crm_imports.header_row_source IS 'Where header_row came from: first (record 1, the default), detected (the upload skipped a preamble) or set (crm_import_set_header or a profile)';
+COMMENT ON COLUMN crm_imports.source_lo IS 'The large object a crm_import_upload_lo import was read from (crm_import_discard/crm_import_run can remove it: remove_source => true)';
 COMMENT ON COLUMN crm_imports.c1_encoding IS 'The code page the C1 control characters most likely came from, as an encoding argument (cp865, windows-1252); NULL when none';
 COMMENT ON COLUMN crm_imports.date_order IS 'How numeric dates with the year last are read: DMY, MDY or YMD; NULL: detected per date column from its values, else from the region (crm_import_set_options)';
 COMMENT ON COLUMN crm_imports.default_region IS 'Region (ISO 3166 code) of phone numbers without a country prefix; NULL: the session''s crm_import.default_region (crm_import_set_options)';
@@ -354,7 +362,7 @@ COMMENT ON COLUMN crm_imports.column_filled IS 'Per column: non-blank values in 
 COMMENT ON COLUMN crm_imports.column_samples IS 'Sample values of records 2 and later (column given by column_sample_no)';
 COMMENT ON COLUMN crm_imports.column_sample_no IS 'Column number of each entry of column_samples';
 COMMENT ON COLUMN crm_imports.staging_table IS 'Qualified name of the table holding the staged records';
-COMMENT ON COLUMN crm_imports.staged_columns IS 'Fields staged in columns c1..cN of the staging table (the first record''s count, at most 1500); further fields of a record go to its extra text[]';
+COMMENT ON COLUMN crm_imports.staged_columns IS 'Fields staged in columns c1..cN of the staging table (the header row''s count, at most 298 with 8 kB pages so that no row can overflow a page); further fields go to the row''s extra text[]';
 COMMENT ON COLUMN crm_imports.skip_unmapped IS 'Do not import data in unmapped fields (wizard checkbox)';
 COMMENT ON COLUMN crm_imports.email_consent_value IS 'Email marketing status set for the whole import';
 COMMENT ON COLUMN crm_imports.sms_consent_value IS 'SMS marketing status set for the whole import';
@@ -431,7 +439,8 @@ CREATE TABLE crm_import_profiles (
 	sms_consent_unknown boolean NOT NULL DEFAULT false,
 	null_values text[],
 	short_rows text NOT NULL DEFAULT 'pad',
-	delimiter text
+	delimiter text,
+	header_row integer CHECK (header_row >= 1)
 );
 COMMENT ON TABLE crm_import_profiles IS 'Saved import settings, applied to new uploads by header name (crm_import_save_profile / crm_import_apply_profile / crm_import)';
 COMMENT ON COLUMN crm_import_profiles.name IS 'Profile name';
@@ -448,6 +457,7 @@ COMMENT ON COLUMN crm_import_profiles.secondary_key IS 'Secondary duplicate key'
 COMMENT ON COLUMN crm_import_profiles.max_errors IS 'Rejected rows allowed';
 COMMENT ON COLUMN crm_import_profiles.allow_reoptin IS 'Whether opted-out contacts may be opted in again';
 COMMENT ON COLUMN crm_import_profiles.has_header IS 'Whether files have a header row';
+COMMENT ON COLUMN crm_import_profiles.header_row IS 'The header row set on the import the profile was saved from (crm_import_set_header); NULL: record 1, or the one the upload finds below a preamble';
 COMMENT ON COLUMN crm_import_profiles.source_import IS 'Import the profile was saved from';
 COMMENT ON COLUMN crm_import_profiles.saved_at IS 'When it was saved';
 COMMENT ON COLUMN crm_import_profiles.date_order IS 'Date order (DMY, MDY, YMD; NULL: detected)';

@@ -31,7 +31,7 @@ LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT ARRAY[
 	'crm_import_caller', 'crm_import_caller_id', 'crm_import_is_admin', 'crm_import_owned',
 	-- what the monitoring views compute as the querying role
-	'crm_import_job_gone', 'crm_import_job_gone_reason', 'crm_import_dead_run_reason', 'crm_import_process_exists', 'crm_import_selftest', 'crm_import_suggest_fields'
+	'crm_import_job_gone', 'crm_import_job_gone_reason', 'crm_import_first_data_record', 'crm_import_data_rows', 'crm_import_dead_run_reason', 'crm_import_process_exists', 'crm_import_selftest', 'crm_import_suggest_fields'
 ]::name[] $$;
 COMMENT ON FUNCTION crm_import_user_functions() IS
 	'Internal: functions besides the wizard functions that crm_import_user may execute';

@@ -189,7 +189,79 @@ COMMENT ON FUNCTION crm_import_upload_file(text, text, text, text, text) IS
 ---------------------------------------------------------------------------------------------
 -- Step 3: preview
 ---------------------------------------------------------------------------------------------
-CREATE FUNCTION crm_import_set_header(import bigint, has_header boolean)
+-- Internal: the record number of the first data row: the header row, or the record below it
+-- when it holds the column names. Records above the header row are a preamble, never data.
+CREATE FUNCTION crm_import_first_data_record(job @extschema@.crm_imports)
+RETURNS integer
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT job.header_row + CASE WHEN job.has_header THEN 1 ELSE 0 END $$;
+COMMENT ON FUNCTION crm_import_first_data_record(crm_imports) IS
+	'Internal: the record number of an import''s first data row (header_row, plus one when it holds the column names)';
+
+-- Internal: how many data rows an import has (records from the first data record on).
+CREATE FUNCTION crm_import_data_rows(job @extschema@.crm_imports)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$ SELECT greatest(job.record_count - @extschema@.crm_import_first_data_record(job) + 1, 0) $$;
+COMMENT ON FUNCTION crm_import_data_rows(crm_imports) IS
+	'Internal: the number of data rows of an import (records from crm_import_first_data_record on)';
+
+CREATE FUNCTION crm_import_column_names_of(header text[]) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'crm_import_column_names_of' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_column_names_of(text[]) IS
+	'Internal: unique column names for header fields, as the upload makes them (blank: column_N; repeated: _2, _3 ...)';
+CREATE FUNCTION crm_import_sample_value(value text) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_sample_value' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_sample_value(text) IS
+	'Internal: a value as the upload keeps it as a column sample (cut to 200 bytes at a character boundary)';
+
+-- Internal: the header and the per-column facts of an import (column names and count, filled
+-- counts, samples, rows with another field count) recomputed from its staged rows for
+-- header row hr: what the upload gathers for its header record and the records below it
+-- while streaming. Run when crm_import_set_header moves the header row (a rare call: one
+-- scan of the staging table).
+CREATE FUNCTION crm_import_restat(job @extschema@.crm_imports, hr integer)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	hdr text[];
+	ncol integer;
+	filled bigint[];
+	samples text[];
+	sample_no integer[];
+	ragged bigint;
+BEGIN
+	EXECUTE pg_catalog.format('SELECT ARRAY(SELECT @extschema@.crm_import_trim_header(f.v) '
+		'FROM unnest(%s) WITH ORDINALITY f(v, o) ORDER BY f.o) FROM %s s WHERE s.record_no = $1',
+		@extschema@.crm_import_fields_expr(job), job.staging_table) INTO hdr USING hr;
+	ncol := cardinality(hdr);
+	EXECUTE pg_catalog.format(
+		'WITH cells AS MATERIALIZED ('
+		'  SELECT s.record_no, f.o::integer AS c, f.v FROM %s s, unnest(%s) WITH ORDINALITY f(v, o) '
+		'  WHERE s.record_no > $1 AND f.o <= $2 AND @extschema@.crm_import_trim_header(f.v) <> ''''), '
+		'counts AS (SELECT cells.c, count(*) AS n FROM cells GROUP BY cells.c), '
+		'firsts AS (SELECT x.c, x.v, min(x.record_no) AS r FROM (SELECT cells.c, cells.record_no, '
+		'  @extschema@.crm_import_sample_value(cells.v) AS v FROM cells) x GROUP BY x.c, x.v), '
+		'ranked AS (SELECT firsts.c, firsts.v, '
+		'  row_number() OVER (PARTITION BY firsts.c ORDER BY firsts.r, firsts.v) AS k FROM firsts) '
+		'SELECT ARRAY(SELECT coalesce(counts.n, 0) FROM generate_series(1, $2) i '
+		'    LEFT JOIN counts ON counts.c = i ORDER BY i), '
+		'  ARRAY(SELECT ranked.v FROM ranked WHERE ranked.k <= 5 ORDER BY ranked.c, ranked.k), '
+		'  ARRAY(SELECT ranked.c FROM ranked WHERE ranked.k <= 5 ORDER BY ranked.c, ranked.k), '
+		'  (SELECT count(*) FROM %s s WHERE s.record_no > $1 AND s.nfields <> $2)',
+		job.staging_table, @extschema@.crm_import_fields_expr(job), job.staging_table)
+		INTO filled, samples, sample_no, ragged USING hr, ncol;
+	UPDATE @extschema@.crm_imports j SET header = hdr, column_names = @extschema@.crm_import_column_names_of(hdr),
+		column_count = ncol, column_filled = filled, column_samples = samples, column_sample_no = sample_no,
+		ragged_records = ragged
+		WHERE j.id = job.id;
+END
+$$;
+COMMENT ON FUNCTION crm_import_restat(crm_imports, integer) IS
+	'Internal: recomputes an import''s header, column names and per-column statistics from its staged rows for another header row';
+
+CREATE FUNCTION crm_import_set_header(import bigint, has_header boolean, header_row integer DEFAULT 1)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
@@ -200,16 +272,35 @@ BEGIN
 	IF has_header IS NULL THEN
 		RAISE EXCEPTION 'has_header must be true or false' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	IF job.has_header IS DISTINCT FROM has_header THEN
+	IF header_row IS NULL OR header_row < 1 THEN
+		RAISE EXCEPTION 'header_row must be 1 or more, not %', coalesce(header_row::text, 'NULL')
+			USING ERRCODE = 'invalid_parameter_value',
+			HINT = pg_catalog.format('header_row is the row number crm_import_preview shows for the header row after crm_import_set_header(%s, false).', job.id);
+	END IF;
+	IF header_row > job.record_count THEN
+		RAISE EXCEPTION 'header_row % is past the end of the file: it has % records', header_row, job.record_count
+			USING ERRCODE = 'invalid_parameter_value',
+			HINT = pg_catalog.format('SELECT crm_import_set_header(%s, false); then crm_import_preview(%s) numbers every record.', job.id, job.id);
+	END IF;
+	IF header_row <> job.header_row THEN
+		IF job.staging_table IS NULL OR @extschema@.crm_import_staged_rows_lost(job) THEN
+			RAISE EXCEPTION 'the staged rows of import % are gone', job.id USING ERRCODE = 'object_not_in_prerequisite_state',
+				HINT = 'Upload the file again.';
+		END IF;
+		PERFORM @extschema@.crm_import_restat(job, header_row);
+	END IF;
+	IF job.has_header IS DISTINCT FROM has_header OR header_row <> job.header_row THEN
 		-- Column names change meaning, so mappings made under the other reading are dropped.
 		DELETE FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id;
-		UPDATE @extschema@.crm_imports j SET has_header = crm_import_set_header.has_header
-			WHERE j.id = job.id;
 	END IF;
+	-- Any call decides the header row: a preamble the upload was unsure of is settled.
+	UPDATE @extschema@.crm_imports j SET has_header = crm_import_set_header.has_header,
+		header_row = crm_import_set_header.header_row, header_row_source = 'set'
+		WHERE j.id = job.id;
 END
 $$;
-COMMENT ON FUNCTION crm_import_set_header(bigint, boolean) IS
-	'Wizard step 3: whether the first record holds column headers (no re-upload needed; existing column mappings are cleared when it changes)';
+COMMENT ON FUNCTION crm_import_set_header(bigint, boolean, integer) IS
+	'Wizard step 3: whether the header row holds column headers, and which record it is (header_row, as crm_import_preview numbers the records after crm_import_set_header(import, false)); records above it are a preamble, never data. No re-upload needed; column mappings are cleared and the column statistics recomputed when it changes';
 
 -- Internal: the SQL reference to field c (from 1) of a staged row s. The staging table
 -- holds the first staged_columns fields in columns c1, c2, ... (like a COPY target, so
@@ -285,7 +376,7 @@ BEGIN
 			DETAIL = 'Staging tables are UNLOGGED; the database server restarted after a crash since the upload.',
 			HINT = 'Upload the file again.';
 	END IF;
-	first_record := CASE WHEN job.has_header THEN 2 ELSE 1 END;
+	first_record := @extschema@.crm_import_first_data_record(job);
 	RETURN QUERY EXECUTE pg_catalog.format(
 		'SELECT ((s.record_no - $1) + 1)::integer, %s FROM %s s '
 		'WHERE s.record_no >= $1 AND s.record_no < ($1::bigint + $2) '
@@ -294,7 +385,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_preview(bigint, integer) IS
-	'Wizard step 3: the first max_rows data rows (header excluded when has_header) in file order, as text arrays';
+	'Wizard step 3: the first max_rows data rows (from the header row on; the header itself excluded when has_header) in file order, as text arrays';
 
 CREATE FUNCTION crm_import_selftest(kind text) RETURNS integer
 	AS 'MODULE_PATHNAME', 'crm_import_selftest' LANGUAGE C VOLATILE STRICT;
@@ -477,7 +568,7 @@ BEGIN
 				FROM unnest(cols) WITH ORDINALITY k(i, o)),
 			(SELECT string_agg(pg_catalog.format('pg_catalog.btrim(%1$s, %2$L) AS f%3$s, pg_catalog.lower(pg_catalog.btrim(%1$s, %2$L)) = ANY (%4$L::text[]) AS p%3$s',
 				@extschema@.crm_import_field_ref(job, k.i), blanks, k.o, texts), ', ' ORDER BY k.o) FROM unnest(cols) WITH ORDINALITY k(i, o)),
-			job.staging_table, CASE WHEN job.has_header THEN 1 ELSE 0 END, max_rows) INTO counts, found;
+			job.staging_table, @extschema@.crm_import_first_data_record(job) - 1, max_rows) INTO counts, found;
 	END IF;
 	RETURN QUERY
 		SELECT k.i, names[k.i],
@@ -547,7 +638,7 @@ BEGIN
 		n := n + 1;
 		IF n <= 10 THEN
 			cols := coalesce(cols || ', ', '') || @extschema@.crm_import_placeholder_column_text(p.c, p.column_name, p.placeholders, p.cells,
-				CASE WHEN job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END > 1000 THEN 1000 END);
+				CASE WHEN @extschema@.crm_import_data_rows(job) > 1000 THEN 1000 END);
 		END IF;
 		texts := texts || p.placeholders;
 	END LOOP;

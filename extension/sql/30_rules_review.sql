@@ -192,6 +192,16 @@ BEGIN
 		fix := 'Upload the file again.';
 		RETURN NEXT;
 	END IF;
+	-- A preamble the upload was unsure of: the header row must be decided before mapping.
+	IF job.detected_header_row IS NOT NULL AND job.header_row_source = 'first' THEN
+		problem := pg_catalog.format('the file may start with %s records above its header row (record %s, line %s): '
+			'they are read as the header row and data', job.detected_header_row - 1, job.detected_header_row,
+			coalesce(@extschema@.crm_import_record_line(job, job.detected_header_row)::text, '?'));
+		fix := pg_catalog.format('SELECT crm_import_set_header(%s, true, %s); skips them, or '
+			'SELECT crm_import_set_header(%s, true, 1); keeps record 1 as the header row (see crm_import_preview '
+			'after crm_import_set_header(%s, false))', job.id, job.detected_header_row, job.id, job.id);
+		RETURN NEXT;
+	END IF;
 	IF cardinality(mapped) = 0 THEN
 		problem := 'no column is mapped to a field';
 		fix := pg_catalog.format('SELECT crm_import_suggest_mapping(%s); or crm_import_map(%s, ''column'', ''field'')', job.id, job.id);
@@ -232,7 +242,7 @@ BEGIN
 	IF job.null_values IS NULL THEN
 		FOR d IN SELECT * FROM @extschema@.crm_import_placeholder_columns(job, true, 10000) LOOP
 			ph_cols := coalesce(ph_cols || ', ', '') || @extschema@.crm_import_placeholder_column_text(d.c, d.column_name, d.placeholders, d.cells,
-				CASE WHEN job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END > 10000 THEN 10000 END);
+				CASE WHEN @extschema@.crm_import_data_rows(job) > 10000 THEN 10000 END);
 			ph_texts := ph_texts || d.placeholders;
 		END LOOP;
 		IF ph_cols IS NOT NULL THEN
@@ -267,14 +277,54 @@ END
 $$;
 COMMENT ON FUNCTION crm_import_problems(crm_imports) IS 'Internal: what still blocks an import, each with the call that fixes it';
 
+-- Internal: the physical line a staged record starts on (NULL when the rows are gone).
+CREATE FUNCTION crm_import_record_line(job @extschema@.crm_imports, record_no integer)
+RETURNS bigint
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	line bigint;
+BEGIN
+	IF job.staging_table IS NULL OR pg_catalog.to_regclass(job.staging_table) IS NULL THEN
+		RETURN NULL;
+	END IF;
+	EXECUTE pg_catalog.format('SELECT s.line_no FROM %s s WHERE s.record_no = $1', job.staging_table) INTO line USING record_no;
+	RETURN line;
+END
+$$;
+COMMENT ON FUNCTION crm_import_record_line(crm_imports, integer) IS
+	'Internal: the line of the file a staged record starts on (NULL when the staged rows are gone)';
+
+-- Internal: what the upload decided without being asked and the user should know, with the
+-- call that undoes it. Never blocks a run.
+CREATE FUNCTION crm_import_notes(job @extschema@.crm_imports)
+RETURNS TABLE (problem text, fix text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF job.header_row_source = 'detected' THEN
+		problem := pg_catalog.format('note (does not block the run): the upload skipped %s records above the header row '
+			'as a preamble; the header row is record %s, line %s', job.header_row - 1, job.header_row,
+			coalesce(@extschema@.crm_import_record_line(job, job.header_row)::text, '?'));
+		fix := pg_catalog.format('SELECT crm_import_set_header(%s, true, 1); if record 1 is the header row after all',
+			job.id);
+		RETURN NEXT;
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_notes(crm_imports) IS
+	'Internal: what the upload decided on its own (a skipped preamble), each with the call that undoes it; never blocks a run';
+
 CREATE FUNCTION crm_import_check(import bigint)
 RETURNS TABLE (problem text, fix text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT p.problem, p.fix FROM @extschema@.crm_import_problems(@extschema@.crm_import_job(import)) p
+	UNION ALL
+	SELECT n.problem, n.fix FROM @extschema@.crm_import_notes(@extschema@.crm_import_job(import)) n
 $$;
 COMMENT ON FUNCTION crm_import_check(bigint) IS
-	'Readiness: every problem that still blocks the import (unmapped columns, missing consent, rules, compliance), each with the call that fixes it; no rows means ready to run';
+	'Readiness: every problem that still blocks the import (unmapped columns, missing consent, rules, compliance), each with the call that fixes it, then notes (problem starting with "note"; they do not block) on what the upload decided on its own, such as a skipped preamble; no rows means ready to run with nothing to confirm';
 
 CREATE FUNCTION crm_import_summary(import bigint)
 RETURNS TABLE (section text, setting text, value text)
@@ -284,7 +334,7 @@ DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import);
 	names text[] := @extschema@.crm_import_column_names(job);
 	list_name text;
-	data_rows bigint := job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	data_rows bigint := @extschema@.crm_import_data_rows(job);
 	terms jsonb := @extschema@.crm_import_terms(job);
 BEGIN
 	SELECT l.name INTO list_name FROM @extschema@.crm_lists l WHERE l.id = job.list_id;
@@ -305,6 +355,11 @@ BEGIN
 		('file', 'data rows', data_rows::text),
 		('file', 'columns', job.column_count::text),
 		('file', 'rows with a wrong field count', job.ragged_records::text);
+	RETURN QUERY SELECT 'file'::text, 'records above the header row'::text,
+		pg_catalog.format('%s (a preamble, not data): the header row is record %s, line %s (%s)', job.header_row - 1,
+			job.header_row, coalesce(@extschema@.crm_import_record_line(job, job.header_row)::text, '?'),
+			CASE job.header_row_source WHEN 'detected' THEN 'found by the upload' ELSE 'set' END)
+		WHERE job.header_row > 1;
 	-- Not a blocking problem (the bytes may be meant), so not in crm_import_check: a note.
 	RETURN QUERY SELECT 'file'::text, 'C1 control characters'::text,
 		pg_catalog.format('%s, the first on line %s, column %s: mojibake from a wrong code page', job.c1_count,
@@ -327,7 +382,7 @@ BEGIN
 			'count(*) FILTER (WHERE s.nfields < %1$s) AS short, count(*) FILTER (WHERE s.nfields > %1$s) AS long '
 			'FROM %2$s s WHERE s.record_no > %3$s) c, '
 			'LATERAL (VALUES (1, ''rows with fewer fields than the header'', c.short), (2, ''rows with more fields than the header'', c.long)) q(o, setting, n) '
-			'ORDER BY q.o', job.column_count, job.staging_table, CASE WHEN job.has_header THEN 1 ELSE 0 END);
+			'ORDER BY q.o', job.column_count, job.staging_table, @extschema@.crm_import_first_data_record(job) - 1);
 	END IF;
 	IF pg_catalog.cardinality(job.null_values) > 0 AND job.staging_table IS NOT NULL
 			AND pg_catalog.to_regclass(job.staging_table) IS NOT NULL
@@ -337,7 +392,7 @@ BEGIN
 				string_agg(pg_catalog.format('count(*) FILTER (WHERE %s IS NULL AND %s IS NOT NULL) AS n%s',
 					@extschema@.crm_import_cell_ref(job, m.column_no), @extschema@.crm_import_field_ref(job, m.column_no), m.column_no),
 					', ' ORDER BY m.column_no),
-				job.staging_table, CASE WHEN job.has_header THEN 1 ELSE 0 END,
+				job.staging_table, @extschema@.crm_import_first_data_record(job) - 1,
 				string_agg(pg_catalog.format('(%s, %L, c.n%s)', m.column_no,
 					pg_catalog.format('placeholder cells in column %s "%s"', m.column_no, names[m.column_no]), m.column_no),
 					', ' ORDER BY m.column_no))

@@ -219,7 +219,7 @@ BEGIN
 		END IF;
 		d := NULL;
 		IF staged THEN
-			key := pg_catalog.format('%s:%s:%s:%s', job.staging_table, job.has_header, m.column_no, job.null_values);
+			key := pg_catalog.format('%s:%s:%s:%s', job.staging_table, @extschema@.crm_import_first_data_record(job), m.column_no, job.null_values);
 			cache := coalesce(nullif(current_setting('crm_import_cache.date_orders', true), ''), '{}')::jsonb;
 			d := cache -> key;
 			IF d IS NULL THEN
@@ -227,7 +227,7 @@ BEGIN
 					'SELECT DISTINCT q.v FROM (SELECT pg_catalog.btrim(%s, %L) AS v FROM %s s WHERE s.record_no > %s LIMIT 20000) q '
 					'WHERE q.v <> '''' LIMIT 10000)) o',
 					@extschema@.crm_import_cell_ref(job, m.column_no), @extschema@.crm_import_blank_chars(), job.staging_table,
-					CASE WHEN job.has_header THEN 1 ELSE 0 END) INTO d;
+					@extschema@.crm_import_first_data_record(job) - 1) INTO d;
 				PERFORM pg_catalog.set_config('crm_import_cache.date_orders', (cache || pg_catalog.jsonb_build_object(key, d))::text, false);
 			END IF;
 		END IF;
@@ -318,7 +318,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	hdr integer := CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	hdr integer := @extschema@.crm_import_first_data_record(job) - 1;  -- records before the first data row
 	blanks text := @extschema@.crm_import_blank_chars();
 	skip boolean := job.invalid_values = 'skip_value';
 	inner_cols text;
@@ -505,7 +505,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	data_rows bigint := job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	data_rows bigint := @extschema@.crm_import_data_rows(job);
 	max_rejected bigint;
 BEGIN
 	IF job.max_errors IS NULL THEN
@@ -538,7 +538,7 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	data_rows bigint := job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	data_rows bigint := @extschema@.crm_import_data_rows(job);
 	summary text;
 	value_rejects boolean;  -- some row was rejected for a value it could not read
 	short_rejects boolean;  -- some row was rejected for having fewer fields than the header
@@ -813,7 +813,7 @@ AS $$
 DECLARE
 	p text := format('crm_import_staging.%I', 'run_' || job.id || '_');  -- prefix of the work tables
 	results text := format('crm_import_staging.%I', 'results_' || job.id);
-	data_rows bigint := job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END;
+	data_rows bigint := @extschema@.crm_import_data_rows(job);
 	t timestamptz := clock_timestamp();
 	r record;
 BEGIN

@@ -136,7 +136,7 @@ BEGIN
 			-- Committed outside this transaction before any work: if this session dies, the
 			-- import shows failed with the reason (crm_import_status), not its earlier state.
 			progress_handle := @extschema@.crm_import_progress_begin(job.id,
-				job.record_count - CASE WHEN job.has_header THEN 1 ELSE 0 END);
+				@extschema@.crm_import_data_rows(job));
 			recorded := @extschema@.crm_import_record_run(job.id, @extschema@.crm_import_caller_id(), progress_handle);
 			-- A statement of its own: its snapshot must be taken after the worker committed.
 			IF recorded AND NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_runs r
@@ -195,22 +195,56 @@ $$;
 COMMENT ON FUNCTION crm_import_results(bigint) IS
 	'Row-level outcome of the last run (or dry run) of an import: one row per data row with outcome (inserted, updated, unchanged, merged_in_file, rejected), contact, key that matched, and reason';
 
-CREATE FUNCTION crm_import_discard(import bigint)
+CREATE FUNCTION crm_import_discard(import bigint, remove_source boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
+	lo oid;
+	lo_owner oid;
 BEGIN
+	IF remove_source IS NULL THEN
+		RAISE EXCEPTION 'remove_source must be true or false' USING ERRCODE = 'null_value_not_allowed',
+			HINT = 'remove_source => true also removes the large object the file was uploaded from.';
+	END IF;
+	-- Contact files are personal data: the large object a file was uploaded from can go with
+	-- the staged rows. Checked before anything is dropped, with lo_unlink's rule for the
+	-- caller (not for the extension owner this runs as): the object's owner, a member of
+	-- its owning role, or a superuser.
+	IF remove_source THEN
+		IF job.source = 'server_file' THEN
+			RAISE EXCEPTION 'import % was uploaded from the server file %, which crm_import does not remove', job.id, job.source_ref
+				USING ERRCODE = 'feature_not_supported',
+				HINT = pg_catalog.format('Remove the file on the database server, and call crm_import_discard(%s) without remove_source.', job.id);
+		END IF;
+		IF job.source = 'large_object' THEN
+			lo := coalesce(job.source_lo, job.source_ref::oid);
+			SELECT m.lomowner INTO lo_owner FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid = lo;
+			IF NOT FOUND THEN
+				RAISE NOTICE 'large object % (the source of import %) was already removed', lo, job.id;
+				lo := NULL;
+			ELSIF NOT (current_setting('lo_compat_privileges')::boolean
+					OR pg_catalog.pg_has_role(@extschema@.crm_import_caller_id(), lo_owner, 'USAGE')) THEN
+				RAISE EXCEPTION 'permission denied to remove large object %', lo USING ERRCODE = 'insufficient_privilege',
+					DETAIL = pg_catalog.format('Its owner is %s; lo_unlink lets only the owner (and members of its role, and superusers) remove it.',
+						coalesce((SELECT r.rolname::text FROM pg_catalog.pg_roles r WHERE r.oid = lo_owner), lo_owner::text)),
+					HINT = pg_catalog.format('Ask its owner to remove it (SELECT lo_unlink(%s)), or call crm_import_discard(%s) without remove_source.', lo, job.id);
+			END IF;
+		END IF;
+	END IF;
 	-- Dropping the per-import table is cheap and leaves no bloat behind.
 	IF job.staging_table IS NOT NULL THEN
 		EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %s', job.staging_table);
 		UPDATE @extschema@.crm_imports j SET staging_table = NULL WHERE j.id = job.id;
 	END IF;
+	IF lo IS NOT NULL THEN
+		PERFORM pg_catalog.lo_unlink(lo);
+	END IF;
 END
 $$;
-COMMENT ON FUNCTION crm_import_discard(bigint) IS
-	'Drops the staged file rows of an import (a DROP TABLE, not a DELETE); the import, its settings and results stay';
+COMMENT ON FUNCTION crm_import_discard(bigint, boolean) IS
+	'Drops the staged file rows of an import (a DROP TABLE, not a DELETE); the import, its settings and results stay. remove_source => true also removes the large object a crm_import_upload_lo file came from (contact files are personal data), when the caller may lo_unlink it';
 
 -- The runs in progress that the caller may see: recorded attempts whose transaction is still
 -- in progress (crm_import_attempts). A run marks its import 'running' inside its own

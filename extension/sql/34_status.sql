@@ -59,7 +59,7 @@ CREATE VIEW crm_import_status WITH (security_barrier) AS
 				WHEN j.state = 'queued' AND @extschema@.crm_import_job_gone(j.job_pid) THEN 'failed'
 				WHEN j.state = 'queued' AND j.job_claimed_at IS NOT NULL THEN 'running'
 				ELSE j.state END AS state,
-			j.record_count - CASE WHEN j.has_header THEN 1 ELSE 0 END AS rows,
+			@extschema@.crm_import_data_rows(j) AS rows,
 			j.inserted, j.updated, j.unchanged, j.merged_in_file, j.rejected,
 			CASE WHEN d.running THEN NULL WHEN d.import_id IS NOT NULL THEN d.reason
 				WHEN j.state = 'queued' AND @extschema@.crm_import_job_gone(j.job_pid)

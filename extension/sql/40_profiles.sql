@@ -14,7 +14,7 @@ CREATE VIEW crm_import_profile_list WITH (security_barrier) AS
 		p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
 		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at,
 		p.encoding, p.date_order, p.default_region, p.invalid_values, p.rows_without_key, p.email_consent_unknown, p.sms_consent_unknown,
-		p.null_values, p.short_rows, p.delimiter
+		p.null_values, p.short_rows, p.delimiter, p.header_row
 	FROM @extschema@.crm_import_profiles p
 	WHERE @extschema@.crm_import_owned(p.owner, p.owner_id);
 COMMENT ON VIEW crm_import_profile_list IS 'The saved profiles the caller may use (its own; all for crm_import_admin), with every setting';
@@ -31,6 +31,7 @@ COMMENT ON COLUMN crm_import_profile_list.secondary_key IS 'Secondary duplicate 
 COMMENT ON COLUMN crm_import_profile_list.max_errors IS 'Rejected rows allowed';
 COMMENT ON COLUMN crm_import_profile_list.allow_reoptin IS 'Whether opted-out contacts may be opted in again';
 COMMENT ON COLUMN crm_import_profile_list.has_header IS 'Whether files have a header row';
+COMMENT ON COLUMN crm_import_profile_list.header_row IS 'The header row set with crm_import_set_header on the import the profile was saved from; NULL: record 1, or the one the upload finds below a preamble';
 COMMENT ON COLUMN crm_import_profile_list.source_import IS 'Import the profile was saved from';
 COMMENT ON COLUMN crm_import_profile_list.saved_at IS 'When it was saved';
 COMMENT ON COLUMN crm_import_profile_list.encoding IS 'Encoding of the files, used by crm_import when it is given none; NULL: UTF-8 (or what a byte-order mark says)';
@@ -104,14 +105,17 @@ BEGIN
 	INSERT INTO @extschema@.crm_import_profiles AS p (name, owner, columns, skip_unmapped, email_consent_value,
 		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import, owner_id,
 		encoding, date_order, default_region, invalid_values, rows_without_key, email_consent_unknown, sms_consent_unknown,
-		null_values, short_rows, delimiter)
+		null_values, short_rows, delimiter, header_row)
 	SELECT profile_name, @extschema@.crm_import_caller(),
 		coalesce((SELECT jsonb_object_agg(names[m.column_no], m.field) FROM @extschema@.crm_import_mappings m
 			WHERE m.import_id = job.id), '{}'),
 		job.skip_unmapped, job.email_consent_value, job.sms_consent_value, job.master, job.primary_key,
 		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id, @extschema@.crm_import_caller_id(),
 		nullif(job.source_encoding, 'UTF-8'), job.date_order, job.default_region, job.invalid_values, job.rows_without_key, job.email_consent_unknown, job.sms_consent_unknown,
-		job.null_values, job.short_rows, CASE WHEN NOT job.delimiter_detected THEN job.delimiter END
+		job.null_values, job.short_rows, CASE WHEN NOT job.delimiter_detected THEN job.delimiter END,
+		-- A header row someone set is saved; one the upload found below a preamble is not:
+		-- next week's export is searched again (its preamble may be longer).
+		CASE WHEN job.header_row_source = 'set' THEN job.header_row END
 	-- An admin replacing someone's profile leaves it theirs (it used to become the admin's,
 	-- and its owner then could neither apply nor save it).
 	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET columns = excluded.columns,
@@ -122,11 +126,11 @@ BEGIN
 		date_order = excluded.date_order, default_region = excluded.default_region, invalid_values = excluded.invalid_values,
 		rows_without_key = excluded.rows_without_key, email_consent_unknown = excluded.email_consent_unknown,
 		sms_consent_unknown = excluded.sms_consent_unknown, null_values = excluded.null_values, short_rows = excluded.short_rows,
-		delimiter = excluded.delimiter;
+		delimiter = excluded.delimiter, header_row = excluded.header_row;
 END
 $$;
 COMMENT ON FUNCTION crm_import_save_profile(bigint, text) IS
-	'Saves an import''s settings (column choices by header name, skip-unmapped, consent, rules, options with null values and short rows, the file''s encoding and given delimiter) as a named profile; replaces the caller''s profile of that name. Compliance is never saved';
+	'Saves an import''s settings (column choices by header name, skip-unmapped, consent, rules, options with null values and short rows, the file''s encoding and given delimiter, a header row set with crm_import_set_header) as a named profile; replaces the caller''s profile of that name. Compliance is never saved';
 
 CREATE FUNCTION crm_import_apply_profile(import bigint, name text)
 RETURNS TABLE (column_name text, field text, status text)
@@ -140,8 +144,8 @@ DECLARE
 	col integer;
 BEGIN
 	PERFORM @extschema@.crm_import_require_draft(job);
-	IF job.has_header IS DISTINCT FROM prof.has_header THEN
-		PERFORM @extschema@.crm_import_set_header(job.id, prof.has_header);
+	IF job.has_header IS DISTINCT FROM prof.has_header OR job.header_row <> coalesce(prof.header_row, job.header_row) THEN
+		PERFORM @extschema@.crm_import_set_header(job.id, prof.has_header, coalesce(prof.header_row, job.header_row));
 		job := @extschema@.crm_import_job(import, true);
 	END IF;
 	names := @extschema@.crm_import_column_names(job);

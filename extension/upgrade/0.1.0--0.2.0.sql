@@ -197,3 +197,21 @@ ALTER TABLE crm_import_profiles ALTER COLUMN short_rows SET DEFAULT 'pad';
 COMMENT ON COLUMN crm_import_profiles.null_values IS 'Placeholder values read as blank cells (NULL: not set; {}: none)';
 COMMENT ON COLUMN crm_import_profiles.short_rows IS 'pad or reject';
 COMMENT ON COLUMN crm_import_profiles.delimiter IS 'Delimiter of the files when it was given at the upload, used by the one-call crm_import when it is given none; NULL: detected';
+-- Issue 14: the header row may be below a preamble (crm_import_set_header takes header_row:
+-- the 0.1.0 two-argument signature goes); the large object an import was read from.
+ALTER TABLE crm_imports ADD COLUMN header_row integer NOT NULL DEFAULT 1 CHECK (header_row >= 1),
+	ADD COLUMN detected_header_row integer,
+	ADD COLUMN header_row_source text NOT NULL DEFAULT 'first' CHECK (header_row_source IN ('first', 'detected', 'set')),
+	ADD COLUMN source_lo oid;
+COMMENT ON COLUMN crm_imports.header_row IS 'The record (1-based, as crm_import_preview numbers them after crm_import_set_header(import, false)) that holds the column names, or the first data record without a header; records above it are not data (crm_import_set_header)';
+COMMENT ON COLUMN crm_imports.detected_header_row IS 'The header row the upload found below a preamble (short or title records above the first record of the file''s dominant field count); NULL when the file starts with its header';
+COMMENT ON COLUMN crm_imports.header_row_source IS 'Where header_row came from: first (record 1, the default), detected (the upload skipped a preamble) or set (crm_import_set_header or a profile)';
+COMMENT ON COLUMN crm_imports.source_lo IS 'The large object a crm_import_upload_lo import was read from (crm_import_discard/crm_import_run can remove it: remove_source => true)';
+ALTER TABLE crm_import_profiles ADD COLUMN header_row integer CHECK (header_row >= 1);
+COMMENT ON COLUMN crm_import_profiles.header_row IS 'The header row set on the import the profile was saved from (crm_import_set_header); NULL: record 1, or the one the upload finds below a preamble';
+DROP FUNCTION IF EXISTS crm_import_set_header(bigint, boolean);
+DROP FUNCTION IF EXISTS crm_import_internal.crm_import_set_header(bigint, boolean);
+DROP FUNCTION IF EXISTS crm_import_discard(bigint);
+DROP FUNCTION IF EXISTS crm_import_internal.crm_import_discard(bigint);
+-- Wide files: at most 298 staged columns (src/pg/staging.cpp), the rest in extra.
+COMMENT ON COLUMN crm_imports.staged_columns IS 'Fields staged in columns c1..cN of the staging table (the header row''s count, at most 298 with 8 kB pages so that no row can overflow a page); further fields go to the row''s extra text[]';

@@ -27,6 +27,8 @@
 //   grows so a large field costs a logarithmic number of reallocations.
 #include "csv_reader.hpp"
 
+#include "normalize.hpp"
+
 #include <csv.h>
 
 #include <algorithm>
@@ -58,6 +60,7 @@ constexpr std::size_t kC1SampleBytes = 2048;
 constexpr std::size_t kC1SampleField = 256;
 // First bytes of the file held back to recognize a binary format (the longest signature).
 constexpr std::size_t kHeadBytes = 8;
+constexpr std::size_t kGivenSampleBytes = 4096;  // first bytes kept when the delimiter is given
 constexpr unsigned char kParserOptions = CSV_STRICT | CSV_STRICT_FINI;
 
 constexpr std::uint64_t kOnes = 0x0101010101010101ull;
@@ -243,6 +246,27 @@ std::string DelimiterName(char delimiter)
 	return std::string("'") + delimiter + "'";
 }
 
+char ParseDelimiterArgument(const char* arg)
+{
+	if (arg == nullptr)
+		return 0;
+	std::string d = FoldCase(Trim(arg));
+	if (d == "comma" || d == ",")
+		return ',';
+	if (d == "semicolon" || d == ";")
+		return ';';
+	if (d == "tab" || d == "\\t" || std::string(arg) == "\t")
+		return '\t';
+	if (d == "pipe" || d == "|")
+		return '|';
+	std::string raw(arg);
+	if (raw.size() == 1 && raw[0] > 0 && raw[0] != '"' && raw[0] != '\r' && raw[0] != '\n')
+		return raw[0];
+	throw UserError(sqlstate::kInvalidParameterValue, "invalid delimiter \"" + raw + "\"",
+					"The delimiter must be one ASCII character other than a quote or a line break.",
+					"Pass NULL to detect comma, semicolon or tab, or one of ',' ';' 'tab' '|'.");
+}
+
 struct CsvReader::Impl {
 	enum class Stage { kHead, kBom, kSniff, kParse, kFinished };
 	// Why Scan stopped.
@@ -258,6 +282,7 @@ struct CsvReader::Impl {
 	void Finish();
 	void ParseHeldBack();
 	void Forward(const unsigned char* p, std::size_t n);
+	std::string GivenDelimiterHint() const;
 	void StartParsing(bool complete);
 	void Process(const unsigned char* p, std::size_t n);
 	Stop Scan(const unsigned char* s, std::size_t& i, std::size_t end, std::uint64_t base);
@@ -292,6 +317,9 @@ struct CsvReader::Impl {
 	std::size_t head_len = 0;
 	std::size_t bom_len = 0;     // bytes of a possible BOM held back
 	std::string sniff_buffer;
+	// The first bytes of a file read with a given delimiter, to name the delimiter they
+	// suggest when the given one ends in a quoting error.
+	std::string given_sample;
 
 	// Position of the next byte to be scanned.
 	std::uint64_t offset = 0;
@@ -423,6 +451,42 @@ void CsvReader::Impl::Forward(const unsigned char* p, std::size_t n)
 	Process(p, n);
 }
 
+bool LooksLikeAFilePath(std::string_view data)
+{
+	if (data.empty() || data.size() > 4096 || data.find_first_of("\r\n") != std::string_view::npos)
+		return false;
+	std::string_view s = Trim(data);
+	if (s.empty())
+		return false;
+	std::string lower = FoldCase(s);
+	for (const char* ext : {".csv", ".txt", ".tsv"}) {
+		std::size_t n = std::strlen(ext);
+		if (lower.size() > n && lower.compare(lower.size() - n, n, ext) == 0)
+			return true;
+	}
+	// An absolute path of a few words at most: a one-line CSV with a leading slash has
+	// delimiters in it.
+	bool absolute = s[0] == '/' || s.substr(0, 2) == "~/" || s.substr(0, 2) == "\\\\" ||
+					(s.size() >= 3 && ((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')) && s[1] == ':' &&
+					 (s[2] == '\\' || s[2] == '/'));
+	return absolute && s.find_first_of(",;\t|") == std::string_view::npos;
+}
+
+// For a quoting error in a file read with a given delimiter: the delimiter its first lines
+// suggest, when another ("" when the delimiter was detected or is what they suggest too).
+std::string CsvReader::Impl::GivenDelimiterHint() const
+{
+	if (detected || delimiter == 0)
+		return "";
+	char suggested = SniffDelimiter(given_sample);
+	if (suggested == delimiter)
+		return "";
+	return "the file was read with the " + DelimiterName(delimiter) + " delimiter given, but its first lines are " +
+		   DelimiterName(suggested) + "-separated: upload it again with delimiter => " +
+		   (suggested == '\t' ? std::string("E'\\t'") : "'" + std::string(1, suggested) + "'") +
+		   " or delimiter => NULL to detect it; otherwise ";
+}
+
 // Picks the delimiter from the buffered sample and parses the sample.
 void CsvReader::Impl::StartParsing(bool complete)
 {
@@ -445,6 +509,8 @@ void CsvReader::Impl::StartParsing(bool complete)
 // before it were parsed, so it comes out the same for every chunking.
 void CsvReader::Impl::Process(const unsigned char* p, std::size_t n)
 {
+	if (!detected && given_sample.size() < kGivenSampleBytes)
+		given_sample.append(reinterpret_cast<const char*>(p), std::min(n, kGivenSampleBytes - given_sample.size()));
 	if (nul_pending) {
 		CollectNulWindow(p, n);
 		return;
@@ -594,6 +660,7 @@ void CsvReader::Impl::ParsePiece(const unsigned char* p, std::size_t n)
 			if (field_line != line)
 				detail += " (the field starts on line " + Str(field_line) + ")";
 			throw UserError(sqlstate::kBadCopyFileFormat, "malformed quoted field", detail,
+					GivenDelimiterHint() +
 					"a closing quote must be followed by the delimiter or the end of the line; "
 					"double a quote that is part of a quoted value (\"\")");
 		}
@@ -866,6 +933,7 @@ void CsvReader::Impl::Finish()
 				"line " + Str(field_line) + ", column " + Str(record.size() + 1) +
 					": the quote that opens this field is never closed, so the rest of the "
 					"file was read as part of it",
+				GivenDelimiterHint() +
 				"close the quoted field with a quote, and double a quote that is part of a quoted "
 				"value (\"\")");
 	}

@@ -133,4 +133,16 @@ char SniffDelimiter(std::string_view sample);
 // character itself.
 std::string DelimiterName(char delimiter);
 
+// Parses an upload's delimiter argument: nullptr (SQL NULL) is 0, detect; "comma" / ",",
+// "semicolon" / ";", "tab" / "\\t" / a tab character, "pipe" / "|" (names trimmed and
+// case-insensitive), or any one ASCII character but a quote or a line break. Anything else
+// is a 22023 UserError whose hint lists the accepted values.
+char ParseDelimiterArgument(const char* arg);
+
+// True when an upload's data is a file path rather than a file: no line break, at most
+// 4096 bytes, and it ends in .csv, .txt or .tsv (any case, spaces around ignored) or looks
+// like an absolute path (/..., ~/..., C:\... or \\server\...). crm_import_upload refuses
+// such data: a contact list is never one line naming a file.
+bool LooksLikeAFilePath(std::string_view data);
+
 }  // namespace crm::core

@@ -3,7 +3,8 @@
 // through core::SourceReader (a byte-order mark or the encoding argument decides the
 // encoding; other encodings are converted to UTF-8 by ICU) and core::CsvReader (libcsv)
 // chunk by chunk, and land in a per-import UNLOGGED staging table written COPY-style
-// (StagingWriter). The import row records the file's facts.
+// (StagingWriter). The import row records the file's facts. The pure parts (delimiter
+// argument, column statistics, unique column names) live in src/core with unit tests.
 #include "pg/boundary.hpp"
 #include "pg/caller.hpp"
 #include "pg/settings.hpp"
@@ -11,9 +12,11 @@
 #include "pg/staging.hpp"
 #include "pg/text.hpp"
 
+#include "core/column_stats.hpp"
 #include "core/csv_reader.hpp"
 #include "core/encoding.hpp"
 #include "core/error.hpp"
+#include "core/header.hpp"
 #include "core/source_reader.hpp"
 #include "core/normalize.hpp"
 
@@ -23,7 +26,6 @@
 #include <sys/stat.h>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 extern "C" {
@@ -53,14 +55,14 @@ PG_FUNCTION_INFO_V1(crm_import_upload);
 PG_FUNCTION_INFO_V1(crm_import_upload_lo);
 PG_FUNCTION_INFO_V1(crm_import_upload_file);
 PG_FUNCTION_INFO_V1(crm_import_trim_header);
+PG_FUNCTION_INFO_V1(crm_import_column_names_of);
+PG_FUNCTION_INFO_V1(crm_import_sample_value);
 }
 
 namespace crm::pg {
 namespace {
 
 constexpr size_t kChunkBytes = 1 << 20;  // bytes handed to the reader at a time
-constexpr size_t kMaxSamples = 5;        // sample values kept per column
-constexpr size_t kMaxSampleBytes = 200;  // longer samples are cut (at a UTF-8 boundary)
 
 // Where the file's bytes come from. Read returns 0 at end of file; Close releases the source
 // once everything was read. Destructors touch nothing of PostgreSQL's: a PostgreSQL error
@@ -166,69 +168,29 @@ private:
 	int64 total_ = -1;
 };
 
-// Cuts s to at most max bytes without splitting a UTF-8 character.
-std::string CutUtf8(std::string_view s, size_t max)
-{
-	if (s.size() <= max)
-		return std::string(s);
-	size_t end = max;
-	while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80)
-		end--;
-	return std::string(s.substr(0, end)) + "…";
-}
-
-// True for an empty or all-space value. Most fields start with a letter or digit: decide
-// those on the first byte and leave Unicode spaces to Trim.
-bool IsBlank(std::string_view s)
-{
-	if (s.empty())
-		return true;
-	unsigned char first = static_cast<unsigned char>(s.front());
-	if (first > ' ' && first < 0x80)
-		return false;
-	return core::Trim(s).empty();
-}
-
 // Receives every record: stages it and gathers per-column facts for preview and mapping.
-// The staging table is created at the first record, whose field count sets its columns.
+// The first records (core::kPreambleRecords, at most kMaxHeldBytes) are held back until
+// preamble detection has decided which record is the header row; they are staged then, all
+// of them (records above the header row stay in the staging table, numbered, but are never
+// data). The staging table is created then, with the header row's field count.
 class UploadSink : public core::CsvSink {
 public:
+	static constexpr size_t kMaxHeldBytes = 4u << 20;
+
 	UploadSink(SpiSession& spi, std::string table, size_t max_columns)
-		: spi_(spi), table_(std::move(table)), max_columns_(max_columns)
+		: stats_(max_columns), spi_(spi), table_(std::move(table))
 	{
 	}
 
 	void OnRecord(const core::CsvRecord& record) override
 	{
-		if (!writer_)
-			CreateTable(record.size());
-		writer_->Add(record);
-		if (record.record_no == 1) {
-			for (size_t i = 0; i < record.size(); i++)
-				header_.emplace_back(core::Trim(record.field(i)));
-			column_count_ = record.size();
+		if (!decided_) {
+			held_.push_back(record);
+			held_bytes_ += record.bytes() + record.size() * sizeof(size_t);
+			if (held_.size() >= core::kPreambleRecords || held_bytes_ >= kMaxHeldBytes)
+				Decide();
 		} else {
-			if (record.size() != column_count_)
-				ragged_++;
-			size_t n = std::min(record.size(), max_columns_);
-			if (filled_.size() < n) {
-				filled_.resize(n, 0);
-				samples_.resize(n);
-			}
-			for (size_t i = 0; i < n; i++) {
-				std::string_view v = record.field(i);
-				if (IsBlank(v))
-					continue;
-				filled_[i]++;
-				if (samples_[i].size() < kMaxSamples) {
-					std::string sample = CutUtf8(v, kMaxSampleBytes);
-					bool seen = false;
-					for (const auto& s : samples_[i])
-						seen = seen || s == sample;
-					if (!seen)
-						samples_[i].push_back(std::move(sample));
-				}
-			}
+			Stage(record);
 		}
 		if ((record.record_no & 1023) == 0)
 			CheckInterrupts();
@@ -237,6 +199,8 @@ public:
 	// Flushes the staged rows; false when the file had no record (and so no table).
 	bool Finish()
 	{
+		if (!decided_)
+			Decide();
 		if (!writer_)
 			return false;
 		writer_->Finish();
@@ -244,23 +208,56 @@ public:
 	}
 
 	size_t staged_columns() const { return staged_columns_; }
+	uint64 header_record() const { return header_record_; }
+	const core::PreambleVerdict& preamble() const { return preamble_; }
+	const std::vector<core::RecordShape>& shapes() const { return shapes_; }
 
 	std::vector<std::string> header_;
-	size_t column_count_ = 0;
-	long long ragged_ = 0;
-	std::vector<long long> filled_;
-	std::vector<std::vector<std::string>> samples_;
+	core::ColumnStats stats_;
 
 private:
+	void Decide()
+	{
+		decided_ = true;
+		if (held_.empty())
+			return;
+		shapes_.reserve(held_.size());
+		for (const auto& r : held_) {
+			core::RecordShape shape;
+			shape.fields = r.size();
+			shape.line_no = r.line_no;
+			shape.first_only = r.size() >= 2;
+			for (size_t i = 1; i < r.size() && shape.first_only; i++)
+				shape.first_only = core::IsBlank(r.field(i));
+			shape.first_field = core::CutUtf8(core::Trim(r.field(0)), 60);
+			shapes_.push_back(std::move(shape));
+		}
+		preamble_ = core::DetectPreamble(shapes_);
+		size_t header_index = preamble_.kind == core::PreambleVerdict::Kind::kApplied ? preamble_.header_index : 0;
+		header_record_ = held_[header_index].record_no;
+		CreateTable(held_[header_index].size());
+		for (const auto& r : held_)
+			Stage(r);
+		held_.clear();
+		held_.shrink_to_fit();
+	}
+
+	void Stage(const core::CsvRecord& record)
+	{
+		writer_->Add(record);
+		if (record.record_no == header_record_) {
+			for (size_t i = 0; i < record.size(); i++)
+				header_.emplace_back(core::Trim(record.field(i)));
+			stats_.SetColumnCount(record.size());
+		} else if (record.record_no > header_record_) {
+			stats_.Add(record);
+		}
+	}
+
 	void CreateTable(size_t nfields)
 	{
-		staged_columns_ = std::min(nfields, StagingWriter::kMaxStagedColumns);
-		std::string ddl = "CREATE UNLOGGED TABLE crm_import_staging." + table_ +
-						  " (record_no integer NOT NULL, line_no bigint NOT NULL, nfields integer NOT NULL";
-		for (size_t i = 1; i <= staged_columns_; i++)
-			ddl += ", c" + std::to_string(i) + " text";
-		ddl += ", extra text[]) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false)";
-		spi_.Execute(ddl);
+		staged_columns_ = StagingWriter::StagedColumnsFor(nfields);
+		spi_.Execute(StagingWriter::CreateTableSql(table_, staged_columns_));
 		const char* name = table_.c_str();
 		Oid relid = Guard([&]() noexcept { return get_relname_relid(name, get_namespace_oid("crm_import_staging", false)); });
 		writer_ = std::make_unique<StagingWriter>(relid, staged_columns_);
@@ -268,60 +265,15 @@ private:
 
 	SpiSession& spi_;
 	std::string table_;
-	size_t max_columns_;
 	size_t staged_columns_ = 0;
 	std::unique_ptr<StagingWriter> writer_;
+	bool decided_ = false;
+	std::vector<core::CsvRecord> held_;
+	size_t held_bytes_ = 0;
+	uint64 header_record_ = 1;
+	core::PreambleVerdict preamble_;
+	std::vector<core::RecordShape> shapes_;
 };
-
-// Unique, stable column names from the header: blank names become column_N, repeated
-// names get _2, _3 ... Each change is reported in renamed.
-std::vector<std::string> UniqueColumnNames(const std::vector<std::string>& header, size_t column_count,
-										   std::vector<std::string>& renamed)
-{
-	std::vector<std::string> names;
-	std::unordered_set<std::string> used;
-	for (size_t i = 0; i < column_count; i++)
-		if (i < header.size() && !header[i].empty())
-			used.insert(core::FoldCase(header[i]));
-	std::unordered_set<std::string> taken;
-	for (size_t i = 0; i < column_count; i++) {
-		std::string base = i < header.size() ? header[i] : std::string();
-		std::string name = base.empty() ? "column_" + std::to_string(i + 1) : base;
-		// A new name must not be one the file already uses for another column either
-		// (Navn,Navn,Navn_2 gives Navn,Navn_3,Navn_2).
-		for (int n = 2; taken.count(core::FoldCase(name)) != 0 || (name != base && used.count(core::FoldCase(name)) != 0);
-			 n++)
-			name = (base.empty() ? "column_" + std::to_string(i + 1) : base) + "_" + std::to_string(n);
-		taken.insert(core::FoldCase(name));
-		if (name != base)
-			renamed.push_back("column " + std::to_string(i + 1) + (base.empty() ? " (blank)" : " \"" + base + "\"") +
-							  " is named \"" + name + "\"");
-		names.push_back(std::move(name));
-	}
-	return names;
-}
-
-// Parses the delimiter argument: NULL detects; one ASCII character or a name.
-char ParseDelimiter(const char* arg)
-{
-	if (arg == nullptr)
-		return 0;
-	std::string d = core::FoldCase(core::Trim(arg));
-	if (d == "comma" || d == ",")
-		return ',';
-	if (d == "semicolon" || d == ";")
-		return ';';
-	if (d == "tab" || d == "\\t" || std::string(arg) == "\t")
-		return '\t';
-	if (d == "pipe" || d == "|")
-		return '|';
-	std::string raw(arg);
-	if (raw.size() == 1 && raw[0] > 0 && raw[0] != '"' && raw[0] != '\r' && raw[0] != '\n')
-		return raw[0];
-	throw core::UserError(core::sqlstate::kInvalidParameterValue, "invalid delimiter \"" + raw + "\"",
-						  "The delimiter must be one ASCII character other than a quote or a line break.",
-						  "Pass NULL to detect comma, semicolon or tab, or one of ',' ';' 'tab' '|'.");
-}
 
 std::string Hex(const uint8* bytes, size_t n)
 {
@@ -341,6 +293,7 @@ struct UploadRequest {
 	const char* encoding;   // may be null: UTF-8, or what a byte-order mark says
 	const char* source;     // bytea, large_object, server_file
 	const char* source_ref; // large object oid or server path; may be null
+	Oid source_lo = InvalidOid;  // the large object read, for crm_imports.source_lo
 };
 
 // How hints tell to upload the file again with an encoding: the call the user made (the
@@ -373,11 +326,47 @@ std::string Sentence(std::string s)
 	return s;
 }
 
+// Says what preamble detection found: the records above the header row it skipped (or
+// would skip, when unsure), and the crm_import_set_header call that decides otherwise.
+void PreambleNotice(int64 import_id, const core::PreambleVerdict& preamble, const std::vector<core::RecordShape>& shapes)
+{
+	const size_t k = preamble.header_index;  // records above the header row
+	const core::RecordShape& header = shapes[k];
+	std::string listed;
+	for (size_t i = 0; i < k && i < 5; i++)
+		listed += std::string(i == 0 ? "" : "; ") + "record " + std::to_string(i + 1) + " (line " +
+				  std::to_string(shapes[i].line_no) + ", " + std::to_string(shapes[i].fields) +
+				  (shapes[i].fields == 1 ? " field" : " fields") + ") \"" + shapes[i].first_field + "\"";
+	if (k > 5)
+		listed += "; and " + std::to_string(k - 5) + " more";
+	std::string id = std::to_string(import_id);
+	std::string records = std::to_string(k) + (k == 1 ? " record" : " records");
+	std::string where = "record " + std::to_string(k + 1) + ", line " + std::to_string(header.line_no);
+	std::string message, detail, hint;
+	if (preamble.kind == core::PreambleVerdict::Kind::kApplied) {
+		message = "the file starts with " + records + " above its header row: the header row is " + where;
+		detail = "Skipped as a preamble, not data: " + listed + ". The rows below the header have " +
+				 std::to_string(preamble.dominant_fields) + " fields.";
+		hint = "If record 1 is the header row after all: SELECT crm_import_set_header(" + id + ", true, 1);";
+	} else {
+		message = "the file may start with " + records + " above its header row (" + where +
+				  "); record 1 is read as the header row";
+		detail = "Not skipped, since " + preamble.reason + ": " + listed + ".";
+		hint = "To skip them: SELECT crm_import_set_header(" + id + ", true, " + std::to_string(k + 1) +
+			   "); to keep record 1: SELECT crm_import_set_header(" + id +
+			   ", true, 1); crm_import_check lists this until one of them is called.";
+	}
+	Guard([&]() noexcept {
+		ereport(NOTICE, (errmsg_internal("%s", message.c_str()), errdetail_internal("%s", detail.c_str()),
+						 errhint("%s", hint.c_str())));
+	});
+}
+
 // The body shared by the three upload functions.
 int64 Upload(const UploadRequest& req, ByteSource& source)
 {
 	auto started = std::chrono::steady_clock::now();
-	char delimiter = ParseDelimiter(req.delimiter);
+	char delimiter = core::ParseDelimiterArgument(req.delimiter);
 	// An unknown encoding is refused before anything is written.
 	core::SourceOptions source_options;
 	if (req.encoding != nullptr) {
@@ -481,19 +470,25 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 							  "Check that the right file was passed; an export with a header row has at least one.");
 
 	std::vector<std::string> renamed;
-	std::vector<std::string> names = UniqueColumnNames(sink.header_, sink.column_count_, renamed);
-	std::vector<long long> filled(sink.column_count_, 0);
+	const size_t column_count = sink.stats_.column_count();
+	std::vector<std::string> names = core::UniqueColumnNames(sink.header_, column_count, renamed);
+	std::vector<long long> filled(column_count, 0);
 	std::vector<std::string> samples;
 	std::vector<int> sample_no;
-	for (size_t i = 0; i < sink.column_count_ && i < sink.filled_.size(); i++) {
-		filled[i] = sink.filled_[i];
-		for (const auto& s : sink.samples_[i]) {
+	for (size_t i = 0; i < column_count && i < sink.stats_.filled().size(); i++) {
+		filled[i] = sink.stats_.filled()[i];
+		for (const auto& s : sink.stats_.samples()[i]) {
 			samples.push_back(s);
 			sample_no.push_back(static_cast<int>(i + 1));
 		}
 	}
 	double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 	std::string delim(1, reader.delimiter());
+
+	const core::PreambleVerdict& preamble = sink.preamble();
+	const bool applied = preamble.kind == core::PreambleVerdict::Kind::kApplied;
+	const std::string detected_sql =
+		preamble.kind == core::PreambleVerdict::Kind::kNone ? "NULL" : std::to_string(preamble.header_index + 1);
 
 	const std::string& encoding = source_reader.encoding().name;
 	uint64 c1_count = reader.c1_count();
@@ -515,8 +510,8 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 		BoolGetDatum(reader.delimiter_detected()),
 		BoolGetDatum(reader.had_bom()),
 		Int64GetDatum(static_cast<int64>(reader.records())),
-		Int32GetDatum(static_cast<int32>(sink.column_count_)),
-		Int64GetDatum(sink.ragged_),
+		Int32GetDatum(static_cast<int32>(column_count)),
+		Int64GetDatum(sink.stats_.ragged()),
 		PointerGetDatum(MakeTextArray(sink.header_)),
 		PointerGetDatum(MakeTextArray(names)),
 		PointerGetDatum(MakeInt8Array(filled)),
@@ -534,9 +529,15 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 					"column_samples = $13, column_sample_no = $14, staging_table = 'crm_import_staging." + table +
 					"', staged_columns = " + std::to_string(sink.staged_columns()) +
 					", upload_seconds = " + std::to_string(seconds) +
-					", source_encoding = $15, c1_count = $16, c1_line = $17, c1_column = $18, c1_encoding = $19 " +
+					", source_encoding = $15, c1_count = $16, c1_line = $17, c1_column = $18, c1_encoding = $19, " +
+					"header_row = " + std::to_string(sink.header_record()) + ", detected_header_row = " + detected_sql +
+					", header_row_source = '" + (applied ? "detected" : "first") + "'" +
+					(req.source_lo != InvalidOid ? ", source_lo = " + std::to_string(req.source_lo) : std::string()) + " " +
 					"WHERE id = $1",
 				19, utypes, uvalues, unulls);
+
+	if (preamble.kind != core::PreambleVerdict::Kind::kNone)
+		PreambleNotice(import_id, preamble, sink.shapes());
 
 	// A byte-order mark said otherwise than the encoding argument: the mark won.
 	if (!source_reader.overridden_encoding().empty()) {
@@ -554,8 +555,10 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	if (c1_count > 0) {
 		uint64 line = reader.c1_line(), column = reader.c1_column();
 		std::string where = "line " + std::to_string(line) + ", column " + std::to_string(column);
-		if (column >= 1 && column <= sink.header_.size() && line > 1 && !sink.header_[column - 1].empty())
-			where += " \"" + CutUtf8(sink.header_[column - 1], 60) + "\"";
+		// Named by its header when it is below the header row (not in it, nor in a preamble).
+		uint64 header_line = sink.header_record() <= sink.shapes().size() ? sink.shapes()[sink.header_record() - 1].line_no : 1;
+		if (column >= 1 && column <= sink.header_.size() && line > header_line && !sink.header_[column - 1].empty())
+			where += " \"" + core::CutUtf8(sink.header_[column - 1], 60) + "\"";
 		std::string detail = "The first is " + core::CodePointName(reader.c1_code()) + "; the file holds " +
 							 std::to_string(c1_count) + (c1_count == 1 ? " such character" : " such characters") +
 							 ". The rows were staged as they are.";
@@ -570,7 +573,7 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	// One column although a delimiter was given: most likely the wrong one (a Norwegian
 	// Excel file uploaded with delimiter => ','). The upload stands; the NOTICE says why the
 	// preview shows one column.
-	if (sink.column_count_ == 1 && !reader.delimiter_detected() && !sink.header_.empty()) {
+	if (column_count == 1 && !reader.delimiter_detected() && !sink.header_.empty()) {
 		const std::string& first = sink.header_[0];
 		for (char other : {';', ',', '\t', '|'}) {
 			if (other == reader.delimiter())
@@ -595,9 +598,13 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 	}
 
 	if (!renamed.empty()) {
+		// A file of 1,600 one-letter headers renames most of them: name the first ones.
+		constexpr size_t kListed = 20;
 		std::string detail;
-		for (const auto& r : renamed)
-			detail += (detail.empty() ? "" : "; ") + r;
+		for (size_t i = 0; i < renamed.size() && i < kListed; i++)
+			detail += (detail.empty() ? "" : "; ") + renamed[i];
+		if (renamed.size() > kListed)
+			detail += "; and " + std::to_string(renamed.size() - kListed) + " more (crm_import_columns lists them all)";
 		Guard([&]() noexcept {
 			ereport(NOTICE, (errmsg("some header names were blank or repeated and got unique names"),
 							 errdetail_internal("%s.", detail.c_str()),
@@ -671,6 +678,21 @@ extern "C" Datum crm_import_upload(PG_FUNCTION_ARGS)
 	UnpackCommon(fcinfo, &req, "bytea");
 	bytea* data = PG_GETARG_BYTEA_PP(1);
 	return RunEntry([&]() -> Datum {
+		// crm_import_upload(list, '/path/file.csv') staged the path as a one-column file of
+		// one row, and the preview showed a column named after the path. A contact list is
+		// never one line naming a file, so this is refused (nothing is written) rather than
+		// uploaded with a NOTICE that scripts would not read.
+		std::string_view bytes = crm::pg::VarView(data);
+		if (crm::core::LooksLikeAFilePath(bytes)) {
+			std::string path(crm::core::Trim(bytes));
+			throw crm::core::UserError(
+				crm::core::sqlstate::kInvalidParameterValue,
+				"crm_import_upload was given a file path, not a file: \"" + crm::core::CutUtf8(path, 200) + "\"",
+				"The data is the file's contents (bytea or text); no path is opened.",
+				"In psql: \\lo_import '" + path + "' then SELECT crm_import_upload_lo(list, :LASTOID); "
+				"a file on the database server: SELECT crm_import_upload_file(list, '" + path +
+					"'). A one-line file that really holds this text needs a line break at its end.");
+		}
 		crm::pg::BytesSource source(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
 		return Int64GetDatum(crm::pg::Upload(req, source));
 	});
@@ -686,6 +708,7 @@ extern "C" Datum crm_import_upload_lo(PG_FUNCTION_ARGS)
 		crm::pg::CheckLargeObjectReadable(lo);
 		std::string ref = std::to_string(lo);
 		req.source_ref = ref.c_str();
+		req.source_lo = lo;
 		crm::pg::LargeObjectSource source(lo);
 		return Int64GetDatum(crm::pg::Upload(req, source));
 	});
@@ -710,11 +733,43 @@ extern "C" Datum crm_import_upload_file(PG_FUNCTION_ARGS)
 }
 
 // crm_import_trim_header(name text): a column name given by a user, trimmed exactly as the
-// upload trims header names (core::Trim, above in UploadSink::OnRecord), so the two compare
+// upload trims header names (core::Trim, above in UploadSink::Stage), so the two compare
 // byte for byte. btrim would leave no-break and zero-width spaces the header lost.
 extern "C" Datum crm_import_trim_header(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(1);
 	std::string_view trimmed = crm::core::Trim(crm::pg::VarView(PG_GETARG_TEXT_PP(0)));
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(trimmed.data(), static_cast<int>(trimmed.size())));
+}
+
+// crm_import_column_names_of(header text[]): the unique column names the upload makes of
+// header fields (core::UniqueColumnNames), for crm_import_set_header moving the header row.
+extern "C" Datum crm_import_column_names_of(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	ArrayType* header = PG_GETARG_ARRAYTYPE_P(0);
+	Datum* elems;
+	bool* nulls;
+	int n;
+	deconstruct_array(header, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	return RunEntry([&]() -> Datum {
+		std::vector<std::string> fields;
+		for (int i = 0; i < n; i++)
+			fields.emplace_back(nulls[i] ? std::string_view() : crm::pg::VarView(reinterpret_cast<varlena*>(DatumGetPointer(elems[i]))));
+		std::vector<std::string> renamed;
+		std::vector<std::string> names = crm::core::UniqueColumnNames(fields, fields.size(), renamed);
+		return PointerGetDatum(crm::pg::MakeTextArray(names));
+	});
+}
+
+// crm_import_sample_value(value text): a value cut as the upload cuts column samples.
+extern "C" Datum crm_import_sample_value(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	std::string_view v = crm::pg::VarView(PG_GETARG_TEXT_PP(0));
+	if (v.size() <= crm::core::ColumnStats::kMaxSampleBytes)
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	return RunEntry([&]() -> Datum {
+		return PointerGetDatum(crm::pg::MakeText(crm::core::CutUtf8(v, crm::core::ColumnStats::kMaxSampleBytes)));
+	});
 }

@@ -3,7 +3,9 @@
 #include "pg/slots.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "access/table.h"
+#include "access/detoast.h"
 #include "catalog/pg_type_d.h"
 #include "utils/array.h"
 }
@@ -11,8 +13,66 @@ extern "C" {
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <string>
+
+#include "core/error.hpp"
 
 namespace crm::pg {
+
+namespace {
+
+// The bound behind kMaxStagedColumns. TOAST can shrink a row only by compressing or moving
+// out of line values larger than MAXALIGN(TOAST_POINTER_SIZE) = 24 bytes (4-byte varlena
+// header included; heaptoast.c, toast_tuple_find_biggest_attribute); a row of many short
+// values cannot be TOASTed at all, hence "row is too big: size 9064" for 600 ordinary
+// header names. After TOAST has done all it can, one text column takes at most
+// kWorstColumnBytes in the tuple:
+//   - a value of up to 24 bytes stays inline: up to 20 data bytes with a 1-byte header (21);
+//   - a larger value compressed to 24 bytes or fewer stays inline, with its 4-byte header and
+//     int alignment: 24 + 3 padding bytes (27);
+//   - any other value leaves an 18-byte TOAST pointer (TOAST_POINTER_SIZE).
+// The extra text[] column is one more such value. A row of K field columns then takes at most
+//   MAXALIGN(SizeofHeapTupleHeader + BITMAPLEN(K + 4))      header and null bitmap
+//   + 20                                                    record_no, padding, line_no, nfields
+//   + kWorstColumnBytes * (K + 1)                           the fields and extra
+// bytes, and K is the largest value for which that fits in MaxHeapTupleSize (8160 with 8 kB
+// pages: K = 298).
+constexpr size_t kWorstColumnBytes = 27;
+static_assert(MAXALIGN(TOAST_POINTER_SIZE) + 3 == kWorstColumnBytes, "see the bound above");
+
+constexpr size_t WorstRowBytes(size_t k)
+{
+	return MAXALIGN(SizeofHeapTupleHeader + BITMAPLEN(k + 4)) + 20 + kWorstColumnBytes * (k + 1);
+}
+
+constexpr size_t MaxStagedColumns()
+{
+	size_t k = 1;
+	while (WorstRowBytes(k + 1) <= MaxHeapTupleSize)
+		k++;
+	return k;
+}
+
+}  // namespace
+
+const size_t StagingWriter::kMaxStagedColumns = MaxStagedColumns();
+static_assert(MaxStagedColumns() >= 100 && MaxStagedColumns() < MaxTupleAttributeNumber - 4,
+			  "every file of up to 100 columns keeps one column per field");
+
+size_t StagingWriter::StagedColumnsFor(size_t nfields)
+{
+	return std::min(nfields, kMaxStagedColumns);
+}
+
+std::string StagingWriter::CreateTableSql(const std::string& table, size_t staged_columns)
+{
+	std::string ddl = "CREATE UNLOGGED TABLE crm_import_staging." + table +
+					  " (record_no integer NOT NULL, line_no bigint NOT NULL, nfields integer NOT NULL";
+	for (size_t i = 1; i <= staged_columns; i++)
+		ddl += ", c" + std::to_string(i) + " text";
+	ddl += ", extra text[]) WITH (autovacuum_enabled = false, toast.autovacuum_enabled = false)";
+	return ddl;
+}
 
 StagingWriter::StagingWriter(Oid relid, size_t staged_columns) : staged_columns_(staged_columns)
 {
@@ -108,6 +168,11 @@ void StagingWriter::Add(const core::CsvRecord& record)
 	});
 	buffered_rows_++;
 	buffered_bytes_ += total;
+	if (total + nfields >= largest_bytes_) {
+		largest_bytes_ = total + nfields;
+		largest_line_ = rec->line_no;
+		largest_fields_ = nfields;
+	}
 	if (buffered_rows_ == kMaxBufferedRows || buffered_bytes_ >= kMaxBufferedBytes)
 		Flush();
 }
@@ -116,6 +181,28 @@ void StagingWriter::Flush()
 {
 	if (buffered_rows_ == 0)
 		return;
+	try {
+		InsertBuffered();
+	} catch (const PgError& e) {
+		// The bound above keeps every row within a page; should a row still be refused (a
+		// server built with another page size, a TOAST table gone), say which one.
+		if (e.data()->sqlerrcode != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+			throw;
+		std::string message = e.data()->message != nullptr ? e.data()->message : "row is too big";
+		throw core::UserError(core::sqlstate::kProgramLimitExceeded,
+							  "line " + std::to_string(largest_line_) + " could not be staged: " + message,
+							  "The line has " + std::to_string(largest_fields_) + " fields; " +
+								  std::to_string(staged_columns_) + " are staged in columns of their own.",
+							  "Check that the delimiter is right (crm_import_upload(..., delimiter => ...)); "
+							  "if the line is right, split the file into fewer columns.");
+	}
+	buffered_rows_ = 0;
+	buffered_bytes_ = 0;
+	largest_bytes_ = 0;
+}
+
+void StagingWriter::InsertBuffered()
+{
 	Guard([&]() noexcept {
 		// heap_multi_insert allocates per call (its tuple array, toasted copies) in the current
 		// context: run it in the batch context, reset right after, as COPY does with its
@@ -127,8 +214,6 @@ void StagingWriter::Flush()
 			ExecClearTuple(slots_[i]);
 		MemoryContextReset(batch_context_);
 	});
-	buffered_rows_ = 0;
-	buffered_bytes_ = 0;
 }
 
 void StagingWriter::Finish()

@@ -3,12 +3,16 @@
 // A staged row is (record_no int4, line_no int8, nfields int4, c1 text, ..., cK text,
 // extra text[]): one text column per field of the first record, like a COPY target, so a
 // row costs what COPY's costs (short varlena headers, a null bitmap for missing fields);
-// fields past K of a longer (ragged) record go to extra.
+// fields past K go to extra: the fields of a file wider than kMaxStagedColumns, and the
+// further fields of a longer (ragged) record. The layout is defined here only
+// (CreateTableSql); SQL reads it through crm_import_field_ref / crm_import_fields_expr.
 #pragma once
 
 #include "pg/boundary.hpp"
 
 #include "core/csv_reader.hpp"
+
+#include <string>
 
 extern "C" {
 #include "access/heapam.h"
@@ -21,8 +25,17 @@ namespace crm::pg {
 
 class StagingWriter {
 public:
-	// The first field columns of the table; tables can have at most 1600 columns.
-	static constexpr size_t kMaxStagedColumns = 1500;
+	// How many leading fields get a column of their own: as many as can never make a row
+	// overflow a heap page, whatever their values (see MaxStagedColumns in staging.cpp).
+	// ~298 with 8 kB pages; files up to that width (the benchmark file has 15 columns) keep
+	// one column per field, wider ones put the rest into extra, one varlena that can be
+	// compressed and TOASTed as a whole.
+	static const size_t kMaxStagedColumns;
+
+	// The staged columns for a file whose header record has nfields fields.
+	static size_t StagedColumnsFor(size_t nfields);
+	// CREATE UNLOGGED TABLE crm_import_staging.<table> with staged_columns field columns.
+	static std::string CreateTableSql(const std::string& table, size_t staged_columns);
 
 	StagingWriter(Oid relid, size_t staged_columns);
 	~StagingWriter();
@@ -39,6 +52,7 @@ private:
 	static constexpr size_t kMaxBufferedBytes = 65535;
 
 	void Flush();
+	void InsertBuffered();
 
 	Relation rel_ = nullptr;
 	BulkInsertState bistate_ = nullptr;
@@ -48,6 +62,10 @@ private:
 	size_t staged_columns_ = 0;
 	int buffered_rows_ = 0;
 	size_t buffered_bytes_ = 0;
+	// The largest buffered row, named by an error that still refuses a row.
+	uint64 largest_line_ = 0;
+	size_t largest_fields_ = 0;
+	size_t largest_bytes_ = 0;
 	bool finished_ = false;
 };
 
