@@ -1,5 +1,6 @@
 // GoogleTest helpers of the reader tests (encoding_test.cpp, source_reader_test.cpp): the
-// same outcome for every way of cutting an input, and text in UTF-16 and UTF-32.
+// same outcome for every way of cutting an input, what an error said, and text in UTF-16 and
+// UTF-32.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,12 +9,29 @@
 #include <vector>
 
 #include "chunks.hpp"
+#include "error.hpp"
 
 namespace crm::test {
 
 // describe(cuts) reads the size-byte input cut at cuts and describes the outcome as text. The
 // outcome is the same whole, cut in two at every position, and byte by byte; what prefixes
 // the failure message.
+// What a read's UserError said, kept to be compared: failed, and its SQLSTATE, message,
+// detail and hint.
+struct Failure {
+	bool failed = false;
+	std::string sqlstate, message, detail, hint;
+
+	void Fail(const core::UserError& e)
+	{
+		failed = true;
+		sqlstate = e.sqlstate();
+		message = e.what();
+		detail = e.detail();
+		hint = e.hint();
+	}
+};
+
 template <typename Describe>
 void ExpectSameEverySplit(std::size_t size, Describe describe, const std::string& what = "")
 {

@@ -17,11 +17,9 @@ namespace {
 
 using namespace std::string_literals;
 
-struct Result {
+struct Result : test::Failure {
 	std::vector<std::vector<std::string>> records;
 	std::vector<std::uint64_t> lines;
-	bool failed = false;
-	std::string sqlstate, message, detail, hint;
 	std::string encoding;
 	bool from_bom = false, had_bom = false;
 	std::string overridden;
@@ -79,11 +77,7 @@ Result Read(const std::string& input, const std::string& encoding = "", const st
 			reader.Feed(chunk.data(), chunk.size());
 		reader.Finish();
 	} catch (const UserError& e) {
-		r.failed = true;
-		r.sqlstate = e.sqlstate();
-		r.message = e.what();
-		r.detail = e.detail();
-		r.hint = e.hint();
+		r.Fail(e);
 	}
 	r.encoding = reader.encoding().name;
 	r.from_bom = reader.encoding_from_bom();
