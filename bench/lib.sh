@@ -7,6 +7,9 @@
 # private installation (and PGPORT at its cluster) to run there. pg_virtualenv, used when PGPORT
 # is not set, always runs the system installation (of BENCH_PG_VERSION, 15 by default).
 
+# The generator of the contacts files (GEN, by default the shared one beside this repository).
+BENCH_GEN=${GEN:-../shared/bench/gen_contacts.py}
+
 bench_pg_bindir() {
 	PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 	export PATH="$PG_BINDIR:$PATH"
@@ -34,6 +37,25 @@ bench_cluster() {
 	fi
 }
 
+# bench_main name generate script [args...]: the two halves of every benchmark script. Run
+# as "script args...": makes WORK (bench_work name), calls "generate args..." to write the
+# input files into it, runs "script --inside WORK" on a cluster (bench_cluster) followed by
+# the words generate left in the array BENCH_INSIDE_ARGS, and exits. Run as "script --inside
+# WORK ...": sets WORK and returns; the script reads its own further arguments.
+bench_main() {
+	local name=$1 generate=$2 script=$3
+	shift 3
+	if [ "${1:-}" = "--inside" ]; then
+		WORK=$2
+		return
+	fi
+	bench_work "$name"
+	BENCH_INSIDE_ARGS=()
+	"$generate" "$@"
+	bench_cluster "$script" "${BENCH_INSIDE_ARGS[@]}"
+	exit 0
+}
+
 # bench_db db: (re)creates database db with the extension, the database q and qf then use.
 bench_db() {
 	BENCH_DB=$1
@@ -53,23 +75,17 @@ bench_consent_terms() {
 }
 
 # bench_start script [rows | --inside WORK]: the start of import_vs_copy.sh and
-# write_floor.sh (script), client programs from PG_BINDIR. Called with rows (1,000,000 by
-# default): generates the issue's files into a new WORK directory, runs "script --inside
-# WORK" on a cluster (bench_cluster), and exits. Called with --inside WORK: sets WORK.
-# Existing contacts: --rows N --dup-rate 0 --seed 1; the import: --rows N --dup-rate 0.1
-# --seed 2 --existing-rows N --overlap 0.5.
+# write_floor.sh (script, bench_main), client programs from PG_BINDIR. The input, rows
+# (1,000,000 by default) each: existing contacts (--rows N --dup-rate 0 --seed 1) and the
+# import (--rows N --dup-rate 0.1 --seed 2 --existing-rows N --overlap 0.5).
 bench_start() {
-	local script=$1 rows=${2:-1000000} gen=${GEN:-../shared/bench/gen_contacts.py}
 	bench_pg_bindir
-	if [ "$rows" = "--inside" ]; then
-		WORK=$3
-		return
-	fi
-	bench_work crm_bench
-	python3 "$gen" --rows "$rows" --dup-rate 0 --seed 1 --out "$WORK/existing.csv"
-	python3 "$gen" --rows "$rows" --dup-rate 0.1 --seed 2 --existing-rows "$rows" --overlap 0.5 --out "$WORK/incoming.csv"
-	bench_cluster "$script"
-	exit 0
+	bench_main crm_bench bench_import_files "$@"
+}
+bench_import_files() {
+	local rows=${1:-1000000}
+	python3 "$BENCH_GEN" --rows "$rows" --dup-rate 0 --seed 1 --out "$WORK/existing.csv"
+	python3 "$BENCH_GEN" --rows "$rows" --dup-rate 0.1 --seed 2 --existing-rows "$rows" --overlap 0.5 --out "$WORK/incoming.csv"
 }
 
 # bench_existing_db db: (re)creates database db (bench_db) with the extension, the two lists,

@@ -8,21 +8,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-if [ "${1:-}" != "--inside" ]; then
-	SESSIONS=${1:-4}
-	SECONDS_TOTAL=${2:-180}
-	ROWS=${3:-20000}
-	GEN=${GEN:-../shared/bench/gen_contacts.py}
-	bench_work crm_soak
-	# Files share one universe of persons (ids 0..3*ROWS), so imports overlap heavily.
+# The input: 8 files of "rows per file" rows each, sharing one universe of persons (ids
+# 0..3*rows), so imports overlap heavily. Sessions and seconds go on to the run.
+soak_files() {
+	local rows=${3:-20000}
 	for i in $(seq 1 8); do
-		python3 "$GEN" --rows "$ROWS" --dup-rate 0.1 --seed "$i" --existing-rows $((3 * ROWS)) --overlap 0.7 \
+		python3 "$BENCH_GEN" --rows "$rows" --dup-rate 0.1 --seed "$i" --existing-rows $((3 * rows)) --overlap 0.7 \
 			--out "$WORK/f$i.csv"
 	done
-	bench_cluster "$0" "$SESSIONS" "$SECONDS_TOTAL"
-	exit 0
-fi
-WORK=$2
+	BENCH_INSIDE_ARGS=("${1:-4}" "${2:-180}")
+}
+bench_main crm_soak soak_files "$0" "$@"
 SESSIONS=$3
 SECONDS_TOTAL=$4
 bench_db crm_soak

@@ -11,19 +11,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-if [ "${1:-}" != "--inside" ]; then
-	ROWS=${1:-1000000}
-	ROUNDS=${2:-5}
-	GEN=${GEN:-../shared/bench/gen_contacts.py}
-	bench_work crm_bench
-	python3 "$GEN" --rows "$ROWS" --dup-rate 0.1 --seed 2 --out "$WORK/contacts.csv"
+# The input: rows rows in UTF-8 and the same in Latin-1. The rounds go on to the run.
+upload_files() {
+	local rows=${1:-1000000}
+	python3 "$BENCH_GEN" --rows "$rows" --dup-rate 0.1 --seed 2 --out "$WORK/contacts.csv"
 	# The same rows in Latin-1; the few letters it lacks (Polish Ł, ś) become L, s.
 	iconv -f UTF-8 -t LATIN1//TRANSLIT "$WORK/contacts.csv" > "$WORK/contacts_latin1.csv"
-	echo "file: $(stat -c %s "$WORK/contacts.csv") bytes, $ROWS data rows; Latin-1: $(stat -c %s "$WORK/contacts_latin1.csv") bytes"
-	bench_cluster "$0" "$ROUNDS"
-	exit 0
-fi
-WORK=$2
+	echo "file: $(stat -c %s "$WORK/contacts.csv") bytes, $rows data rows; Latin-1: $(stat -c %s "$WORK/contacts_latin1.csv") bytes"
+	BENCH_INSIDE_ARGS=("${2:-5}")
+}
+bench_main crm_bench upload_files "$0" "$@"
 ROUNDS=$3
 FILE="$WORK/contacts.csv"
 LATIN1_FILE="$WORK/contacts_latin1.csv"
