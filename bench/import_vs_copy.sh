@@ -13,15 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-if [ "${1:-}" != "--inside" ]; then
-	bench_start "$0" "${1:-1000000}"
-	exit 0
-fi
-WORK=$2
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d crm_bench "$@"; }
-ms() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
-# psql -c does not interpolate variables: statements that use them go through stdin.
-qf() { psql -X -q -At -v ON_ERROR_STOP=1 -d crm_bench "$@" -f -; }
+bench_start "$0" "$@"
 echo "loading the existing contacts (not timed)..."
 bench_existing_db crm_bench
 q -c "SELECT count(*) || ' existing contacts' FROM crm_contacts"

@@ -7,36 +7,25 @@
 # Uses the cluster PGHOST/PGPORT point at when PGPORT is set, else a pg_virtualenv one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" != "--inside" ]; then
-	SESSIONS=${1:-4}
-	SECONDS_TOTAL=${2:-180}
-	ROWS=${3:-20000}
-	GEN=${GEN:-../shared/bench/gen_contacts.py}
-	WORK=$(mktemp -d /tmp/crm_soak.XXXXXX)
-	chmod 755 "$WORK"
-	trap 'rm -rf "$WORK"' EXIT
-	# Files share one universe of persons (ids 0..3*ROWS), so imports overlap heavily.
+. bench/lib.sh
+# The input: 8 files of "rows per file" rows each, sharing one universe of persons (ids
+# 0..3*rows), so imports overlap heavily. Sessions and seconds go on to the run.
+soak_files() {
+	local rows=${3:-20000}
 	for i in $(seq 1 8); do
-		python3 "$GEN" --rows "$ROWS" --dup-rate 0.1 --seed "$i" --existing-rows $((3 * ROWS)) --overlap 0.7 \
+		python3 "$BENCH_GEN" --rows "$rows" --dup-rate 0.1 --seed "$i" --existing-rows $((3 * rows)) --overlap 0.7 \
 			--out "$WORK/f$i.csv"
 	done
-	chmod 644 "$WORK"/*.csv
-	if [ -n "${PGPORT:-}" ]; then
-		"$0" --inside "$WORK" "$SESSIONS" "$SECONDS_TOTAL"
-	else
-		pg_virtualenv -v 15 "$0" --inside "$WORK" "$SESSIONS" "$SECONDS_TOTAL"
-	fi
-	exit 0
-fi
-WORK=$2
+	BENCH_INSIDE_ARGS=("${1:-4}" "${2:-180}")
+}
+bench_main crm_soak soak_files "$0" "$@"
 SESSIONS=$3
 SECONDS_TOTAL=$4
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS crm_soak" -c "CREATE DATABASE crm_soak"
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d crm_soak "$@"; }
-q -c "CREATE EXTENSION crm_import" -c "SELECT crm_import_create_list('soak')" \
-	-c "SELECT crm_import_set_consent_terms(f, ARRAY['Yes','True','Ja','Sant','OptIn'], ARRAY['No','False','Nei','Usant','OptOut']) FROM unnest(ARRAY['email_marketing','sms_marketing']) f" >/dev/null
+bench_db crm_soak
+q -c "SELECT crm_import_create_list('soak')" >/dev/null
+bench_consent_terms
 # A profile from one wizard run, then every session uses the one-call import.
-id=$(echo "SELECT crm_import_upload_file('soak', :'file');" | q -v file="$WORK/f1.csv" -f -)
+id=$(echo "SELECT crm_import_upload_file('soak', :'file');" | qf -v file="$WORK/f1.csv")
 q -c "SELECT count(*) FROM crm_import_suggest_mapping($id)" -c "SELECT crm_import_skip($id, 'notes')" \
 	-c "SELECT crm_import_set_rules($id, 'file', 'email', 'mobile')" -c "SELECT crm_import_set_options($id, max_errors => '50%')" \
 	-c "SELECT crm_import_save_profile($id, 'soak')" -c "SELECT crm_import_discard($id)" >/dev/null

@@ -10,36 +10,23 @@
 # e.g. a private installation), else a pg_virtualenv one of BENCH_PG_VERSION (15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "${1:-}" != "--inside" ]; then
-	ROWS=${1:-1000000}
-	ROUNDS=${2:-5}
-	GEN=${GEN:-../shared/bench/gen_contacts.py}
-	WORK=$(mktemp -d /tmp/crm_bench.XXXXXX)
-	chmod 755 "$WORK"
-	trap 'rm -rf "$WORK"' EXIT
-	python3 "$GEN" --rows "$ROWS" --dup-rate 0.1 --seed 2 --out "$WORK/contacts.csv"
+. bench/lib.sh
+# The input: rows rows in UTF-8 and the same in Latin-1. The rounds go on to the run.
+upload_files() {
+	local rows=${1:-1000000}
+	python3 "$BENCH_GEN" --rows "$rows" --dup-rate 0.1 --seed 2 --out "$WORK/contacts.csv"
 	# The same rows in Latin-1; the few letters it lacks (Polish Ł, ś) become L, s.
 	iconv -f UTF-8 -t LATIN1//TRANSLIT "$WORK/contacts.csv" > "$WORK/contacts_latin1.csv"
-	chmod 644 "$WORK/contacts.csv" "$WORK/contacts_latin1.csv"
-	echo "file: $(stat -c %s "$WORK/contacts.csv") bytes, $ROWS data rows; Latin-1: $(stat -c %s "$WORK/contacts_latin1.csv") bytes"
-	if [ -n "${PGPORT:-}" ]; then
-		"$0" --inside "$WORK" "$ROUNDS"
-	else
-		pg_virtualenv -v "${BENCH_PG_VERSION:-15}" "$0" --inside "$WORK" "$ROUNDS"
-	fi
-	exit 0
-fi
-WORK=$2
+	echo "file: $(stat -c %s "$WORK/contacts.csv") bytes, $rows data rows; Latin-1: $(stat -c %s "$WORK/contacts_latin1.csv") bytes"
+	BENCH_INSIDE_ARGS=("${2:-5}")
+}
+bench_main crm_bench upload_files "$0" "$@"
 ROUNDS=$3
 FILE="$WORK/contacts.csv"
 LATIN1_FILE="$WORK/contacts_latin1.csv"
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS crm_bench" -c "CREATE DATABASE crm_bench"
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -v file="$FILE" -d crm_bench "$@"; }
-ms() { sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
-# psql -c does not interpolate variables: statements that use them go through stdin.
-qf() { psql -X -q -At -v ON_ERROR_STOP=1 -d crm_bench "$@" -f -; }
-q -c "CREATE EXTENSION crm_import" -c "SELECT crm_import_create_list('bench')" >/dev/null
-q -c "CREATE UNLOGGED TABLE copy_target (first_name text, last_name text, email text, mobile text, company text, city text, country text, birthday text, email_optin text, sms_optin text, notes text)"
+bench_db crm_bench
+q -c "SELECT crm_import_create_list('bench')" >/dev/null
+q -c "$BENCH_COPY_TABLE"
 : > "$WORK/rounds"
 for i in $(seq 1 "$ROUNDS"); do
 	c=$(printf '%s\n' "TRUNCATE copy_target;" "CHECKPOINT;" '\timing on' "COPY copy_target FROM :'file' (FORMAT csv, HEADER);" | qf -v file="$FILE" | ms)

@@ -13,13 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-if [ "${1:-}" != "--inside" ]; then
-	bench_start "$0" "${1:-1000000}"
-	exit 0
-fi
-WORK=$2
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d crm_floor "$@"; }
-qf() { psql -X -q -At -v ON_ERROR_STOP=1 -d crm_floor "$@" -f -; }
+bench_start "$0" "$@"
 echo "the import, to get its end state (not timed)..."
 bench_existing_db crm_floor
 id=$(echo "SELECT crm_import_upload_file('incoming', :'file');" | qf -v file="$WORK/incoming.csv")

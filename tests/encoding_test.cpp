@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "reader_test_util.hpp"
 
 namespace crm::core {
 namespace {
@@ -33,12 +34,10 @@ Converted Convert(const std::string& encoding, const std::string& input, const s
 {
 	Converted c;
 	Transcoder t(ResolveEncoding(encoding));
-	std::size_t begin = 0;
-	for (std::size_t k = 0; k <= cuts.size() && c.ok; ++k) {
-		std::size_t end = k < cuts.size() ? cuts[k] : input.size();
-		std::vector<char> chunk(input.begin() + begin, input.begin() + end);
+	for (const std::vector<char>& chunk : test::Chunks(input, cuts)) {
 		c.ok = t.Convert(chunk.data(), chunk.size(), c.text);
-		begin = end;
+		if (!c.ok)
+			break;
 	}
 	if (c.ok)
 		c.ok = t.Finish(c.text);
@@ -55,42 +54,9 @@ Converted Convert(const std::string& encoding, const std::string& input, const s
 // Whole, split in two at every position, and byte by byte: the same outcome.
 void ExpectSameEverySplit(const std::string& encoding, const std::string& input)
 {
-	std::string whole = Convert(encoding, input).Describe();
-	for (std::size_t cut = 0; cut <= input.size(); ++cut)
-		ASSERT_EQ(whole, Convert(encoding, input, {cut}).Describe()) << encoding << " split at " << cut;
-	std::vector<std::size_t> every;
-	for (std::size_t i = 1; i < input.size(); ++i)
-		every.push_back(i);
-	ASSERT_EQ(whole, Convert(encoding, input, every).Describe()) << encoding << " byte by byte";
-}
-
-std::string Utf16Le(const std::u16string& s)
-{
-	std::string out;
-	for (char16_t c : s) {
-		out.push_back(static_cast<char>(c & 0xFF));
-		out.push_back(static_cast<char>(c >> 8));
-	}
-	return out;
-}
-
-std::string Utf16Be(const std::u16string& s)
-{
-	std::string out;
-	for (char16_t c : s) {
-		out.push_back(static_cast<char>(c >> 8));
-		out.push_back(static_cast<char>(c & 0xFF));
-	}
-	return out;
-}
-
-std::string Utf32(const std::u32string& s, bool little)
-{
-	std::string out;
-	for (char32_t c : s)
-		for (int k = 0; k < 4; ++k)
-			out.push_back(static_cast<char>((c >> (little ? 8 * k : 8 * (3 - k))) & 0xFF));
-	return out;
+	test::ExpectSameEverySplit(
+		input.size(), [&](const std::vector<std::size_t>& cuts) { return Convert(encoding, input, cuts).Describe(); },
+		encoding + " ");
 }
 
 // --- names ---
@@ -211,48 +177,48 @@ TEST(Transcoder, Utf16AndUtf32)
 {
 	const std::u16string text = u"navn;by\r\nÅse;Tromsø 😀\r\n";
 	const std::string utf8 = "navn;by\r\nÅse;Tromsø 😀\r\n";
-	EXPECT_EQ(Convert("UTF-16LE", Utf16Le(text)).text, utf8);
-	EXPECT_EQ(Convert("UTF-16BE", Utf16Be(text)).text, utf8);
+	EXPECT_EQ(Convert("UTF-16LE", test::Utf16Le(text)).text, utf8);
+	EXPECT_EQ(Convert("UTF-16BE", test::Utf16Be(text)).text, utf8);
 	// "UTF-16" reads the byte order from a byte-order mark and drops the mark.
-	EXPECT_EQ(Convert("UTF-16", "\xFF\xFE"s + Utf16Le(text)).text, utf8);
-	EXPECT_EQ(Convert("UTF-16", "\xFE\xFF"s + Utf16Be(text)).text, utf8);
+	EXPECT_EQ(Convert("UTF-16", "\xFF\xFE"s + test::Utf16Le(text)).text, utf8);
+	EXPECT_EQ(Convert("UTF-16", "\xFE\xFF"s + test::Utf16Be(text)).text, utf8);
 	const std::u32string text32 = U"navn;by\nÅse;Tromsø 😀\n";
 	const std::string utf8_32 = "navn;by\nÅse;Tromsø 😀\n";
-	EXPECT_EQ(Convert("UTF-32LE", Utf32(text32, true)).text, utf8_32);
-	EXPECT_EQ(Convert("UTF-32BE", Utf32(text32, false)).text, utf8_32);
-	EXPECT_EQ(Convert("UTF-32", Utf32(U"\uFEFF" + text32, false)).text, utf8_32);
+	EXPECT_EQ(Convert("UTF-32LE", test::Utf32(text32, true)).text, utf8_32);
+	EXPECT_EQ(Convert("UTF-32BE", test::Utf32(text32, false)).text, utf8_32);
+	EXPECT_EQ(Convert("UTF-32", test::Utf32(U"\uFEFF" + text32, false)).text, utf8_32);
 }
 
 // A character split by a chunk boundary is completed by the next chunk, for every boundary.
 TEST(Transcoder, SplitsAtEveryOffset)
 {
 	const std::u16string text = u"Åse;Tromsø 😀 ok\r\nKåre;Ørje\n";
-	ExpectSameEverySplit("UTF-16LE", Utf16Le(text));
-	ExpectSameEverySplit("UTF-16BE", Utf16Be(text));
-	ExpectSameEverySplit("UTF-16", "\xFF\xFE"s + Utf16Le(text));
-	ExpectSameEverySplit("UTF-32LE", Utf32(U"Åse;😀\n", true));
+	ExpectSameEverySplit("UTF-16LE", test::Utf16Le(text));
+	ExpectSameEverySplit("UTF-16BE", test::Utf16Be(text));
+	ExpectSameEverySplit("UTF-16", "\xFF\xFE"s + test::Utf16Le(text));
+	ExpectSameEverySplit("UTF-32LE", test::Utf32(U"Åse;😀\n", true));
 	ExpectSameEverySplit("SJIS", "a;\x82\xA0\x82\xA2\n\x82\xA4;b\n");
 	ExpectSameEverySplit("GB18030", "x\x81\x30\x8A\x32y\x94\x39\xFC\x36\xD6\xD0");
 	ExpectSameEverySplit("windows-1252", "\x80 5;Don\x92t;\xE6\xF8\xE5 and more ASCII text here\r\n");
 	ExpectSameEverySplit("cp865", "\x9Dstfold;Bj\x9Brn\r\n");
 	// Errors too: same text before them, same line and offset.
 	ExpectSameEverySplit("SJIS", "a;\x82\xA0\n\x82\n");
-	ExpectSameEverySplit("UTF-16LE", Utf16Le(u"ab\ncd") + "\x00\xDC"s + Utf16Le(u"x"));
-	ExpectSameEverySplit("UTF-16LE", Utf16Le(u"ab\ncd") + "x");
+	ExpectSameEverySplit("UTF-16LE", test::Utf16Le(u"ab\ncd") + "\x00\xDC"s + test::Utf16Le(u"x"));
+	ExpectSameEverySplit("UTF-16LE", test::Utf16Le(u"ab\ncd") + "x");
 	// A lead surrogate followed by a unit that is no trail (ICU reads past it when the lead
 	// came in the chunk before).
-	ExpectSameEverySplit("UTF-16LE", Utf16Le(u"ab") + "\0\xD8"s + Utf16Le(u"\rx"));
-	ExpectSameEverySplit("UTF-16BE", Utf16Be(u"ab") + "\xD8\0"s + Utf16Be(u"\rx"));
+	ExpectSameEverySplit("UTF-16LE", test::Utf16Le(u"ab") + "\0\xD8"s + test::Utf16Le(u"\rx"));
+	ExpectSameEverySplit("UTF-16BE", test::Utf16Be(u"ab") + "\xD8\0"s + test::Utf16Be(u"\rx"));
 	ExpectSameEverySplit("windows-1252", "a;b\r\nc;d\x81\n");
-	ExpectSameEverySplit("UTF-16LE", Utf16Le(u"a\n") + "\0\0"s);
-	ExpectSameEverySplit("UTF-32BE", Utf32(U"a,b\n\U0001F67C", false) + "\0\0\0\0\xFF"s);
-	ExpectSameEverySplit("UTF-32LE", Utf32(U"a,\u00E5\n\U0001F600\0x", true));
+	ExpectSameEverySplit("UTF-16LE", test::Utf16Le(u"a\n") + "\0\0"s);
+	ExpectSameEverySplit("UTF-32BE", test::Utf32(U"a,b\n\U0001F67C", false) + "\0\0\0\0\xFF"s);
+	ExpectSameEverySplit("UTF-32LE", test::Utf32(U"a,\u00E5\n\U0001F600\0x", true));
 	// Long text: the multi-byte path converts 16384 units per call.
 	std::u16string lots;
 	for (int i = 0; i < 3000; ++i)
 		lots += u"Kåre 😀;";
-	std::string whole = Convert("UTF-16LE", Utf16Le(lots)).Describe();
-	std::string le = Utf16Le(lots);
+	std::string whole = Convert("UTF-16LE", test::Utf16Le(lots)).Describe();
+	std::string le = test::Utf16Le(lots);
 	for (std::size_t cut : {std::size_t{1}, std::size_t{32767}, std::size_t{32768}, std::size_t{32769}, le.size() - 1})
 		EXPECT_EQ(whole, Convert("UTF-16LE", le, {cut}).Describe()) << cut;
 }
@@ -287,16 +253,16 @@ TEST(Transcoder, InvalidBytesNameLineAndOffset)
 	EXPECT_EQ(c.sqlstate, "22021");
 	EXPECT_EQ(c.detail, "line 2, byte offset 5: byte 0x82 at the end of the file (a truncated character)");
 	// UTF-16: an unpaired surrogate, an odd last byte, a NUL character.
-	c = Convert("UTF-16LE", Utf16Le(u"ab\ncd") + "\x00\xDC"s + Utf16Le(u"x"));
+	c = Convert("UTF-16LE", test::Utf16Le(u"ab\ncd") + "\x00\xDC"s + test::Utf16Le(u"x"));
 	EXPECT_EQ(c.sqlstate, "22021");
 	EXPECT_EQ(c.detail, "line 2, byte offset 10: bytes 0x00 0xDC are not valid UTF-16LE");
-	c = Convert("UTF-16LE", Utf16Le(u"ab\ncd") + "x");
+	c = Convert("UTF-16LE", test::Utf16Le(u"ab\ncd") + "x");
 	EXPECT_EQ(c.detail, "line 2, byte offset 10: byte 0x78 at the end of the file (a truncated character)");
-	c = Convert("UTF-16BE", Utf16Be(u"a\nb") + "\0\0"s);
+	c = Convert("UTF-16BE", test::Utf16Be(u"a\nb") + "\0\0"s);
 	EXPECT_EQ(c.message, "file contains a NUL character");
 	EXPECT_EQ(c.detail, "line 2, byte offset 6");
 	// A code point above U+10FFFF in UTF-32.
-	c = Convert("UTF-32LE", Utf32(U"a", true) + "\0\0\x11\0"s);
+	c = Convert("UTF-32LE", test::Utf32(U"a", true) + "\0\0\x11\0"s);
 	EXPECT_EQ(c.sqlstate, "22021");
 	EXPECT_EQ(c.detail, "line 1, byte offset 4: bytes 0x00 0x00 0x11 0x00 are not valid UTF-32LE");
 	// US-ASCII has no byte above 0x7F.
@@ -354,12 +320,12 @@ TEST(GuessEncoding, SmartQuotesAndLatin1LettersAreWindows1252)
 
 TEST(GuessEncoding, AlternatingNulsAreUtf16)
 {
-	EncodingGuess g = GuessEncoding(Utf16Le(u"navn;e-post\r\nKari;kari@example.no\r\n"));
+	EncodingGuess g = GuessEncoding(test::Utf16Le(u"navn;e-post\r\nKari;kari@example.no\r\n"));
 	EXPECT_EQ(g.argument, "UTF-16LE");
 	EXPECT_NE(g.description.find("without a byte-order mark"), std::string::npos) << g.description;
-	EXPECT_EQ(GuessEncoding(Utf16Be(u"navn;e-post\r\nKari;kari@example.no\r\n")).argument, "UTF-16BE");
-	EXPECT_EQ(GuessEncoding(Utf32(U"navn;e-post\nKari;kari@example.no\n", true)).argument, "UTF-32LE");
-	EXPECT_EQ(GuessEncoding(Utf32(U"navn;e-post\nKari;kari@example.no\n", false)).argument, "UTF-32BE");
+	EXPECT_EQ(GuessEncoding(test::Utf16Be(u"navn;e-post\r\nKari;kari@example.no\r\n")).argument, "UTF-16BE");
+	EXPECT_EQ(GuessEncoding(test::Utf32(U"navn;e-post\nKari;kari@example.no\n", true)).argument, "UTF-32LE");
+	EXPECT_EQ(GuessEncoding(test::Utf32(U"navn;e-post\nKari;kari@example.no\n", false)).argument, "UTF-32BE");
 	// Binary data with a few NULs is no UTF-16.
 	EXPECT_NE(GuessEncoding("abc\0\x01\x02\x03\x7F\x01\x01\x01"s).argument.compare(0, 4, "UTF-"), 0);
 	// Plain ASCII: nothing to guess.

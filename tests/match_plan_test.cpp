@@ -29,6 +29,13 @@ std::string Reason(const MatchPlanner::RowPlan& p) { return p.reject_reason ? *p
 
 std::string MatchedBy(const MatchPlanner::RowPlan& p) { return p.matched_by ? p.matched_by : "-"; }
 
+// Row row_no is rejected with reason: it has no target.
+void ExpectRejected(const Plan& plan, int32_t row_no, const std::string& reason)
+{
+	EXPECT_FALSE(RowOf(plan, row_no).target.has_value()) << "row " << row_no;
+	EXPECT_EQ(Reason(RowOf(plan, row_no)), reason) << "row " << row_no;
+}
+
 TEST(MatchPlanner, InFileDuplicatesFormOneUnitLedByTheFirstRow)
 {
 	MatchPlanner planner("email", "");
@@ -84,8 +91,7 @@ TEST(MatchPlanner, AmbiguousKeysRejectTheWholeUnit)
 	planner.AddSecondaryMatch("+4791111111", 3);
 	Plan plan = planner.Finish();
 	for (int32_t r : {1, 2}) {
-		EXPECT_FALSE(RowOf(plan, r).target.has_value());
-		EXPECT_EQ(Reason(RowOf(plan, r)), "ambiguous: email a@x.no matches 3 existing contacts (ids 5 to 9)");
+		ExpectRejected(plan, r, "ambiguous: email a@x.no matches 3 existing contacts (ids 5 to 9)");
 		EXPECT_EQ(RowOf(plan, r).rows_for_target, 0);
 	}
 	EXPECT_EQ(Reason(RowOf(plan, 3)), "ambiguous: mobile +4791111111 matches 2 existing contacts (ids 3 to 4)");
@@ -212,10 +218,8 @@ TEST(MatchPlanner, SecondaryValuesNamingDifferentContactsAreAmbiguous)
 	planner.AddSecondaryMatch("+4791111111", 8);
 	planner.AddSecondaryMatch("+4792222222", 5);
 	Plan plan = planner.Finish();
-	for (int32_t r : {1, 2}) {
-		EXPECT_FALSE(RowOf(plan, r).target.has_value());
-		EXPECT_EQ(Reason(RowOf(plan, r)), "ambiguous: the mobile values of these rows match 2 existing contacts (ids 5 to 8)");
-	}
+	for (int32_t r : {1, 2})
+		ExpectRejected(plan, r, "ambiguous: the mobile values of these rows match 2 existing contacts (ids 5 to 8)");
 	EXPECT_EQ(RowOf(plan, 3).target, std::optional<int64_t>(8));
 	// The same contact through two values is one match.
 	MatchPlanner again("email", "mobile");

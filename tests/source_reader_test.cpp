@@ -10,17 +10,16 @@
 #include <vector>
 
 #include "error.hpp"
+#include "reader_test_util.hpp"
 
 namespace crm::core {
 namespace {
 
 using namespace std::string_literals;
 
-struct Result {
+struct Result : test::Failure {
 	std::vector<std::vector<std::string>> records;
 	std::vector<std::uint64_t> lines;
-	bool failed = false;
-	std::string sqlstate, message, detail, hint;
 	std::string encoding;
 	bool from_bom = false, had_bom = false;
 	std::string overridden;
@@ -74,20 +73,11 @@ Result Read(const std::string& input, const std::string& encoding = "", const st
 	options.retry_call = retry;
 	SourceReader reader(CsvOptions(), options, sink);
 	try {
-		std::size_t begin = 0;
-		for (std::size_t k = 0; k <= cuts.size(); ++k) {
-			std::size_t end = k < cuts.size() ? cuts[k] : input.size();
-			std::vector<char> chunk(input.begin() + begin, input.begin() + end);
+		for (const std::vector<char>& chunk : test::Chunks(input, cuts))
 			reader.Feed(chunk.data(), chunk.size());
-			begin = end;
-		}
 		reader.Finish();
 	} catch (const UserError& e) {
-		r.failed = true;
-		r.sqlstate = e.sqlstate();
-		r.message = e.what();
-		r.detail = e.detail();
-		r.hint = e.hint();
+		r.Fail(e);
 	}
 	r.encoding = reader.encoding().name;
 	r.from_bom = reader.encoding_from_bom();
@@ -102,44 +92,21 @@ Result Read(const std::string& input, const std::string& encoding = "", const st
 	return r;
 }
 
+// The read failed with exactly this error.
+void ExpectError(const Result& r, const std::string& sqlstate, const std::string& message, const std::string& detail,
+		 const std::string& hint)
+{
+	ASSERT_TRUE(r.failed) << r.Text();
+	EXPECT_EQ(r.sqlstate, sqlstate);
+	EXPECT_EQ(r.message, message);
+	EXPECT_EQ(r.detail, detail);
+	EXPECT_EQ(r.hint, hint);
+}
+
 void ExpectSameEverySplit(const std::string& input, const std::string& encoding = "")
 {
-	std::string whole = Read(input, encoding).Text();
-	for (std::size_t cut = 0; cut <= input.size(); ++cut)
-		ASSERT_EQ(whole, Read(input, encoding, {cut}).Text()) << "split at " << cut;
-	std::vector<std::size_t> every;
-	for (std::size_t i = 1; i < input.size(); ++i)
-		every.push_back(i);
-	ASSERT_EQ(whole, Read(input, encoding, every).Text()) << "byte by byte";
-}
-
-std::string Utf16Le(const std::u16string& s)
-{
-	std::string out;
-	for (char16_t c : s) {
-		out.push_back(static_cast<char>(c & 0xFF));
-		out.push_back(static_cast<char>(c >> 8));
-	}
-	return out;
-}
-
-std::string Utf16Be(const std::u16string& s)
-{
-	std::string out;
-	for (char16_t c : s) {
-		out.push_back(static_cast<char>(c >> 8));
-		out.push_back(static_cast<char>(c & 0xFF));
-	}
-	return out;
-}
-
-std::string Utf32(const std::u32string& s, bool little)
-{
-	std::string out;
-	for (char32_t c : s)
-		for (int k = 0; k < 4; ++k)
-			out.push_back(static_cast<char>((c >> (little ? 8 * k : 8 * (3 - k))) & 0xFF));
-	return out;
+	test::ExpectSameEverySplit(input.size(),
+				   [&](const std::vector<std::size_t>& cuts) { return Read(input, encoding, cuts).Text(); });
 }
 
 using Records = std::vector<std::vector<std::string>>;
@@ -193,10 +160,10 @@ TEST(SourceReader, Utf16AndUtf32ByteOrderMarksNeedNoArgument)
 		std::string bytes;
 		const char* encoding;
 	} cases[] = {
-		{"\xFF\xFE"s + Utf16Le(text), "UTF-16LE"},
-		{"\xFE\xFF"s + Utf16Be(text), "UTF-16BE"},
-		{Utf32(U"\uFEFFnavn;by\r\nÅse;Tromsø\r\n", true), "UTF-32LE"},
-		{Utf32(U"\uFEFFnavn;by\r\nÅse;Tromsø\r\n", false), "UTF-32BE"},
+		{"\xFF\xFE"s + test::Utf16Le(text), "UTF-16LE"},
+		{"\xFE\xFF"s + test::Utf16Be(text), "UTF-16BE"},
+		{test::Utf32(U"\uFEFFnavn;by\r\nÅse;Tromsø\r\n", true), "UTF-32LE"},
+		{test::Utf32(U"\uFEFFnavn;by\r\nÅse;Tromsø\r\n", false), "UTF-32BE"},
 	};
 	for (const Case& c : cases) {
 		Result r = Read(c.bytes);
@@ -213,7 +180,7 @@ TEST(SourceReader, Utf16AndUtf32ByteOrderMarksNeedNoArgument)
 		EXPECT_TRUE(r.overridden.empty()) << r.overridden;
 	}
 	// A mark overrides an encoding that contradicts it, and says so.
-	Result r = Read("\xFF\xFE"s + Utf16Le(text), "windows-1252");
+	Result r = Read("\xFF\xFE"s + test::Utf16Le(text), "windows-1252");
 	EXPECT_EQ(r.records, expected);
 	EXPECT_EQ(r.encoding, "UTF-16LE");
 	EXPECT_EQ(r.overridden, "windows-1252");
@@ -237,14 +204,10 @@ TEST(SourceReader, BinarySignaturesComeFirst)
 TEST(SourceReader, UnconvertedCp865FileGetsTheCp865Hint)
 {
 	Result r = Read(kNorwegianDos, "", {}, "crm_import_upload_lo(list, lo, encoding => '%s')");
-	ASSERT_TRUE(r.failed);
-	EXPECT_EQ(r.sqlstate, "22021");
-	EXPECT_EQ(r.message, "file is not valid UTF-8");
-	EXPECT_EQ(r.detail, "line 2, byte offset 10: byte 0x9D");
-	EXPECT_EQ(r.hint,
-		  "the file looks like DOS code page 865 (Nordic DOS) text (it reads byte 0x9D as Ø): upload it with "
-		  "crm_import_upload_lo(list, lo, encoding => 'cp865'), or re-save it as \"CSV UTF-8\" (in Excel: Save "
-		  "As, file type \"CSV UTF-8 (Comma delimited)\") and upload that");
+	ExpectError(r, "22021", "file is not valid UTF-8", "line 2, byte offset 10: byte 0x9D",
+		    "the file looks like DOS code page 865 (Nordic DOS) text (it reads byte 0x9D as Ø): upload it with "
+		    "crm_import_upload_lo(list, lo, encoding => 'cp865'), or re-save it as \"CSV UTF-8\" (in Excel: Save "
+		    "As, file type \"CSV UTF-8 (Comma delimited)\") and upload that");
 	ExpectSameEverySplit(kNorwegianDos);
 }
 
@@ -282,7 +245,7 @@ TEST(SourceReader, UnconvertedCp1252FileGetsTheWindows1252Hint)
 
 TEST(SourceReader, Utf16WithoutByteOrderMarkIsNamed)
 {
-	std::string le = Utf16Le(u"navn;e-post\r\nKari;kari@example.no\r\n");
+	std::string le = test::Utf16Le(u"navn;e-post\r\nKari;kari@example.no\r\n");
 	Result r = Read(le);
 	ASSERT_TRUE(r.failed);
 	EXPECT_EQ(r.message, "file contains a NUL byte");
@@ -291,7 +254,7 @@ TEST(SourceReader, Utf16WithoutByteOrderMarkIsNamed)
 	r = Read(le, "UTF-16LE");
 	ASSERT_FALSE(r.failed) << r.Text();
 	EXPECT_EQ(r.records, (Records{{"navn", "e-post"}, {"Kari", "kari@example.no"}}));
-	r = Read(Utf16Be(u"navn;e-post\r\nKari;kari@example.no\r\n"));
+	r = Read(test::Utf16Be(u"navn;e-post\r\nKari;kari@example.no\r\n"));
 	EXPECT_NE(r.hint.find("encoding => 'UTF-16BE'"), std::string::npos) << r.hint;
 	// Binary data keeps the binary hint.
 	r = Read("abc\0\x01\x02\x03\x7F\x01\x01\x01"s);
@@ -303,13 +266,10 @@ TEST(SourceReader, InvalidInTheGivenEncoding)
 	// A DOS file passed as Windows-1252: 0x9D is no Windows-1252 character (22P05), and the
 	// hint names cp865.
 	Result r = Read(kNorwegianDos, "windows-1252");
-	ASSERT_TRUE(r.failed);
-	EXPECT_EQ(r.sqlstate, "22P05");
-	EXPECT_EQ(r.message, "file is not valid windows-1252");
-	EXPECT_EQ(r.detail, "line 2, byte offset 10: byte 0x9D is not a character in windows-1252");
-	EXPECT_EQ(r.hint,
-		  "the file looks like DOS code page 865 (Nordic DOS) text (it reads byte 0x9D as Ø), not windows-1252: "
-		  "upload it with crm_import_upload(list, data, encoding => 'cp865')");
+	ExpectError(r, "22P05", "file is not valid windows-1252",
+		    "line 2, byte offset 10: byte 0x9D is not a character in windows-1252",
+		    "the file looks like DOS code page 865 (Nordic DOS) text (it reads byte 0x9D as Ø), not windows-1252: "
+		    "upload it with crm_import_upload(list, data, encoding => 'cp865')");
 	EXPECT_EQ(r.records, (Records{{"Fylke", "By"}}));  // what came before it
 	ExpectSameEverySplit(kNorwegianDos, "windows-1252");
 	// Shift_JIS cut off: 22021 and the generic hint.
@@ -318,7 +278,7 @@ TEST(SourceReader, InvalidInTheGivenEncoding)
 	EXPECT_EQ(r.detail, "line 2, byte offset 7: byte 0x82 at the end of the file (a truncated character)");
 	EXPECT_EQ(r.hint, "check that the file is Shift_JIS text and pass the encoding it was saved in");
 	// UTF-16 without a mark passed as Windows-1252: its NULs name UTF-16LE.
-	r = Read(Utf16Le(u"navn;by\nKari;Oslo\n"), "windows-1252");
+	r = Read(test::Utf16Le(u"navn;by\nKari;Oslo\n"), "windows-1252");
 	EXPECT_EQ(r.message, "file contains a NUL character");
 	EXPECT_NE(r.hint.find("encoding => 'UTF-16LE'"), std::string::npos) << r.hint;
 	// A broken UTF-16 file says nothing about 8-bit code pages.

@@ -278,6 +278,11 @@ DECLARE
 	-- Locked: an undo and a second undo (or a purge) of the same import wait for each other.
 	job @extschema@.crm_imports := @extschema@.crm_import_job(import, true);
 	p text := pg_catalog.format('crm_import_staging.%I', 'undo_' || job.id || '_');
+	-- The memberships an undo removes (those it added that no later import into the list
+	-- matched since): counted by a dry run, deleted by an undo, from one definition.
+	removed_members text := pg_catalog.format('FROM @extschema@.crm_list_members m WHERE m.list_id = %s AND m.added_by_import = %s '
+		'AND NOT EXISTS (SELECT 1 FROM %slater l WHERE l.contact_id = m.contact_id AND l.same_list_import IS NOT NULL)',
+		job.list_id, job.id, p);
 	t timestamptz := clock_timestamp();
 BEGIN
 	IF dry_run IS NULL THEN
@@ -305,9 +310,7 @@ BEGIN
 			INTO contacts_restored, fields_kept;
 		EXECUTE pg_catalog.format('SELECT count(*) FROM %screated d', p) INTO contacts_kept;
 		SELECT count(*) - contacts_kept INTO contacts_deleted FROM @extschema@.crm_contacts c WHERE c.created_by_import = job.id;
-		EXECUTE pg_catalog.format('SELECT count(*) FROM @extschema@.crm_list_members m WHERE m.list_id = %s AND m.added_by_import = %s '
-			'AND NOT EXISTS (SELECT 1 FROM %slater l WHERE l.contact_id = m.contact_id AND l.same_list_import IS NOT NULL)',
-			job.list_id, job.id, p) INTO memberships_removed;
+		EXECUTE 'SELECT count(*) ' || removed_members INTO memberships_removed;
 	ELSE
 		-- What is kept is reported with the values as they were before the undo.
 		DELETE FROM @extschema@.crm_import_undo_kept k WHERE k.import_id = job.id;
@@ -321,9 +324,7 @@ BEGIN
 			(SELECT s.set_list FROM @extschema@.crm_import_undo_sql(job) s), p);
 		GET DIAGNOSTICS contacts_restored = ROW_COUNT;
 		t := @extschema@.crm_import_phase_done(job.id, 'undo: restore updated contacts', t, contacts_restored || ' contacts', 'undo: memberships');
-		EXECUTE pg_catalog.format('DELETE FROM @extschema@.crm_list_members m WHERE m.list_id = %s AND m.added_by_import = %s '
-			'AND NOT EXISTS (SELECT 1 FROM %slater l WHERE l.contact_id = m.contact_id AND l.same_list_import IS NOT NULL)',
-			job.list_id, job.id, p);
+		EXECUTE 'DELETE ' || removed_members;
 		GET DIAGNOSTICS memberships_removed = ROW_COUNT;
 		t := @extschema@.crm_import_phase_done(job.id, 'undo: remove memberships', t, memberships_removed || ' memberships', 'undo: delete created contacts');
 		-- The values it replaced are given back or kept: nothing is left to undo. Deleted

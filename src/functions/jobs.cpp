@@ -24,18 +24,13 @@ extern "C" {
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 #include "utils/wait_event.h"
 }
 
 namespace {
 
-struct JobRequest {
-	Oid database;
-	Oid extension_owner;
-	int64 import_id;
-	char schema[NAMEDATALEN];
-};
+// A job needs no more than any import worker: whom to connect as, where, and its import.
+using JobRequest = crm::pg::WorkerTarget;
 static_assert(sizeof(JobRequest) <= BGW_EXTRALEN, "the request must fit in bgw_extra");
 
 // Runs one statement with one bigint parameter in a transaction of its own; returns the
@@ -43,11 +38,7 @@ static_assert(sizeof(JobRequest) <= BGW_EXTRALEN, "the request must fit in bgw_e
 char* RunStep(const char* sql, int64 import_id)
 {
 	char* result = nullptr;
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	SPI_connect();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, sql);
+	crm::pg::BeginWorkerStep(sql);
 	Oid types[1] = {INT8OID};
 	Datum values[1] = {Int64GetDatum(import_id)};
 	if (SPI_execute_with_args(sql, 1, types, values, nullptr, false, 1) < 0)
@@ -57,10 +48,7 @@ char* RunStep(const char* sql, int64 import_id)
 		if (value != nullptr)
 			result = MemoryContextStrdup(TopMemoryContext, value);
 	}
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_activity(STATE_IDLE, nullptr);
+	crm::pg::EndWorkerStep();
 	return result;
 }
 
@@ -77,11 +65,7 @@ extern "C" Datum crm_import_launch_job(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(1);
 	JobRequest request;
-	memset(&request, 0, sizeof(request));
-	request.database = MyDatabaseId;
-	request.extension_owner = GetUserId();  // the implementation runs as the extension owner
-	request.import_id = PG_GETARG_INT64(0);
-	strlcpy(request.schema, get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)), NAMEDATALEN);
+	crm::pg::SetWorkerTarget(&request, fcinfo, PG_GETARG_INT64(0));
 
 	BackgroundWorkerHandle* handle;
 	pid_t pid;
@@ -103,8 +87,7 @@ extern "C" void crm_import_job_main(Datum arg)
 {
 	JobRequest request;
 	memcpy(&request, MyBgworkerEntry->bgw_extra, sizeof(request));
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(request.database, request.extension_owner, 0);
+	crm::pg::ConnectWorker(request);
 	pgstat_report_appname(psprintf("crm_import job %lld", (long long) request.import_id));
 	const char* schema = quote_identifier(request.schema);
 
@@ -130,20 +113,13 @@ extern "C" void crm_import_job_main(Datum arg)
 		if (owner_text != nullptr)
 			owner = (Oid) strtoul(owner_text, nullptr, 10);
 	}
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	SPI_connect();
-	PushActiveSnapshot(GetTransactionSnapshot());
 	char* run_sql = psprintf("SELECT %s.crm_import_run_as($1, $2)", schema);
-	pgstat_report_activity(STATE_RUNNING, run_sql);
+	crm::pg::BeginWorkerStep(run_sql);
 	Oid types[2] = {INT8OID, OIDOID};
 	Datum values[2] = {Int64GetDatum(request.import_id), ObjectIdGetDatum(owner)};
 	if (SPI_execute_with_args(run_sql, 2, types, values, nullptr, false, 0) < 0)
 		elog(ERROR, "crm_import job: the run of import %lld failed to start", (long long) request.import_id);
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_activity(STATE_IDLE, nullptr);
+	crm::pg::EndWorkerStep();
 	proc_exit(0);
 }
 

@@ -23,7 +23,6 @@ extern "C" {
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
@@ -31,15 +30,12 @@ namespace {
 
 // What the caller hands the worker (bgw_extra, at most BGW_EXTRALEN bytes).
 struct RunRecordRequest {
-	Oid database;
-	Oid owner;       // the extension owner, whom the worker connects as
+	crm::pg::WorkerTarget target;
 	Oid started_by;  // the role the run acts for
 	int backend_pid;
-	int64 import_id;
 	uint64 run_xid;
 	TimestampTz started_at;
 	int64 progress_handle;
-	char schema[NAMEDATALEN];
 };
 static_assert(sizeof(RunRecordRequest) <= BGW_EXTRALEN, "the request must fit in bgw_extra");
 
@@ -56,23 +52,20 @@ extern "C" Datum crm_import_record_run(PG_FUNCTION_ARGS)
 	CRM_REQUIRE_NARGS(3);
 	RunRecordRequest request;
 	memset(&request, 0, sizeof(request));
-	request.database = MyDatabaseId;
-	request.owner = GetUserId();  // the implementation runs as the extension owner
+	// This function lives in the extension's schema, beside crm_import_runs.
+	crm::pg::SetWorkerTarget(&request.target, fcinfo, PG_GETARG_INT64(0));
 	request.started_by = PG_GETARG_OID(1);
 	request.backend_pid = MyProcPid;
-	request.import_id = PG_GETARG_INT64(0);
 	request.run_xid = U64FromFullTransactionId(GetTopFullTransactionId());
 	request.started_at = GetCurrentTimestamp();
 	request.progress_handle = PG_GETARG_INT64(2);
-	// This function lives in the extension's schema, beside crm_import_runs.
-	strlcpy(request.schema, get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)), NAMEDATALEN);
 
 	BackgroundWorkerHandle* handle;
-	if (!crm::pg::RegisterImportWorker("crm_import_run_recorder_main", "crm_import run recorder", request.import_id,
-									   &request, sizeof(request), &handle)) {
+	if (!crm::pg::RegisterImportWorker("crm_import_run_recorder_main", "crm_import run recorder",
+									   request.target.import_id, &request, sizeof(request), &handle)) {
 		ereport(NOTICE,
 				(errmsg("import %lld runs without a crash record: no background worker slot is free",
-						(long long) request.import_id),
+						(long long) request.target.import_id),
 				 errdetail("If this session dies during the run, crm_import_status cannot tell; the import then "
 						   "shows the state it had before the run."),
 				 errhint("Raise max_worker_processes (server restart) if this happens often.")));
@@ -90,30 +83,22 @@ extern "C" void crm_import_run_recorder_main(Datum arg)
 {
 	RunRecordRequest request;
 	memcpy(&request, MyBgworkerEntry->bgw_extra, sizeof(request));
-	BackgroundWorkerUnblockSignals();
-	BackgroundWorkerInitializeConnectionByOid(request.database, request.owner, 0);
+	crm::pg::ConnectWorker(request.target);
 
-	SetCurrentStatementStartTimestamp();
-	StartTransactionCommand();
-	SPI_connect();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	pgstat_report_activity(STATE_RUNNING, "crm_import: recording a run");
+	crm::pg::BeginWorkerStep("crm_import: recording a run");
 	// Never wait long: the caller waits for this worker.
 	SetConfigOption("lock_timeout", "5s", PGC_SUSET, PGC_S_SESSION);
 	SetConfigOption("statement_timeout", "10s", PGC_SUSET, PGC_S_SESSION);
 	char* sql = psprintf("INSERT INTO %s.crm_import_runs (import_id, run_xid, backend_pid, started_by, started_at, "
 						 "progress_handle) VALUES ($1, $2::text::pg_catalog.xid8, $3, $4, $5, $6)",
-						 quote_identifier(request.schema));
+						 quote_identifier(request.target.schema));
 	Oid types[6] = {INT8OID, TEXTOID, INT4OID, OIDOID, TIMESTAMPTZOID, INT8OID};
-	Datum values[6] = {Int64GetDatum(request.import_id),
+	Datum values[6] = {Int64GetDatum(request.target.import_id),
 					   CStringGetTextDatum(psprintf(UINT64_FORMAT, request.run_xid)),
 					   Int32GetDatum(request.backend_pid), ObjectIdGetDatum(request.started_by),
 					   TimestampTzGetDatum(request.started_at), Int64GetDatum(request.progress_handle)};
 	if (SPI_execute_with_args(sql, 6, types, values, nullptr, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "crm_import run recorder: the insert failed");
-	SPI_finish();
-	PopActiveSnapshot();
-	CommitTransactionCommand();
-	pgstat_report_activity(STATE_IDLE, nullptr);
+	crm::pg::EndWorkerStep();
 	proc_exit(0);
 }

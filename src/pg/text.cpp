@@ -26,42 +26,51 @@ text* MakeText(std::string_view s)
 	return Guard([&]() noexcept { return cstring_to_text_with_len(s.data(), static_cast<int>(s.size())); });
 }
 
+namespace {
+
+// A one-dimensional array of n elements of type (typlen, typbyval, typalign), element i being
+// element(i). It raises (palloc, construct_array): call it inside Guard only, where element
+// must not raise a C++ exception either.
+template <typename Element>
+ArrayType* BuildArray(int n, Element element, Oid type, int typlen, bool typbyval, char typalign) noexcept
+{
+	Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+	for (int i = 0; i < n; i++)
+		elems[i] = element(i);
+	return construct_array(elems, n, type, typlen, typbyval, typalign);
+}
+
+}  // namespace
+
 ArrayType* MakeTextArray(const std::vector<std::string>& values)
 {
-	// Build the element datums and the array inside one guarded call: palloc may raise.
-	struct Args {
-		const std::vector<std::string>* values;
-	} args{&values};
-	return Guard([&]() noexcept -> ArrayType* {
-		int n = static_cast<int>(args.values->size());
-		Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
-		for (int i = 0; i < n; i++) {
-			const std::string& v = (*args.values)[i];
-			elems[i] = PointerGetDatum(cstring_to_text_with_len(v.data(), static_cast<int>(v.size())));
-		}
-		return construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT);
+	// The element datums and the array in one guarded call: palloc may raise.
+	return Guard([&]() noexcept {
+		return BuildArray(
+			static_cast<int>(values.size()),
+			[&](int i) noexcept {
+				const std::string& v = values[i];
+				return PointerGetDatum(cstring_to_text_with_len(v.data(), static_cast<int>(v.size())));
+			},
+			TEXTOID, -1, false, TYPALIGN_INT);
 	});
 }
 
 ArrayType* MakeInt4Array(const std::vector<int>& values)
 {
-	return Guard([&]() noexcept -> ArrayType* {
-		int n = static_cast<int>(values.size());
-		Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
-		for (int i = 0; i < n; i++)
-			elems[i] = Int32GetDatum(values[i]);
-		return construct_array(elems, n, INT4OID, 4, true, TYPALIGN_INT);
+	return Guard([&]() noexcept {
+		return BuildArray(
+			static_cast<int>(values.size()), [&](int i) noexcept { return Int32GetDatum(values[i]); }, INT4OID, 4,
+			true, TYPALIGN_INT);
 	});
 }
 
 ArrayType* MakeInt8Array(const std::vector<long long>& values)
 {
-	return Guard([&]() noexcept -> ArrayType* {
-		int n = static_cast<int>(values.size());
-		Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
-		for (int i = 0; i < n; i++)
-			elems[i] = Int64GetDatum(values[i]);
-		return construct_array(elems, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	return Guard([&]() noexcept {
+		return BuildArray(
+			static_cast<int>(values.size()), [&](int i) noexcept { return Int64GetDatum(values[i]); }, INT8OID, 8,
+			FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 	});
 }
 

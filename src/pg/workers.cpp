@@ -1,6 +1,48 @@
 #include "pg/workers.hpp"
 
+extern "C" {
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+}
+
 namespace crm::pg {
+
+void SetWorkerTarget(WorkerTarget* target, FunctionCallInfo fcinfo, int64 import_id)
+{
+	memset(target, 0, sizeof(*target));
+	target->database = MyDatabaseId;
+	target->extension_owner = GetUserId();  // the implementation runs as the extension owner
+	target->import_id = import_id;
+	// The calling function lives in the extension's schema, beside its tables and functions.
+	strlcpy(target->schema, get_namespace_name(get_func_namespace(fcinfo->flinfo->fn_oid)), NAMEDATALEN);
+}
+
+void ConnectWorker(const WorkerTarget& target)
+{
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnectionByOid(target.database, target.extension_owner, 0);
+}
+
+void BeginWorkerStep(const char* activity)
+{
+	SetCurrentStatementStartTimestamp();
+	StartTransactionCommand();
+	SPI_connect();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	pgstat_report_activity(STATE_RUNNING, activity);
+}
+
+void EndWorkerStep()
+{
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+	pgstat_report_activity(STATE_IDLE, nullptr);
+}
 
 bool RegisterImportWorker(const char* function, const char* type, int64 import_id, const void* request,
 						  size_t request_size, BackgroundWorkerHandle** handle)

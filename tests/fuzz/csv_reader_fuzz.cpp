@@ -10,67 +10,17 @@
 
 #include "csv_reader.hpp"
 #include "error.hpp"
+#include "fuzz_common.hpp"
 
 namespace {
 
-using crm::core::CsvOptions;
-using crm::core::CsvReader;
-using crm::core::CsvRecord;
-using crm::core::CsvSink;
-using crm::core::UserError;
+using namespace crm::core;
+using crm::fuzz::Check;
 
 // Limits: the first of each is the usual one; smaller ones let short inputs reach them.
 constexpr std::size_t kMaxField[4] = {4096, 256, 16, 3};
 constexpr std::size_t kMaxRecord[4] = {16384, 512, 24, 5};
 constexpr std::size_t kMaxColumns[2] = {64, 4};
-
-// Stops the fuzzer with a crash when an invariant does not hold.
-void Check(bool ok)
-{
-	if (!ok)
-		std::abort();
-}
-
-// True when s is well-formed UTF-8 without NUL bytes (a plain reference implementation).
-bool ValidUtf8(const std::string& s)
-{
-	std::size_t i = 0;
-	while (i < s.size()) {
-		unsigned char c = s[i];
-		std::size_t len;
-		std::uint32_t cp;
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			++i;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			len = 2;
-			cp = c & 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			len = 3;
-			cp = c & 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + len > s.size())
-			return false;
-		for (std::size_t k = 1; k < len; ++k) {
-			unsigned char d = s[i + k];
-			if ((d & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (d & 0x3F);
-		}
-		static const std::uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-		if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		i += len;
-	}
-	return true;
-}
 
 // Records everything delivered, as one string, and checks each record.
 class Sink : public CsvSink {
@@ -87,7 +37,7 @@ public:
 		for (std::size_t i = 0; i < r.size(); ++i) {
 			std::string f(r.field(i));
 			Check(f.size() <= options_.max_field_bytes);
-			Check(ValidUtf8(f));
+			Check(crm::fuzz::ValidUtf8(f));
 			bytes += f.size();
 			log += std::to_string(f.size()) + "|" + f;
 		}
@@ -111,18 +61,10 @@ std::string Parse(const CsvOptions& options, const std::uint8_t* data, std::size
 	CsvReader reader(options, sink);
 	std::string outcome;
 	try {
-		std::size_t begin = 0;
-		for (std::size_t k = 0; k <= cuts.size(); ++k) {
-			std::size_t end = k < cuts.size() ? cuts[k] : size;
-			// A chunk of its own, so that reading past its end is caught by ASan.
-			std::vector<char> chunk(data + begin, data + end);
-			reader.Feed(chunk.data(), chunk.size());
-			begin = end;
-		}
-		reader.Finish();
+		crm::fuzz::FeedInChunks(reader, data, size, cuts);
 		Check(reader.bytes_read() == size);
 	} catch (const UserError& e) {
-		outcome = std::string("ERROR ") + e.sqlstate() + " " + e.what() + " | " + e.detail() + " | " + e.hint();
+		outcome = crm::fuzz::ErrorOutcome(e);
 	}
 	Check(reader.records() * 2 <= size + 2);
 	return sink.log + outcome + "\ndelimiter " + std::to_string(reader.delimiter()) +
@@ -133,13 +75,10 @@ std::string Parse(const CsvOptions& options, const std::uint8_t* data, std::size
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-	if (size < 3)
+	crm::fuzz::Input in;
+	if (!crm::fuzz::SplitInput(data, size, 8, 7, &in))
 		return 0;
-	std::uint8_t mode = data[0];
-	std::size_t a = data[1], b = data[2];
-	data += 3;
-	size -= 3;
-
+	std::uint8_t mode = in.mode;
 	CsvOptions options;
 	const char delimiters[4] = {0, ',', ';', '\t'};
 	options.delimiter = delimiters[mode & 3];
@@ -148,22 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 	options.max_record_bytes = kMaxRecord[(mode >> 4) & 3];
 	options.max_columns = kMaxColumns[(mode >> 6) & 1];
 
-	std::vector<std::size_t> cuts;
-	if (size > 0) {
-		if (mode & 8) {
-			// Small chunks everywhere, like a slow stream.
-			std::size_t step = 1 + a % 7;
-			for (std::size_t i = step; i < size; i += step)
-				cuts.push_back(i);
-		} else {
-			std::size_t x = a * size / 256, y = b * size / 256;
-			if (x > y)
-				std::swap(x, y);
-			cuts = {x, y};
-		}
-	}
-	std::string whole = Parse(options, data, size, {});
-	std::string split = Parse(options, data, size, cuts);
+	std::string whole = Parse(options, in.data, in.size, {});
+	std::string split = Parse(options, in.data, in.size, in.cuts);
 	Check(whole == split);
 	return 0;
 }

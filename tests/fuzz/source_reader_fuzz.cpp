@@ -11,67 +11,17 @@
 #include <vector>
 
 #include "error.hpp"
+#include "fuzz_common.hpp"
 #include "source_reader.hpp"
 
 namespace {
 
-using crm::core::CsvOptions;
-using crm::core::CsvRecord;
-using crm::core::CsvSink;
-using crm::core::SourceOptions;
-using crm::core::SourceReader;
-using crm::core::UserError;
+using namespace crm::core;
+using crm::fuzz::Check;
 
 const char* const kEncodings[] = {"", "UTF-8", "windows-1252", "cp865", "ISO-8859-1",
 				  "UTF-16", "UTF-16LE", "UTF-32BE", "Shift_JIS", "GB18030"};
 constexpr std::size_t kEncodingCount = sizeof kEncodings / sizeof kEncodings[0];
-
-void Check(bool ok)
-{
-	if (!ok)
-		std::abort();
-}
-
-// Well-formed UTF-8 without NUL (a plain reference implementation).
-bool ValidUtf8(const std::string& s)
-{
-	std::size_t i = 0;
-	while (i < s.size()) {
-		unsigned char c = s[i];
-		std::size_t len;
-		std::uint32_t cp;
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			++i;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			len = 2;
-			cp = c & 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			len = 3;
-			cp = c & 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + len > s.size())
-			return false;
-		for (std::size_t k = 1; k < len; ++k) {
-			unsigned char d = s[i + k];
-			if ((d & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (d & 0x3F);
-		}
-		static const std::uint32_t kMin[5] = {0, 0, 0x80, 0x800, 0x10000};
-		if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		i += len;
-	}
-	return true;
-}
 
 class Sink : public CsvSink {
 public:
@@ -80,7 +30,7 @@ public:
 		log += std::to_string(r.record_no) + "@" + std::to_string(r.line_no) + ":";
 		for (std::size_t i = 0; i < r.size(); ++i) {
 			std::string f(r.field(i));
-			Check(ValidUtf8(f));
+			Check(crm::fuzz::ValidUtf8(f));
 			log += std::to_string(f.size()) + "|" + f;
 		}
 		log += "\n";
@@ -100,16 +50,9 @@ std::string Read(const SourceOptions& options, const std::uint8_t* data, std::si
 	SourceReader reader(csv, options, sink);
 	std::string outcome;
 	try {
-		std::size_t begin = 0;
-		for (std::size_t k = 0; k <= cuts.size(); ++k) {
-			std::size_t end = k < cuts.size() ? cuts[k] : size;
-			std::vector<char> chunk(data + begin, data + end);
-			reader.Feed(chunk.data(), chunk.size());
-			begin = end;
-		}
-		reader.Finish();
+		crm::fuzz::FeedInChunks(reader, data, size, cuts);
 	} catch (const UserError& e) {
-		outcome = std::string("ERROR ") + e.sqlstate() + " " + e.what() + " | " + e.detail() + " | " + e.hint();
+		outcome = crm::fuzz::ErrorOutcome(e);
 	}
 	// After an error the counts are those of whatever was scanned: not compared.
 	if (!outcome.empty())
@@ -123,31 +66,15 @@ std::string Read(const SourceOptions& options, const std::uint8_t* data, std::si
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
 {
-	if (size < 3)
+	crm::fuzz::Input in;
+	if (!crm::fuzz::SplitInput(data, size, 0x80, 5, &in))
 		return 0;
-	std::uint8_t mode = data[0];
-	std::size_t a = data[1], b = data[2];
-	data += 3;
-	size -= 3;
 	SourceOptions options;
-	const char* name = kEncodings[mode % kEncodingCount];
+	const char* name = kEncodings[in.mode % kEncodingCount];
 	if (*name != '\0') {
-		options.encoding = crm::core::ResolveEncoding(name);
+		options.encoding = ResolveEncoding(name);
 		options.encoding_given = true;
 	}
-	std::vector<std::size_t> cuts;
-	if (size > 0) {
-		if (mode & 0x80) {
-			std::size_t step = 1 + a % 5;
-			for (std::size_t i = step; i < size; i += step)
-				cuts.push_back(i);
-		} else {
-			std::size_t x = a * size / 256, y = b * size / 256;
-			if (x > y)
-				std::swap(x, y);
-			cuts = {x, y};
-		}
-	}
-	Check(Read(options, data, size, {}) == Read(options, data, size, cuts));
+	Check(Read(options, in.data, in.size, {}) == Read(options, in.data, in.size, in.cuts));
 	return 0;
 }

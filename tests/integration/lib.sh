@@ -118,3 +118,51 @@ wait_writing() {
 		sleep 0.05
 	done
 }
+
+# Starts crm_import_run of import $3 in database $2 in the background, as application_name $1,
+# progress reported every row, after the SQL $4 (settings, may be empty); then the session
+# prints usable=1. Output in file $5; sets $run_job (the background job's pid).
+start_run() {
+	local app=$1 db=$2 id=$3 settings=$4 out=$5
+	PGAPPNAME=$app psql -X -At -d "$db" -v id="$id" >"$out" 2>&1 <<-SQL &
+		SET crm_import.progress_rows = 1;
+		$settings
+		SELECT 'row', * FROM crm_import_run(:id);
+		SELECT 'usable=' || 1;
+	SQL
+	run_job=$!
+}
+
+# The pid of the session with application_name $2, connected to database $1, running an
+# import: once it has run for 1 s ($3 = 1s; at most 30 s) or once it writes crm_contacts
+# (otherwise; at most 60 s). Prints nothing and fails when it was not seen.
+wait_run() {
+	if [ "$3" = 1s ]; then
+		wait_active "$2" 30 1
+	else
+		wait_writing "$1" "$2" 60
+	fi
+}
+
+# Waits until backend $1's upload has staged rows (pg_stat_progress_copy): at most $2 looks,
+# $3 seconds apart. With $4, also fewer than $4 rows and not every byte read yet (bytes_total
+# is 0 for a large object: its size is not known up front), so that the upload is still
+# mid-way. Prints the last progress seen ("rows bytes total", or nothing); fails when the
+# backend went idle or the looks ran out first.
+wait_staging() {
+	local pid=$1 looks=$2 pause=$3 below=${4:-} prog=""
+	for _ in $(seq 1 "$looks"); do
+		prog=$(q postgres -c "SELECT tuples_processed || ' ' || bytes_processed || ' ' || bytes_total
+			FROM pg_stat_progress_copy WHERE pid = $pid")
+		set -- $prog
+		if [ $# -eq 3 ] && [ "$1" -gt 0 ] &&
+			{ [ -z "$below" ] || { [ "$1" -lt "$below" ] && { [ "$3" -eq 0 ] || [ "$2" -lt "$3" ]; }; }; }; then
+			echo "$prog"
+			return 0
+		fi
+		[ "$(q postgres -c "SELECT state FROM pg_stat_activity WHERE pid = $pid")" = active ] || break
+		sleep "$pause"
+	done
+	echo "$prog"
+	return 1
+}

@@ -37,22 +37,12 @@ cancel_case() {
 
 	# Cancel once the upload has run 0.1 s and pg_stat_progress_copy shows rows staged but
 	# not all bytes read (the upload takes 0.5-1 s for this file; the cancel must hit it mid-way).
+	# Finished already (or not started): nothing to cancel this time (cancel_at stays empty).
 	pid=$(wait_active "it_upload_$src" 30 0.1)
-	if [ -n "$pid" ]; then
-		for _ in $(seq 1 300); do
-			prog=$(q postgres -c "SELECT tuples_processed || ' ' || bytes_processed || ' ' || bytes_total
-				FROM pg_stat_progress_copy WHERE pid = $pid")
-			set -- $prog
-			# bytes_total is 0 for a large object (size unknown up front).
-			if [ $# -eq 3 ] && [ "$1" -gt 0 ] && { [ "$3" -eq 0 ] || [ "$2" -lt "$3" ]; } && [ "$1" -lt 250000 ]; then
-				cancel_at=$(q postgres -c "SELECT extract(epoch FROM clock_timestamp()) FROM (SELECT pg_cancel_backend($pid)) c")
-				note "$src: cancelled pid $pid at $1 rows, $2 of $3 bytes"
-				break
-			fi
-			# Finished already (or not started): nothing to cancel this time.
-			[ "$(q postgres -c "SELECT state FROM pg_stat_activity WHERE pid = $pid")" = active ] || break
-			sleep 0.02
-		done
+	if [ -n "$pid" ] && prog=$(wait_staging "$pid" 300 0.02 250000); then
+		set -- $prog
+		cancel_at=$(q postgres -c "SELECT extract(epoch FROM clock_timestamp()) FROM (SELECT pg_cancel_backend($pid)) c")
+		note "$src: cancelled pid $pid at $1 rows, $2 of $3 bytes"
 	fi
 	wait "$upload"
 	sed "s/^/# $src upload session: /" "$out"

@@ -43,17 +43,16 @@ fresh_import() {
 	cid=$(prepare_import "$cdb" Interrupts "$IT_CSV300K")
 	[ -n "$cid" ] || { not_ok "$cdb: prepare a 300,000-row import"; return 1; }
 }
-# Starts crm_import_run(id) in the background as application it_intr with the settings $3
-# (SQL); output in $4. Sets $run_job.
-start_run() {
-	local db=$1 id=$2 settings=$3 out=$4
-	PGAPPNAME=it_intr psql -X -At -d "$db" -v id="$id" >"$out" 2>&1 <<-SQL &
-		SET crm_import.progress_rows = 1;
-		$settings
-		SELECT 'row', * FROM crm_import_run(:id);
-		SELECT 'usable=' || 1;
-	SQL
-	run_job=$!
+# A run of import $2 in database $1 as application it_intr (start_run), settings $3, output $4,
+# signalled with $5 (pg_cancel_backend, pg_terminate_backend) once it is in dedupe and match;
+# its session's output is shown with label $6. Sets $pid.
+signal_in_match() {
+	local db=$1 id=$2 settings=$3 out=$4 signal=$5 label=$6
+	start_run it_intr "$db" "$id" "$settings" "$out"
+	pid=$(wait_phase it_intr 90 "$match_phase")
+	[ -n "$pid" ] && q postgres -c "SELECT $signal($pid)" >/dev/null
+	wait "$run_job"
+	grep -v '^NOTICE:  crm_import run' "$out" | sed "s/^/# $label session: /"
 }
 # The checks of a run that must have completed: label, db, id, output file.
 completed_run() {
@@ -69,7 +68,7 @@ completed_run() {
 # (a) client_connection_check_interval during a run.
 if fresh_import it_intr_check; then
 	out=$IT_TMP/intr_check_run.out
-	start_run "$cdb" "$cid" "SET client_connection_check_interval = '100ms';" "$out"
+	start_run it_intr "$cdb" "$cid" "SET client_connection_check_interval = '100ms';" "$out"
 	wait "$run_job"
 	completed_run "client_connection_check_interval = 100ms" "$cdb" "$cid" "$out"
 fi
@@ -99,7 +98,7 @@ if fresh_import it_intr_drop; then
 		psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $s" -c "CREATE DATABASE $s" >/dev/null 2>&1
 	done
 	out=$IT_TMP/intr_drop_run.out
-	start_run "$cdb" "$cid" "" "$out"
+	start_run it_intr "$cdb" "$cid" "" "$out"
 	pid=$(wait_phase it_intr 90 "$match_phase")
 	in_match=0
 	dropped=0
@@ -123,7 +122,7 @@ fi
 if fresh_import it_intr_memlog; then
 	out=$IT_TMP/intr_memlog_run.out
 	logged_before=$(grep -c 'logging memory contexts of PID' "$log")
-	start_run "$cdb" "$cid" "" "$out"
+	start_run it_intr "$cdb" "$cid" "" "$out"
 	pid=$(wait_phase it_intr 90 "$match_phase")
 	in_match=0
 	sent=0
@@ -153,11 +152,7 @@ fi
 # pg_cancel_backend during dedupe and match, with the connection check on as well.
 if fresh_import it_intr_cancel; then
 	out=$IT_TMP/intr_cancel_run.out
-	start_run "$cdb" "$cid" "SET client_connection_check_interval = '100ms';" "$out"
-	pid=$(wait_phase it_intr 90 "$match_phase")
-	[ -n "$pid" ] && q postgres -c "SELECT pg_cancel_backend($pid)" >/dev/null
-	wait "$run_job"
-	grep -v '^NOTICE:  crm_import run' "$out" | sed 's/^/# cancel session: /'
+	signal_in_match "$cdb" "$cid" "SET client_connection_check_interval = '100ms';" "$out" pg_cancel_backend cancel
 	eq "pg_cancel_backend during dedupe and match: no row, a WARNING that the import failed, session usable" "0|1|1" \
 		"$(grep -c '^row|' "$out")|$(grep -c "^WARNING:  import $cid failed: canceling statement due to user request" "$out")|$(sed -n 's/^usable=//p' "$out")"
 	eq "pg_cancel_backend during dedupe and match: the import failed with SQLSTATE 57014" \
@@ -193,16 +188,9 @@ if fresh_import it_intr_cancel; then
 	job=$!
 	pid=$(wait_active it_intr_upload 30 0)
 	terminated=""
-	for _ in $(seq 1 200); do
-		[ -n "$pid" ] || break
-		rows=$(q postgres -c "SELECT tuples_processed FROM pg_stat_progress_copy WHERE pid = $pid")
-		if [ -n "$rows" ] && [ "$rows" -gt 0 ]; then
-			q postgres -c "SELECT pg_terminate_backend($pid)" >/dev/null && terminated="at $rows rows"
-			break
-		fi
-		[ "$(q postgres -c "SELECT state FROM pg_stat_activity WHERE pid = $pid")" = active ] || break
-		sleep 0.01
-	done
+	if [ -n "$pid" ] && prog=$(wait_staging "$pid" 200 0.01); then
+		q postgres -c "SELECT pg_terminate_backend($pid)" >/dev/null && terminated="at ${prog%% *} rows"
+	fi
 	wait "$job"
 	sed 's/^/# terminated upload session: /' "$out"
 	note "upload terminated ${terminated:-never}"
@@ -211,11 +199,8 @@ if fresh_import it_intr_cancel; then
 
 	id2=$(prepare_import "$cdb" Interrupts "$IT_CSV300K")
 	out=$IT_TMP/intr_terminate_run.out
-	start_run "$cdb" "${id2:-0}" "SET client_connection_check_interval = '100ms';" "$out"
-	pid=$(wait_phase it_intr 90 "$match_phase")
-	[ -n "$pid" ] && q postgres -c "SELECT pg_terminate_backend($pid)" >/dev/null
-	wait "$run_job"
-	grep -v '^NOTICE:  crm_import run' "$out" | sed 's/^/# terminated run session: /'
+	signal_in_match "$cdb" "${id2:-0}" "SET client_connection_check_interval = '100ms';" "$out" pg_terminate_backend \
+		"terminated run"
 	eq "pg_terminate_backend during dedupe and match: FATAL, no row" "1|0" \
 		"$(grep -c 'FATAL:  terminating connection due to administrator command' "$out")|$(grep -c '^row|' "$out")"
 	wait_ready 30 >/dev/null

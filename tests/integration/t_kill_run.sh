@@ -14,16 +14,9 @@ log=$IT_TMP/server.log
 kill_run() {
 	local label=$1 when=$2 id=$3 out=$IT_TMP/kill_run_$3.out run pid="" crashes
 	crashes=$(grep -c 'terminated by signal 9' "$log")
-	PGAPPNAME=it_kill psql -X -At -d "$db" -v id="$id" >"$out" 2>&1 <<-'SQL' &
-		SET crm_import.progress_rows = 1;
-		SELECT 'row', * FROM crm_import_run(:id);
-	SQL
-	run=$!
-	if [ "$when" = 1s ]; then
-		pid=$(wait_active it_kill 30 1)
-	else
-		pid=$(wait_writing "$db" it_kill 60)
-	fi
+	start_run it_kill "$db" "$id" "" "$out"
+	run=$run_job
+	pid=$(wait_run "$db" it_kill "$when")
 	if [ -z "$pid" ]; then
 		not_ok "$label: found the backend running the import" "$(cat "$out")"
 		wait "$run"

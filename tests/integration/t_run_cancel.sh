@@ -53,17 +53,9 @@ after_failed_run statement_timeout "$out" "canceling statement due to statement 
 # phase, after the match took SHARE ROW EXCLUSIVE).
 cancel_run() {
 	local label=$1 when=$2 out=$IT_TMP/run_cancel_$2.out run pid cancel_at="" took
-	PGAPPNAME=it_run psql -X -At -d "$db" -v id="$id" >"$out" 2>&1 <<-'SQL' &
-		SET crm_import.progress_rows = 1;
-		SELECT 'row', * FROM crm_import_run(:id);
-		SELECT 'usable=' || 1;
-	SQL
-	run=$!
-	if [ "$when" = 1s ]; then
-		pid=$(wait_active it_run 30 1)
-	else
-		pid=$(wait_writing "$db" it_run 60)
-	fi
+	start_run it_run "$db" "$id" "" "$out"
+	run=$run_job
+	pid=$(wait_run "$db" it_run "$when")
 	if [ -n "${pid:-}" ]; then
 		cancel_at=$(now)
 		q postgres -c "SELECT pg_cancel_backend($pid)" >/dev/null
