@@ -262,8 +262,9 @@ CREATE TABLE crm_imports (
 	max_errors text CHECK (max_errors ~ '^[0-9]+(\.[0-9]+)?%?$'),
 	results_dry_run boolean,
 	master text CHECK (master IN ('file', 'existing')),
-	primary_key text CHECK (primary_key IN ('email', 'mobile', 'system_id', 'none')),
-	secondary_key text CHECK (secondary_key IN ('email', 'mobile', 'system_id')),
+	-- A predefined key (email, mobile, system_id; none) or a custom field's name (crm_import_set_rules).
+	primary_key text CHECK (primary_key ~ '^[a-z][a-z0-9_]{0,62}$'),
+	secondary_key text CHECK (secondary_key ~ '^[a-z][a-z0-9_]{0,62}$' AND secondary_key <> 'none'),
 	gdpr_accepted boolean NOT NULL DEFAULT false,
 	tcpa_accepted boolean NOT NULL DEFAULT false,
 	compliance_accepted_by name,
@@ -358,8 +359,8 @@ COMMENT ON COLUMN crm_imports.allow_reoptin IS 'Whether the import may turn an o
 COMMENT ON COLUMN crm_imports.max_errors IS 'Rejected rows allowed before the run fails: a count (100) or a percentage of data rows (5%); NULL: no limit';
 COMMENT ON COLUMN crm_imports.results_dry_run IS 'True when crm_import_results holds the outcome of a dry run';
 COMMENT ON COLUMN crm_imports.master IS 'Master data rule: file (file values win) or existing (only empty CRM fields are filled)';
-COMMENT ON COLUMN crm_imports.primary_key IS 'Duplicate check key: email, mobile, system_id or none';
-COMMENT ON COLUMN crm_imports.secondary_key IS 'Key used when the primary key finds no duplicate';
+COMMENT ON COLUMN crm_imports.primary_key IS 'Duplicate check key: email, mobile, system_id, a custom field of type text, email or phone, or none';
+COMMENT ON COLUMN crm_imports.secondary_key IS 'Key used when the primary key finds no duplicate (a predefined key or a custom field of type text, email or phone)';
 COMMENT ON COLUMN crm_imports.gdpr_accepted IS 'GDPR rules confirmed';
 COMMENT ON COLUMN crm_imports.tcpa_accepted IS 'TCPA rules confirmed';
 COMMENT ON COLUMN crm_imports.compliance_accepted_by IS 'Role that confirmed compliance';

@@ -688,6 +688,17 @@ $$;
 COMMENT ON FUNCTION crm_import_run_write(crm_imports, text) IS
 	'Internal: run phase 4, write: updates changed contacts, inserts new ones, adds every touched contact to the list';
 
+-- Internal: a match key's value in the run's work row w: the column of a predefined key, a
+-- custom key's value in w.custom (as crm_import_plan_matches reads it).
+CREATE FUNCTION crm_import_key_ref(key text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN key = ANY (ARRAY['email', 'mobile', 'system_id']) THEN pg_catalog.format('w.%I', key)
+		ELSE pg_catalog.format('(w.custom OPERATOR(pg_catalog.->>) %L::pg_catalog.text)', key) END
+$$;
+COMMENT ON FUNCTION crm_import_key_ref(text) IS 'Internal: SQL for a match key''s value in the run''s work row w (a predefined key''s column, a custom key''s value in w.custom)';
+
 -- Internal: phase 5, row results: one row per data row of the file, in a new table of the
 -- import's own (no lock on anything another session reads); returns the outcome counts.
 CREATE FUNCTION crm_import_run_results(job @extschema@.crm_imports, p text, results text)
@@ -715,9 +726,9 @@ BEGIN
 	IF job.primary_key <> 'none' THEN
 		-- A row without any key value is a new contact on every import of it: say so.
 		row_notes := coalesce(row_notes, '') || format(
-			', CASE WHEN w.tgt < 0 AND w.%I IS NULL%s THEN %L END',
-			job.primary_key,
-			CASE WHEN job.secondary_key IS NOT NULL THEN format(' AND w.%I IS NULL', job.secondary_key) ELSE '' END,
+			', CASE WHEN w.tgt < 0 AND %s IS NULL%s THEN %L END',
+			@extschema@.crm_import_key_ref(job.primary_key),
+			CASE WHEN job.secondary_key IS NOT NULL THEN format(' AND %s IS NULL', @extschema@.crm_import_key_ref(job.secondary_key)) ELSE '' END,
 			'no ' || replace(job.primary_key, 'system_id', 'system ID')
 				|| coalesce(' or ' || replace(job.secondary_key, 'system_id', 'system ID'), '')
 				|| ' to match on: created as a new contact');

@@ -179,3 +179,11 @@ DROP FUNCTION IF EXISTS crm_import_set_consent(bigint, text, text, boolean);
 DROP FUNCTION IF EXISTS crm_import_internal.crm_import_set_consent(bigint, text, text, boolean);
 DROP FUNCTION IF EXISTS crm_import_norm_expr(text, text, text, text[], text[]);
 DROP FUNCTION IF EXISTS crm_import_reason_expr(text, text, integer, text, text, text[], text[]);
+
+-- Issue 15: a custom field of type text, email or phone can be the primary or secondary key.
+ALTER TABLE crm_imports DROP CONSTRAINT crm_imports_primary_key_check,
+	ADD CONSTRAINT crm_imports_primary_key_check CHECK (primary_key ~ '^[a-z][a-z0-9_]{0,62}$'),
+	DROP CONSTRAINT crm_imports_secondary_key_check,
+	ADD CONSTRAINT crm_imports_secondary_key_check CHECK (secondary_key ~ '^[a-z][a-z0-9_]{0,62}$' AND secondary_key <> 'none');
+COMMENT ON COLUMN crm_imports.primary_key IS 'Duplicate check key: email, mobile, system_id, a custom field of type text, email or phone, or none';
+COMMENT ON COLUMN crm_imports.secondary_key IS 'Key used when the primary key finds no duplicate (a predefined key or a custom field of type text, email or phone)';
