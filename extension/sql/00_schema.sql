@@ -425,7 +425,8 @@ CREATE TABLE crm_import_profiles (
 	invalid_values text NOT NULL DEFAULT 'reject_row',
 	rows_without_key text NOT NULL DEFAULT 'insert',
 	email_consent_unknown boolean NOT NULL DEFAULT false,
-	sms_consent_unknown boolean NOT NULL DEFAULT false
+	sms_consent_unknown boolean NOT NULL DEFAULT false,
+	unmapped_columns text[] NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE crm_import_profiles IS 'Saved import settings, applied to new uploads by header name (crm_import_save_profile / crm_import_apply_profile / crm_import)';
 COMMENT ON COLUMN crm_import_profiles.name IS 'Profile name';
@@ -450,6 +451,7 @@ COMMENT ON COLUMN crm_import_profiles.invalid_values IS 'reject_row or skip_valu
 COMMENT ON COLUMN crm_import_profiles.rows_without_key IS 'insert or reject';
 COMMENT ON COLUMN crm_import_profiles.email_consent_unknown IS 'The files hold no email marketing consent';
 COMMENT ON COLUMN crm_import_profiles.sms_consent_unknown IS 'The files hold no SMS marketing consent';
+COMMENT ON COLUMN crm_import_profiles.unmapped_columns IS 'Header names of the columns the saved import left unmapped and so did not import (skip_unmapped): applied to a file with such a column, it is not imported again and not reported as new; missing, it is not reported';
 SELECT pg_catalog.pg_extension_config_dump('crm_import_profiles', '');
 REVOKE ALL ON crm_import_profiles FROM PUBLIC;
 

@@ -13,7 +13,8 @@ CREATE VIEW crm_import_profile_list WITH (security_barrier) AS
 			p.owner OPERATOR(pg_catalog.||) ' (dropped)')::name AS owner,
 		p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
 		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at,
-		p.encoding, p.date_order, p.default_region, p.invalid_values, p.rows_without_key, p.email_consent_unknown, p.sms_consent_unknown
+		p.encoding, p.date_order, p.default_region, p.invalid_values, p.rows_without_key, p.email_consent_unknown, p.sms_consent_unknown,
+		p.unmapped_columns
 	FROM @extschema@.crm_import_profiles p
 	WHERE @extschema@.crm_import_owned(p.owner, p.owner_id);
 COMMENT ON VIEW crm_import_profile_list IS 'The saved profiles the caller may use (its own; all for crm_import_admin), with every setting';
@@ -39,6 +40,7 @@ COMMENT ON COLUMN crm_import_profile_list.invalid_values IS 'reject_row or skip_
 COMMENT ON COLUMN crm_import_profile_list.rows_without_key IS 'insert or reject';
 COMMENT ON COLUMN crm_import_profile_list.email_consent_unknown IS 'The files hold no email marketing consent';
 COMMENT ON COLUMN crm_import_profile_list.sms_consent_unknown IS 'The files hold no SMS marketing consent';
+COMMENT ON COLUMN crm_import_profile_list.unmapped_columns IS 'Columns the saved import left unmapped (skip_unmapped): not imported and not reported as new when applied';
 
 -- Internal: the profile a caller may use, or undefined_object with a hint.
 CREATE FUNCTION crm_import_profile(profile text)
@@ -98,13 +100,19 @@ BEGIN
 	-- UTF-8 is the default and saved as NULL.
 	INSERT INTO @extschema@.crm_import_profiles AS p (name, owner, columns, skip_unmapped, email_consent_value,
 		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import, owner_id,
-		encoding, date_order, default_region, invalid_values, rows_without_key, email_consent_unknown, sms_consent_unknown)
+		encoding, date_order, default_region, invalid_values, rows_without_key, email_consent_unknown, sms_consent_unknown,
+		unmapped_columns)
 	SELECT profile_name, @extschema@.crm_import_caller(),
 		coalesce((SELECT jsonb_object_agg(names[m.column_no], m.field) FROM @extschema@.crm_import_mappings m
 			WHERE m.import_id = job.id), '{}'),
 		job.skip_unmapped, job.email_consent_value, job.sms_consent_value, job.master, job.primary_key,
 		job.secondary_key, job.max_errors, job.allow_reoptin, job.has_header, job.id, @extschema@.crm_import_caller_id(),
-		nullif(job.source_encoding, 'UTF-8'), job.date_order, job.default_region, job.invalid_values, job.rows_without_key, job.email_consent_unknown, job.sms_consent_unknown
+		nullif(job.source_encoding, 'UTF-8'), job.date_order, job.default_region, job.invalid_values, job.rows_without_key, job.email_consent_unknown, job.sms_consent_unknown,
+		-- Columns left out by skip_unmapped (a Google export: 60-odd of them): remembered, so
+		-- that the same columns of the next file are not reported as new.
+		CASE WHEN job.skip_unmapped THEN ARRAY(SELECT names[i] FROM generate_series(1, job.column_count) i
+			WHERE NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id AND m.column_no = i)
+			ORDER BY i) ELSE '{}' END
 	-- An admin replacing someone's profile leaves it theirs (it used to become the admin's,
 	-- and its owner then could neither apply nor save it).
 	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET columns = excluded.columns,
@@ -114,7 +122,7 @@ BEGIN
 		has_header = excluded.has_header, source_import = excluded.source_import, encoding = excluded.encoding, saved_at = now(),
 		date_order = excluded.date_order, default_region = excluded.default_region, invalid_values = excluded.invalid_values,
 		rows_without_key = excluded.rows_without_key, email_consent_unknown = excluded.email_consent_unknown,
-		sms_consent_unknown = excluded.sms_consent_unknown;
+		sms_consent_unknown = excluded.sms_consent_unknown, unmapped_columns = excluded.unmapped_columns;
 END
 $$;
 COMMENT ON FUNCTION crm_import_save_profile(bigint, text) IS
@@ -154,9 +162,13 @@ BEGIN
 		END IF;
 		INSERT INTO @extschema@.crm_import_mappings (import_id, column_no, field) VALUES (job.id, col, entry.value);
 	END LOOP;
+	-- A column the saved import left unmapped under skip_unmapped is left out again, as
+	-- before: not imported, and not new (nor reported when this file lacks it).
 	RETURN QUERY
 		SELECT names[i], m.field,
-			CASE WHEN m.column_no IS NULL THEN
+			CASE WHEN m.column_no IS NULL AND prof.skip_unmapped AND i IN (SELECT @extschema@.crm_import_find_column(names, u)
+				FROM unnest(prof.unmapped_columns) u) THEN 'not imported'
+			WHEN m.column_no IS NULL THEN
 				CASE WHEN prof.skip_unmapped THEN 'new in this file, not imported' ELSE 'new in this file, not mapped' END
 			WHEN m.field IS NULL THEN 'not imported' ELSE 'mapped' END
 		FROM generate_series(1, job.column_count) i
@@ -165,7 +177,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_apply_profile(bigint, text) IS
-	'Applies a saved profile to a new upload: maps columns by header name and sets consent, rules and options; reports each column (mapped, not imported, new in this file) and each profile column missing from this file';
+	'Applies a saved profile to a new upload: maps columns by header name and sets consent, rules and options; reports each column (mapped, not imported, new in this file) and each profile column missing from this file; columns the saved import left unmapped (skip_unmapped) are not imported and not reported as new';
 
 -- Internal: the one-call import after the upload.
 CREATE FUNCTION crm_import_one_call(import bigint, profile text, gdpr boolean, tcpa boolean, dry_run boolean,
