@@ -64,9 +64,25 @@ SELECT * FROM ck_contacts();
 SELECT ck_linkedin(:'f') AS imp2 \gset
 SELECT crm_import_set_rules(:imp2, 'file', primary_key => 'linkedin_url');
 SELECT crm_import_set_options(:imp2, rows_without_key => 'reject');
+-- crm_import_check: a custom key whose column is skipped after the rules were set blocks
+-- the run, as a predefined key does.
+SELECT crm_import_skip(:imp2, 'URL');
+SELECT problem, fix FROM crm_import_check(:imp2);
+SELECT crm_import_map(:imp2, 'URL', 'linkedin_url');
+SELECT problem FROM crm_import_check(:imp2);
 SELECT * FROM crm_import_run(:imp2);
 SELECT * FROM ck_results(:imp2);
 SELECT count(*) AS contacts FROM crm_contacts;
+
+-- A profile keeps the custom key: applied to next week's upload, it matches by URL again.
+SELECT crm_import_save_profile(:imp2, 'linkedin');
+SELECT primary_key, secondary_key, rows_without_key FROM crm_import_profile_list WHERE name = 'linkedin';
+SELECT crm_import_upload_file('LinkedIn', :'f') AS imp2b \gset
+SELECT column_name, status FROM crm_import_apply_profile(:imp2b, 'linkedin') WHERE status <> 'mapped';
+SELECT crm_import_accept_compliance(:imp2b, true, true);
+SELECT * FROM crm_import_run(:imp2b, dry_run => true);
+SELECT line_no, outcome, matched_by FROM ck_results(:imp2b);
+SELECT crm_import_discard(:imp2b);
 
 -- 4. Two contacts sharing one URL (written by something else than an import): the file's
 -- row is rejected as ambiguous, as for a predefined key; the other row matches.
