@@ -156,7 +156,10 @@ BEGIN
 	FOR entry IN SELECT e.key, e.value #>> '{}' AS value FROM jsonb_each(prof.columns) e ORDER BY e.key LOOP
 		col := @extschema@.crm_import_find_column(names, entry.key);
 		IF col IS NULL THEN
-			column_name := entry.key; field := entry.value; status := 'missing from this file';
+			-- A column the profile does not import that this file lacks loses nothing: said
+			-- apart, and not in the one-call import's NOTICE of differences.
+			column_name := entry.key; field := entry.value;
+			status := CASE WHEN entry.value IS NULL THEN 'not imported, missing from this file' ELSE 'missing from this file' END;
 			RETURN NEXT;
 			CONTINUE;
 		END IF;
@@ -177,7 +180,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_apply_profile(bigint, text) IS
-	'Applies a saved profile to a new upload: maps columns by header name and sets consent, rules and options; reports each column (mapped, not imported, new in this file) and each profile column missing from this file; columns the saved import left unmapped (skip_unmapped) are not imported and not reported as new';
+	'Applies a saved profile to a new upload: maps columns by header name and sets consent, rules and options; reports each column (mapped, not imported, new in this file) and each profile column missing from this file (a skipped one as not imported, missing from this file); columns the saved import left unmapped (skip_unmapped) are not imported and not reported as new';
 
 -- Internal: the one-call import after the upload.
 CREATE FUNCTION crm_import_one_call(import bigint, profile text, gdpr boolean, tcpa boolean, dry_run boolean,
@@ -192,7 +195,7 @@ DECLARE
 	problems text;
 BEGIN
 	SELECT string_agg(pg_catalog.format('%s (%s)', a.column_name, a.status), ', ') INTO missing
-		FROM @extschema@.crm_import_apply_profile(import, profile) a WHERE a.status <> ALL (ARRAY['mapped', 'not imported']);
+		FROM @extschema@.crm_import_apply_profile(import, profile) a WHERE a.status <> ALL (ARRAY['mapped', 'not imported', 'not imported, missing from this file']);
 	IF missing IS NOT NULL THEN
 		RAISE NOTICE 'import %: columns that differ from profile "%": %', import, profile, missing;
 	END IF;
