@@ -121,6 +121,16 @@ SELECT * FROM crm_import_run(:imp5);
 SELECT line_no, outcome, matched_by, reason FROM ck_results(:imp5);
 SELECT first_name, custom FROM crm_contacts WHERE custom ? 'work_email' ORDER BY id;
 
+-- A value of a custom key field that cannot be read rejects its row even with
+-- invalid_values => 'skip_value' (as for a predefined key: a row must not lose its key).
+SELECT crm_import_upload('LinkedIn', convert_to(E'Work e-mail;Name\nnot-an-email;Nils\n', 'UTF8')) AS imp5b \gset
+SELECT crm_import_map(:imp5b, 'Work e-mail', 'work_email'), crm_import_map(:imp5b, 'Name', 'first_name');
+SELECT crm_import_set_rules(:imp5b, 'file', primary_key => 'work_email'), crm_import_accept_compliance(:imp5b, true, true),
+	crm_import_set_options(:imp5b, invalid_values => 'skip_value');
+SELECT * FROM crm_import_run(:imp5b, dry_run => true);
+SELECT line_no, outcome, reason FROM ck_results(:imp5b);
+SELECT crm_import_discard(:imp5b);
+
 -- 7. A phone-type custom key as the secondary key: numbers match in E.164, however written.
 SELECT crm_import_create_field('home_phone', 'phone');
 SELECT crm_import_upload('LinkedIn', convert_to(E'Email,Home\nanne@example.no,22 12 34 56\n,+47 22123456\n', 'UTF8')) AS imp6 \gset
