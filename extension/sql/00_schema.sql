@@ -262,8 +262,9 @@ CREATE TABLE crm_imports (
 	max_errors text CHECK (max_errors ~ '^[0-9]+(\.[0-9]+)?%?$'),
 	results_dry_run boolean,
 	master text CHECK (master IN ('file', 'existing')),
-	primary_key text CHECK (primary_key IN ('email', 'mobile', 'system_id', 'none')),
-	secondary_key text CHECK (secondary_key IN ('email', 'mobile', 'system_id')),
+	-- A predefined key (email, mobile, system_id; none) or a custom field's name (crm_import_set_rules).
+	primary_key text CHECK (primary_key ~ '^[a-z][a-z0-9_]{0,62}$'),
+	secondary_key text CHECK (secondary_key ~ '^[a-z][a-z0-9_]{0,62}$' AND secondary_key <> 'none'),
 	gdpr_accepted boolean NOT NULL DEFAULT false,
 	tcpa_accepted boolean NOT NULL DEFAULT false,
 	compliance_accepted_by name,
@@ -370,8 +371,8 @@ COMMENT ON COLUMN crm_imports.allow_reoptin IS 'Whether the import may turn an o
 COMMENT ON COLUMN crm_imports.max_errors IS 'Rejected rows allowed before the run fails: a count (100) or a percentage of data rows (5%); NULL: no limit';
 COMMENT ON COLUMN crm_imports.results_dry_run IS 'True when crm_import_results holds the outcome of a dry run';
 COMMENT ON COLUMN crm_imports.master IS 'Master data rule: file (file values win) or existing (only empty CRM fields are filled)';
-COMMENT ON COLUMN crm_imports.primary_key IS 'Duplicate check key: email, mobile, system_id or none';
-COMMENT ON COLUMN crm_imports.secondary_key IS 'Key used when the primary key finds no duplicate';
+COMMENT ON COLUMN crm_imports.primary_key IS 'Duplicate check key: email, mobile, system_id, a custom field of type text, email or phone, or none';
+COMMENT ON COLUMN crm_imports.secondary_key IS 'Key used when the primary key finds no duplicate (a predefined key or a custom field of type text, email or phone)';
 COMMENT ON COLUMN crm_imports.gdpr_accepted IS 'GDPR rules confirmed';
 COMMENT ON COLUMN crm_imports.tcpa_accepted IS 'TCPA rules confirmed';
 COMMENT ON COLUMN crm_imports.compliance_accepted_by IS 'Role that confirmed compliance';
@@ -440,7 +441,8 @@ CREATE TABLE crm_import_profiles (
 	null_values text[],
 	short_rows text NOT NULL DEFAULT 'pad',
 	delimiter text,
-	header_row integer CHECK (header_row >= 1)
+	header_row integer CHECK (header_row >= 1),
+	unmapped_columns text[] NOT NULL DEFAULT '{}'
 );
 COMMENT ON TABLE crm_import_profiles IS 'Saved import settings, applied to new uploads by header name (crm_import_save_profile / crm_import_apply_profile / crm_import)';
 COMMENT ON COLUMN crm_import_profiles.name IS 'Profile name';
@@ -469,6 +471,7 @@ COMMENT ON COLUMN crm_import_profiles.sms_consent_unknown IS 'The files hold no 
 COMMENT ON COLUMN crm_import_profiles.null_values IS 'Placeholder values read as blank cells (NULL: not set; {}: none)';
 COMMENT ON COLUMN crm_import_profiles.short_rows IS 'pad or reject';
 COMMENT ON COLUMN crm_import_profiles.delimiter IS 'Delimiter of the files when it was given at the upload, used by the one-call crm_import when it is given none; NULL: detected';
+COMMENT ON COLUMN crm_import_profiles.unmapped_columns IS 'Header names of the columns the saved import left unmapped and so did not import (skip_unmapped): applied to a file with such a column, it is not imported again and not reported as new; missing, it is not reported';
 SELECT pg_catalog.pg_extension_config_dump('crm_import_profiles', '');
 REVOKE ALL ON crm_import_profiles FROM PUBLIC;
 

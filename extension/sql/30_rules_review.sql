@@ -1,6 +1,57 @@
 ---------------------------------------------------------------------------------------------
 -- Step 5: rules; step 6: compliance; options
 ---------------------------------------------------------------------------------------------
+-- Internal: the custom fields that can be a match key (type text, email or phone), as the
+-- end of a hint: those mapped in the import first.
+CREATE FUNCTION crm_import_custom_keys_hint(job @extschema@.crm_imports)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce('; or a custom field of type text, email or phone: ' || string_agg(
+		f.name || CASE WHEN m.column_no IS NOT NULL THEN pg_catalog.format(' (mapped from column %s)', m.column_no)
+			ELSE ' (not mapped)' END, ', ' ORDER BY m.column_no IS NULL, f.name), '')
+	FROM @extschema@.crm_fields f
+	LEFT JOIN @extschema@.crm_import_mappings m ON m.import_id = job.id AND m.field = f.name
+	WHERE f.custom AND f.type = ANY (ARRAY['text', 'email', 'phone'])
+$$;
+COMMENT ON FUNCTION crm_import_custom_keys_hint(crm_imports) IS
+	'Internal: the custom fields that can be a match key (type text, email or phone), for hints; mapped ones first';
+
+-- Internal: a custom field named as a match key must exist, be of type text, email or phone
+-- (values compared exactly after the import's normalization: trimmed, email lower-cased,
+-- phone in E.164) and be mapped from a column; else invalid_parameter_value naming what can be.
+CREATE FUNCTION crm_import_check_custom_key(job @extschema@.crm_imports, key text, which text)
+RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	f @extschema@.crm_fields;
+	allowed text := CASE WHEN which = 'primary'
+		THEN 'Choose one: email, mobile, system_id, or none (import every row as a new contact, no duplicate check)'
+		ELSE 'Choose email, mobile or system_id, or leave it NULL' END || @extschema@.crm_import_custom_keys_hint(job) || '.';
+BEGIN
+	SELECT * INTO f FROM @extschema@.crm_fields x WHERE x.name = key;
+	IF f.name IS NULL OR NOT f.custom THEN
+		RAISE EXCEPTION 'invalid % key "%"', which, key USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = CASE WHEN f.name IS NULL THEN 'No field has that name.'
+				ELSE pg_catalog.format('%s is a predefined field, not a key.', f.name) END,
+			HINT = allowed;
+	END IF;
+	IF f.type <> ALL (ARRAY['text', 'email', 'phone']) THEN
+		RAISE EXCEPTION 'custom field "%" of type % cannot be the % key', f.name, f.type, which
+			USING ERRCODE = 'invalid_parameter_value',
+			DETAIL = 'A key is matched by equal values: only custom fields of type text, email or phone can be keys.',
+			HINT = allowed;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings mp WHERE mp.import_id = job.id AND mp.field = f.name) THEN
+		RAISE EXCEPTION '% key % is not mapped from any column', which, f.name USING ERRCODE = 'invalid_parameter_value',
+			HINT = pg_catalog.format('Map a column to %s first: crm_import_map(%s, ''column name'', %L).', f.name, job.id, f.name);
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION crm_import_check_custom_key(crm_imports, text, text) IS
+	'Internal: refuses a custom field as match key unless it exists, is of type text, email or phone and is mapped';
+
 CREATE FUNCTION crm_import_set_rules(import bigint, master text, primary_key text, secondary_key text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
@@ -16,13 +67,16 @@ BEGIN
 		RAISE EXCEPTION 'invalid master "%"', master USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'master => ''file'' (the uploaded file is master: matched contacts take the file''s values) or master => ''existing'' (existing data is master: only empty CRM fields are filled).';
 	END IF;
-	IF pk IS NULL OR pk <> ALL (ARRAY['email', 'mobile', 'system_id', 'none']) THEN
+	IF pk IS NULL THEN
 		RAISE EXCEPTION 'invalid primary key "%"', primary_key USING ERRCODE = 'invalid_parameter_value',
-			HINT = 'Choose one: email, mobile, system_id, or none (import every row as a new contact, no duplicate check).';
+			HINT = 'Choose one: email, mobile, system_id, or none (import every row as a new contact, no duplicate check)'
+				|| @extschema@.crm_import_custom_keys_hint(job) || '.';
+	END IF;
+	IF pk <> ALL (ARRAY['email', 'mobile', 'system_id', 'none']) THEN
+		PERFORM @extschema@.crm_import_check_custom_key(job, pk, 'primary');
 	END IF;
 	IF sk IS NOT NULL AND sk <> ALL (ARRAY['email', 'mobile', 'system_id']) THEN
-		RAISE EXCEPTION 'invalid secondary key "%"', secondary_key USING ERRCODE = 'invalid_parameter_value',
-			HINT = 'Choose email, mobile or system_id, or leave it NULL.';
+		PERFORM @extschema@.crm_import_check_custom_key(job, sk, 'secondary');
 	END IF;
 	IF sk IS NOT NULL AND pk = 'none' THEN
 		RAISE EXCEPTION 'a secondary key needs a primary key' USING ERRCODE = 'invalid_parameter_value',
@@ -43,7 +97,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_set_rules(bigint, text, text, text) IS
-	'Wizard step 5: master (file or existing), primary key (email, mobile, system_id or none) and optional secondary key used when the primary finds no duplicate';
+	'Wizard step 5: master (file or existing), primary key (email, mobile, system_id, a mapped custom field of type text, email or phone, or none) and optional secondary key used when the primary finds no duplicate';
 
 CREATE FUNCTION crm_import_set_options(import bigint, max_errors text DEFAULT NULL, allow_reoptin boolean DEFAULT NULL,
 	date_order text DEFAULT NULL, default_region text DEFAULT NULL, invalid_values text DEFAULT NULL,
@@ -157,6 +211,19 @@ COMMENT ON FUNCTION crm_import_accept_compliance(bigint, boolean, boolean) IS
 ---------------------------------------------------------------------------------------------
 -- Step 7: readiness, summary, run, results, status
 ---------------------------------------------------------------------------------------------
+
+-- Internal: how a custom key is matched, for the summary ('' for a predefined key).
+CREATE FUNCTION crm_import_key_kind(key text)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT coalesce((SELECT pg_catalog.format(' (custom %s field: %s)', f.type, CASE f.type
+			WHEN 'email' THEN 'matched exactly after trimming, ignoring case'
+			WHEN 'phone' THEN 'matched in E.164 form'
+			ELSE 'matched exactly after trimming' END)
+		FROM @extschema@.crm_fields f WHERE f.name = key AND f.custom), '')
+$$;
+COMMENT ON FUNCTION crm_import_key_kind(text) IS 'Internal: " (custom <type> field: how it is matched)" for a custom key, else empty';
 
 -- Internal: every problem that blocks an import, with the call that fixes it.
 CREATE FUNCTION crm_import_problems(job @extschema@.crm_imports)
@@ -428,8 +495,8 @@ BEGIN
 		('consent', 'opted-out contacts may be opted in again', CASE WHEN job.allow_reoptin THEN 'yes' ELSE 'no' END),
 		('rules', 'master', CASE job.master WHEN 'file' THEN 'the uploaded file is master'
 			WHEN 'existing' THEN 'existing data is master' ELSE 'not set' END),
-		('rules', 'primary key', coalesce(job.primary_key, 'not set')),
-		('rules', 'secondary key', coalesce(job.secondary_key, 'none')),
+		('rules', 'primary key', coalesce(job.primary_key || @extschema@.crm_import_key_kind(job.primary_key), 'not set')),
+		('rules', 'secondary key', coalesce(job.secondary_key || @extschema@.crm_import_key_kind(job.secondary_key), 'none')),
 		('rules', 'max errors', coalesce(job.max_errors, 'no limit')),
 		('rules', 'invalid values', CASE job.invalid_values WHEN 'skip_value' THEN 'skip_value: a value that cannot be read is left out (a bad key value rejects the row)'
 			ELSE 'reject_row: a row with a value that cannot be read is rejected' END),

@@ -625,6 +625,12 @@ BEGIN
 		undo_mask := coalesce(undo_mask, '') || ' | CASE WHEN y.o_custom IS DISTINCT FROM y.custom THEN 1 ELSE 0 END';
 		undo_old := coalesce(undo_old, '') || ', CASE WHEN z.undo_mask & 1 <> 0 THEN z.o_custom END AS o_custom';
 	END IF;
+	-- Issue 15: the notes of rows that replace a value of an earlier row, from the same pass
+	-- (crm_import_run_results reads them).
+	IF @extschema@.crm_import_absorbed_call(job) IS NOT NULL THEN
+		m_single := coalesce(m_single, '') || ', NULL::pg_catalog.text[] AS absorbed';
+		m_multi := coalesce(m_multi, '') || @extschema@.crm_import_absorbed_call(job);
+	END IF;
 	-- Only targets with several rows are aggregated into a table; merged is a view that adds
 	-- the single-row targets (most of them) straight from the plan table, so their values
 	-- are not copied once more.
@@ -745,6 +751,60 @@ $$;
 COMMENT ON FUNCTION crm_import_run_write(crm_imports, text) IS
 	'Internal: run phase 4, write: updates changed contacts, inserts new ones, adds every touched contact to the list';
 
+-- Internal: notes of the absorbed rows (issue 15). When rows of the file merge into one
+-- contact, the last non-blank value of each field wins (crm_import_run_merge): a later row
+-- whose value differs from the one the merge held before it replaces that value, and its
+-- row result says so: "first_name: 'Ola' replaced by 'Ole' (line 7)" (field, old value, new
+-- value and the row that won). The aggregate crm_import_absorbed (src/functions/absorbed.cpp)
+-- computes them in the merge's own pass over the targets with several rows (merged_multi,
+-- column absorbed: (row_no, note) pairs), and the row results read a row's note from its
+-- target's pairs. A separate window over the plan table cost the 1M-row benchmark (90,000
+-- repeated rows, most with another spelling of the country) over a second.
+CREATE FUNCTION crm_import_absorbed_sfunc(state internal, row_no integer, line_no bigint, names text[], VARIADIC vals "any")
+RETURNS internal
+	AS 'MODULE_PATHNAME', 'crm_import_absorbed_sfunc' LANGUAGE C IMMUTABLE;
+COMMENT ON FUNCTION crm_import_absorbed_sfunc(internal, integer, bigint, text[], "any") IS 'Internal: transition function of crm_import_absorbed';
+CREATE FUNCTION crm_import_absorbed_final(state internal) RETURNS text[]
+	AS 'MODULE_PATHNAME', 'crm_import_absorbed_final' LANGUAGE C IMMUTABLE;
+COMMENT ON FUNCTION crm_import_absorbed_final(internal) IS 'Internal: final function of crm_import_absorbed';
+CREATE AGGREGATE crm_import_absorbed(integer, bigint, text[], VARIADIC "any") (
+	sfunc = crm_import_absorbed_sfunc, stype = internal, finalfunc = crm_import_absorbed_final);
+COMMENT ON AGGREGATE crm_import_absorbed(integer, bigint, text[], "any") IS
+	'Internal: over the rows of one merge target in file order (row_no, line_no, field names, the fields'' values), the notes of the rows whose non-blank value replaced a different one, as (row_no, note) pairs; NULL when none';
+
+-- Internal: the crm_import_absorbed call the merge adds to its aggregation of targets with
+-- several rows (", crm_import_absorbed(...) AS absorbed"), over the fields a run writes
+-- (custom fields key by key); NULL when it writes none.
+CREATE FUNCTION crm_import_absorbed_call(job @extschema@.crm_imports)
+RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT pg_catalog.format(', @extschema@.crm_import_absorbed(w.row_no, w.line_no, %L::pg_catalog.text[]%s) AS absorbed',
+			pg_catalog.array_agg(k.name ORDER BY k.i),
+			pg_catalog.string_agg(CASE WHEN k.kind = 'custom' THEN pg_catalog.format(', (w.custom OPERATOR(pg_catalog.->>) %L::pg_catalog.text)', k.name)
+				ELSE pg_catalog.format(', w.%I', k.name) END, '' ORDER BY k.i))
+	-- A function takes at most 100 arguments: the first 96 fields in column order (an import
+	-- of more has no notes for the rest).
+	FROM (SELECT k.*, pg_catalog.row_number() OVER (ORDER BY k.i) AS n
+		  FROM @extschema@.crm_import_run_columns(job) WITH ORDINALITY AS k(c, name, kind, ref, norm, reason, value, i)
+		  WHERE k.kind IN ('contact', 'consent', 'custom') AND k.c IS NOT NULL) k
+	WHERE k.n <= 96
+	HAVING pg_catalog.count(*) > 0
+$$;
+COMMENT ON FUNCTION crm_import_absorbed_call(crm_imports) IS
+	'Internal: the crm_import_absorbed call of the merge (over the fields the run writes, custom ones key by key), or NULL';
+
+-- Internal: a match key's value in the run's work row w: the column of a predefined key, a
+-- custom key's value in w.custom (as crm_import_plan_matches reads it).
+CREATE FUNCTION crm_import_key_ref(key text)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT CASE WHEN key = ANY (ARRAY['email', 'mobile', 'system_id']) THEN pg_catalog.format('w.%I', key)
+		ELSE pg_catalog.format('(w.custom OPERATOR(pg_catalog.->>) %L::pg_catalog.text)', key) END
+$$;
+COMMENT ON FUNCTION crm_import_key_ref(text) IS 'Internal: SQL for a match key''s value in the run''s work row w (a predefined key''s column, a custom key''s value in w.custom)';
+
 -- Internal: phase 5, row results: one row per data row of the file, in a new table of the
 -- import's own (no lock on anything another session reads); returns the outcome counts.
 CREATE FUNCTION crm_import_run_results(job @extschema@.crm_imports, p text, results text)
@@ -753,7 +813,14 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	row_notes text;  -- notes of a row result: consent kept opted out, no key to match on
+	-- Notes of rows that replaced a value of an earlier row: (row_no, note) pairs of their
+	-- target in merged_multi.absorbed (crm_import_absorbed), read for those targets only.
+	absorbed boolean := @extschema@.crm_import_absorbed_call(job) IS NOT NULL;
 BEGIN
+	IF absorbed THEN
+		-- No row replaced a value (most real files): no join.
+		EXECUTE format('SELECT EXISTS (SELECT 1 FROM %smerged_multi m WHERE m.absorbed IS NOT NULL)', p) INTO absorbed;
+	END IF;
 	SELECT string_agg(format(', CASE WHEN x.%I THEN %L END', k.name || '_kept',
 			replace(k.name, '_marketing', '') || ' consent kept opted out: the contact had opted out and '
 			|| CASE WHEN job.master = 'existing' AND job.allow_reoptin THEN 'existing data is master' ELSE 'allow_reoptin is off' END), '')
@@ -762,9 +829,9 @@ BEGIN
 	IF job.primary_key <> 'none' THEN
 		-- A row without any key value is a new contact on every import of it: say so.
 		row_notes := coalesce(row_notes, '') || format(
-			', CASE WHEN w.tgt < 0 AND w.%I IS NULL%s THEN %L END',
-			job.primary_key,
-			CASE WHEN job.secondary_key IS NOT NULL THEN format(' AND w.%I IS NULL', job.secondary_key) ELSE '' END,
+			', CASE WHEN w.tgt < 0 AND %s IS NULL%s THEN %L END',
+			@extschema@.crm_import_key_ref(job.primary_key),
+			CASE WHEN job.secondary_key IS NOT NULL THEN format(' AND %s IS NULL', @extschema@.crm_import_key_ref(job.secondary_key)) ELSE '' END,
 			'no ' || replace(job.primary_key, 'system_id', 'system ID')
 				|| coalesce(' or ' || replace(job.secondary_key, 'system_id', 'system ID'), '')
 				|| ' to match on: created as a new contact');
@@ -784,9 +851,13 @@ BEGIN
 		'       WHEN w.row_no = w.lead_row THEN w.matched_by '
 		'       WHEN w.unit = w.lead_row THEN %L '
 		'       ELSE coalesce(w.matched_by, %L) END, '
-		'  coalesce(w.reason, w.reject_reason, nullif(pg_catalog.concat_ws(''; '', w.notes, CASE WHEN w.row_no = w.lead_row THEN nullif(pg_catalog.concat_ws(''; '', NULL::pg_catalog.text%s), '''') END), '''')) '
-		'FROM %srt w LEFT JOIN %sexisting x ON x.id = w.tgt',
-		job.id, nullif(job.primary_key, 'none'), job.secondary_key, coalesce(row_notes, ''), p, p));
+		'  coalesce(w.reason, w.reject_reason, nullif(pg_catalog.concat_ws(''; '', w.notes%s, CASE WHEN w.row_no = w.lead_row THEN nullif(pg_catalog.concat_ws(''; '', NULL::pg_catalog.text%s), '''') END), '''')) '
+		'FROM %srt w LEFT JOIN %sexisting x ON x.id = w.tgt%s',
+		job.id, nullif(job.primary_key, 'none'), job.secondary_key,
+		CASE WHEN absorbed THEN ', a.absorbed[pg_catalog.array_position(a.absorbed, w.row_no::pg_catalog.text) + 1]' ELSE '' END,
+		coalesce(row_notes, ''), p, p,
+		CASE WHEN absorbed THEN format(' LEFT JOIN (SELECT m.tgt, m.absorbed FROM %smerged_multi m WHERE m.absorbed IS NOT NULL) a ON a.tgt = w.tgt', p)
+			ELSE '' END));
 	RETURN QUERY EXECUTE format('SELECT count(*) FILTER (WHERE r.outcome = ''inserted''), '
 		'count(*) FILTER (WHERE r.outcome = ''updated''), count(*) FILTER (WHERE r.outcome = ''unchanged''), '
 		'count(*) FILTER (WHERE r.outcome = ''merged_in_file''), count(*) FILTER (WHERE r.outcome = ''rejected'') FROM %s r',

@@ -14,7 +14,8 @@ CREATE VIEW crm_import_profile_list WITH (security_barrier) AS
 		p.columns, p.skip_unmapped, p.email_consent_value, p.sms_consent_value, p.master,
 		p.primary_key, p.secondary_key, p.max_errors, p.allow_reoptin, p.has_header, p.source_import, p.saved_at,
 		p.encoding, p.date_order, p.default_region, p.invalid_values, p.rows_without_key, p.email_consent_unknown, p.sms_consent_unknown,
-		p.null_values, p.short_rows, p.delimiter, p.header_row
+		p.null_values, p.short_rows, p.delimiter, p.header_row,
+		p.unmapped_columns
 	FROM @extschema@.crm_import_profiles p
 	WHERE @extschema@.crm_import_owned(p.owner, p.owner_id);
 COMMENT ON VIEW crm_import_profile_list IS 'The saved profiles the caller may use (its own; all for crm_import_admin), with every setting';
@@ -44,6 +45,7 @@ COMMENT ON COLUMN crm_import_profile_list.sms_consent_unknown IS 'The files hold
 COMMENT ON COLUMN crm_import_profile_list.null_values IS 'Placeholder values read as blank cells (NULL: not set; {}: none)';
 COMMENT ON COLUMN crm_import_profile_list.short_rows IS 'pad or reject';
 COMMENT ON COLUMN crm_import_profile_list.delimiter IS 'Delimiter of the files, used by crm_import when it is given none; NULL: detected';
+COMMENT ON COLUMN crm_import_profile_list.unmapped_columns IS 'Columns the saved import left unmapped (skip_unmapped): not imported and not reported as new when applied';
 
 -- Internal: the profile a caller may use, or undefined_object with a hint.
 CREATE FUNCTION crm_import_profile(profile text)
@@ -105,7 +107,8 @@ BEGIN
 	INSERT INTO @extschema@.crm_import_profiles AS p (name, owner, columns, skip_unmapped, email_consent_value,
 		sms_consent_value, master, primary_key, secondary_key, max_errors, allow_reoptin, has_header, source_import, owner_id,
 		encoding, date_order, default_region, invalid_values, rows_without_key, email_consent_unknown, sms_consent_unknown,
-		null_values, short_rows, delimiter, header_row)
+		null_values, short_rows, delimiter, header_row,
+		unmapped_columns)
 	SELECT profile_name, @extschema@.crm_import_caller(),
 		coalesce((SELECT jsonb_object_agg(names[m.column_no], m.field) FROM @extschema@.crm_import_mappings m
 			WHERE m.import_id = job.id), '{}'),
@@ -115,7 +118,12 @@ BEGIN
 		job.null_values, job.short_rows, CASE WHEN NOT job.delimiter_detected THEN job.delimiter END,
 		-- A header row someone set is saved; one the upload found below a preamble is not:
 		-- next week's export is searched again (its preamble may be longer).
-		CASE WHEN job.header_row_source = 'set' THEN job.header_row END
+		CASE WHEN job.header_row_source = 'set' THEN job.header_row END,
+		-- Columns left out by skip_unmapped (a Google export: 60-odd of them): remembered, so
+		-- that the same columns of the next file are not reported as new.
+		CASE WHEN job.skip_unmapped THEN ARRAY(SELECT names[i] FROM generate_series(1, job.column_count) i
+			WHERE NOT EXISTS (SELECT 1 FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id AND m.column_no = i)
+			ORDER BY i) ELSE '{}' END
 	-- An admin replacing someone's profile leaves it theirs (it used to become the admin's,
 	-- and its owner then could neither apply nor save it).
 	ON CONFLICT ON CONSTRAINT crm_import_profiles_pkey DO UPDATE SET columns = excluded.columns,
@@ -126,7 +134,7 @@ BEGIN
 		date_order = excluded.date_order, default_region = excluded.default_region, invalid_values = excluded.invalid_values,
 		rows_without_key = excluded.rows_without_key, email_consent_unknown = excluded.email_consent_unknown,
 		sms_consent_unknown = excluded.sms_consent_unknown, null_values = excluded.null_values, short_rows = excluded.short_rows,
-		delimiter = excluded.delimiter, header_row = excluded.header_row;
+		delimiter = excluded.delimiter, header_row = excluded.header_row, unmapped_columns = excluded.unmapped_columns;
 END
 $$;
 COMMENT ON FUNCTION crm_import_save_profile(bigint, text) IS
@@ -160,15 +168,22 @@ BEGIN
 	FOR entry IN SELECT e.key, e.value #>> '{}' AS value FROM jsonb_each(prof.columns) e ORDER BY e.key LOOP
 		col := @extschema@.crm_import_find_column(names, entry.key);
 		IF col IS NULL THEN
-			column_name := entry.key; field := entry.value; status := 'missing from this file';
+			-- A column the profile does not import that this file lacks loses nothing: said
+			-- apart, and not in the one-call import's NOTICE of differences.
+			column_name := entry.key; field := entry.value;
+			status := CASE WHEN entry.value IS NULL THEN 'not imported, missing from this file' ELSE 'missing from this file' END;
 			RETURN NEXT;
 			CONTINUE;
 		END IF;
 		INSERT INTO @extschema@.crm_import_mappings (import_id, column_no, field) VALUES (job.id, col, entry.value);
 	END LOOP;
+	-- A column the saved import left unmapped under skip_unmapped is left out again, as
+	-- before: not imported, and not new (nor reported when this file lacks it).
 	RETURN QUERY
 		SELECT names[i], m.field,
-			CASE WHEN m.column_no IS NULL THEN
+			CASE WHEN m.column_no IS NULL AND prof.skip_unmapped AND i IN (SELECT @extschema@.crm_import_find_column(names, u)
+				FROM unnest(prof.unmapped_columns) u) THEN 'not imported'
+			WHEN m.column_no IS NULL THEN
 				CASE WHEN prof.skip_unmapped THEN 'new in this file, not imported' ELSE 'new in this file, not mapped' END
 			WHEN m.field IS NULL THEN 'not imported' ELSE 'mapped' END
 		FROM generate_series(1, job.column_count) i
@@ -177,7 +192,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_apply_profile(bigint, text) IS
-	'Applies a saved profile to a new upload: maps columns by header name and sets consent, rules and options; reports each column (mapped, not imported, new in this file) and each profile column missing from this file';
+	'Applies a saved profile to a new upload: maps columns by header name and sets consent, rules and options; reports each column (mapped, not imported, new in this file) and each profile column missing from this file (a skipped one as not imported, missing from this file); columns the saved import left unmapped (skip_unmapped) are not imported and not reported as new';
 
 -- Internal: the one-call import after the upload.
 CREATE FUNCTION crm_import_one_call(import bigint, profile text, gdpr boolean, tcpa boolean, dry_run boolean,
@@ -192,7 +207,7 @@ DECLARE
 	problems text;
 BEGIN
 	SELECT string_agg(pg_catalog.format('%s (%s)', a.column_name, a.status), ', ') INTO missing
-		FROM @extschema@.crm_import_apply_profile(import, profile) a WHERE a.status <> ALL (ARRAY['mapped', 'not imported']);
+		FROM @extschema@.crm_import_apply_profile(import, profile) a WHERE a.status <> ALL (ARRAY['mapped', 'not imported', 'not imported, missing from this file']);
 	IF missing IS NOT NULL THEN
 		RAISE NOTICE 'import %: columns that differ from profile "%": %', import, profile, missing;
 	END IF;

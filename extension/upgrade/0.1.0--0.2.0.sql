@@ -215,3 +215,16 @@ DROP FUNCTION IF EXISTS crm_import_discard(bigint);
 DROP FUNCTION IF EXISTS crm_import_internal.crm_import_discard(bigint);
 -- Wide files: at most 298 staged columns (src/pg/staging.cpp), the rest in extra.
 COMMENT ON COLUMN crm_imports.staged_columns IS 'Fields staged in columns c1..cN of the staging table (the header row''s count, at most 298 with 8 kB pages so that no row can overflow a page); further fields go to the row''s extra text[]';
+
+-- Issue 15: a custom field of type text, email or phone can be the primary or secondary key.
+ALTER TABLE crm_imports DROP CONSTRAINT crm_imports_primary_key_check,
+	ADD CONSTRAINT crm_imports_primary_key_check CHECK (primary_key ~ '^[a-z][a-z0-9_]{0,62}$'),
+	DROP CONSTRAINT crm_imports_secondary_key_check,
+	ADD CONSTRAINT crm_imports_secondary_key_check CHECK (secondary_key ~ '^[a-z][a-z0-9_]{0,62}$' AND secondary_key <> 'none');
+COMMENT ON COLUMN crm_imports.primary_key IS 'Duplicate check key: email, mobile, system_id, a custom field of type text, email or phone, or none';
+COMMENT ON COLUMN crm_imports.secondary_key IS 'Key used when the primary key finds no duplicate (a predefined key or a custom field of type text, email or phone)';
+
+-- Issue 15: a profile remembers the columns its import left unmapped (skip_unmapped), so that
+-- the next file's same columns are not reported as new every week.
+ALTER TABLE crm_import_profiles ADD COLUMN unmapped_columns text[] NOT NULL DEFAULT '{}';
+COMMENT ON COLUMN crm_import_profiles.unmapped_columns IS 'Header names of the columns the saved import left unmapped and so did not import (skip_unmapped): applied to a file with such a column, it is not imported again and not reported as new; missing, it is not reported';

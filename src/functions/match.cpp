@@ -138,18 +138,88 @@ void LookUp(const std::string& sql, const std::vector<std::string_view>& keys, M
 	}
 }
 
-// A contact's key value as text (the planner's values are text).
-std::string KeyColumn(const std::string& key)
-{
-	return key == "system_id" ? "c.id::pg_catalog.text" : "c." + key;
-}
+// A match key: a predefined key (email, mobile, system_id), a custom field of type text,
+// email or phone (its value in the contacts' and the work rows' custom jsonb), or none ("").
+//
+// Custom keys (docs/steps/05-rules.md): the contacts' values are read into the planner
+// like the predefined keys' -- the one sequential pass over the contacts reads
+// custom ->> 'key' beside the id, or, for a file with few values, one `= ANY ($1)` query
+// (PostgreSQL hashes the array: one pass too, or an index scan where the DBA created an
+// index on that expression). No expression index is created on demand: CREATE INDEX would
+// lock the contacts against every writer for as long as it takes to build over a million
+// rows, and every later import would pay its random B-tree inserts (the reason only email
+// is indexed). Values are compared as the import stores them (trimmed text, lower-case
+// email, E.164 phone); an email key's contact side is lower-cased too, so a value written
+// by hand in another case still matches.
+struct Key {
+	const char* name;         // "" for none
+	bool custom;
+	bool lower_case;          // custom email: compare the contacts' values lower-cased
+	const char* literal;      // a custom key's name as an SQL literal
 
-// The query giving (contact id, key value as text) for the contacts whose key is in $1.
-std::string KeyQuery(const std::string& contacts, const std::string& key)
+	bool none() const { return name[0] == '\0'; }
+	// The contact's key value as text (the planner's values are text).
+	std::string ContactValue() const
+	{
+		if (none())
+			return "NULL::pg_catalog.text";
+		if (strcmp(name, "system_id") == 0)
+			return "c.id::pg_catalog.text";
+		if (!custom)
+			return std::string("c.") + name;
+		std::string value = std::string("(c.custom OPERATOR(pg_catalog.->>) ") + literal + "::pg_catalog.text)";
+		return lower_case ? "pg_catalog.lower" + value : value;
+	}
+	// The work row's key value as text (normalized by the run: the same forms).
+	std::string WorkValue() const
+	{
+		if (none())
+			return "NULL::pg_catalog.text";
+		if (!custom)
+			return std::string("w.") + name + "::pg_catalog.text";
+		return std::string("(w.custom OPERATOR(pg_catalog.->>) ") + literal + "::pg_catalog.text)";
+	}
+	// The query giving (contact id, key value as text) for the contacts whose key is in $1.
+	std::string Query(const std::string& contacts) const
+	{
+		std::string where = strcmp(name, "system_id") == 0 ? "c.id OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])"
+														   : ContactValue() + " OPERATOR(pg_catalog.=) ANY ($1)";
+		return "SELECT c.id, " + ContactValue() + " FROM " + contacts + " c WHERE " + where;
+	}
+};
+
+// The key a rules setting names (plain PostgreSQL code: it may raise an ERROR); a custom
+// field must exist in the crm_fields beside the contacts with type text, email or phone
+// (crm_import_set_rules checks this for users, with the fields allowed).
+Key ResolveKey(const char* name, Oid contacts)
 {
-	std::string where = key == "system_id" ? "c.id OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[])"
-										   : "c." + key + " OPERATOR(pg_catalog.=) ANY ($1)";
-	return "SELECT c.id, " + KeyColumn(key) + " FROM " + contacts + " c WHERE " + where;
+	Key key{name, false, false, nullptr};
+	if (key.none() || strcmp(name, "email") == 0 || strcmp(name, "mobile") == 0 || strcmp(name, "system_id") == 0)
+		return key;
+	key.custom = true;
+	key.literal = quote_literal_cstr(name);
+	char* type = nullptr;
+	MemoryContext caller = CurrentMemoryContext;
+	const char* sql = psprintf("SELECT f.type FROM %s.crm_fields f WHERE f.name OPERATOR(pg_catalog.=) $1 AND f.custom",
+							   quote_identifier(get_namespace_name(get_rel_namespace(contacts))));
+	Oid argtype = TEXTOID;
+	Datum arg = CStringGetTextDatum(name);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql, 1, &argtype, &arg, nullptr, true, 1) == SPI_OK_SELECT && SPI_processed == 1) {
+		char* found = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (found != nullptr)
+			type = MemoryContextStrdup(caller, found);
+	}
+	SPI_finish();
+	if (type == nullptr || (strcmp(type, "text") != 0 && strcmp(type, "email") != 0 && strcmp(type, "phone") != 0))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid match key \"%s\"", name),
+						type == nullptr ? errdetail("It is neither a predefined key nor a custom field.")
+										: errdetail("It is a custom field of type %s.", type),
+						errhint("Use email, mobile, system_id, none (primary key only), or a custom field of type text, "
+								"email or phone.")));
+	key.lower_case = strcmp(type, "email") == 0;
+	return key;
 }
 
 // pg_class.reltuples of a relation: its estimated row count, -1 when never analyzed.
@@ -187,11 +257,9 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 	Oid id_sequence = PG_ARGISNULL(5) ? InvalidOid : PG_GETARG_OID(5);
 	if (strcmp(primary_key, "none") == 0)
 		primary_key[0] = '\0';
-	for (const char* key : {primary_key, secondary_key}) {
-		if (key[0] != '\0' && strcmp(key, "email") != 0 && strcmp(key, "mobile") != 0 && strcmp(key, "system_id") != 0)
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid match key \"%s\"", key),
-							errhint("Use email, mobile, system_id, or none (primary key only).")));
-	}
+	// Plain PostgreSQL code before the C++ body (RunEntry): an invalid key is an ERROR here.
+	const Key pkey = ResolveKey(primary_key, contacts);
+	const Key skey = ResolveKey(secondary_key, contacts);
 	char* work_name = quote_qualified_identifier(get_namespace_name(get_rel_namespace(work)), get_rel_name(work));
 	char* contacts_name =
 		quote_qualified_identifier(get_namespace_name(get_rel_namespace(contacts)), get_rel_name(contacts));
@@ -228,11 +296,9 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 	crm::pg::RunEntry([&]() -> Datum {
 		MatchPlanner planner(primary_key, secondary_key, work_rows > 0 ? static_cast<size_t>(work_rows) : 0);
 		crm::pg::SpiSession spi;
-		// The key columns are the work table's columns of the key fields (system_id as text).
-		auto key_column = [](const char* key) {
-			return key[0] == '\0' ? std::string("NULL::pg_catalog.text") : std::string("w.") + key + "::pg_catalog.text";
-		};
-		std::string rows_sql = "SELECT w.row_no, " + key_column(primary_key) + ", " + key_column(secondary_key) +
+		// The key values are the work table's columns of the predefined key fields (system_id
+		// as text), or a custom key's value in its custom jsonb.
+		std::string rows_sql = "SELECT w.row_no, " + pkey.WorkValue() + ", " + skey.WorkValue() +
 							   " FROM " + work_name + " w WHERE w.reason IS NULL";
 		DrainCursor(OpenCursor(rows_sql), 3, batch_context, [&](const Datum* v, const bool* n) {
 			std::optional<std::string_view> pk, sk;
@@ -248,18 +314,17 @@ extern "C" Datum crm_import_plan_matches(PG_FUNCTION_ARGS)
 		// sequential pass over the contacts offers every contact to both keys.
 		size_t values = planner.distinct_values();
 		if (contacts_rows >= 0 && static_cast<double>(values) * 4 < contacts_rows) {
-			if (primary_key[0] != '\0') {
-				LookUp(KeyQuery(contacts_name, primary_key), planner.PrimaryValues(), batch_context,
+			if (!pkey.none()) {
+				LookUp(pkey.Query(contacts_name), planner.PrimaryValues(), batch_context,
 					   [&](int64 id, std::string_view key) { planner.AddPrimaryMatch(key, id); });
 			}
-			if (secondary_key[0] != '\0') {
-				LookUp(KeyQuery(contacts_name, secondary_key), planner.SecondaryValues(), batch_context,
+			if (!skey.none()) {
+				LookUp(skey.Query(contacts_name), planner.SecondaryValues(), batch_context,
 					   [&](int64 id, std::string_view key) { planner.AddSecondaryMatch(key, id); });
 			}
 		} else if (values > 0) {
-			std::string scan_sql = "SELECT c.id, " + KeyColumn(primary_key) + ", " +
-								   (secondary_key[0] != '\0' ? KeyColumn(secondary_key) : "NULL::pg_catalog.text") +
-								   " FROM " + contacts_name + " c";
+			std::string scan_sql = "SELECT c.id, " + pkey.ContactValue() + ", " + skey.ContactValue() + " FROM " +
+								   contacts_name + " c";
 			DrainCursor(OpenCursor(scan_sql), 3, batch_context, [&](const Datum* v, const bool* n) {
 				if (!n[1])
 					planner.AddPrimaryMatch(TextView(v[1]), DatumGetInt64(v[0]));
