@@ -258,7 +258,7 @@ TEST(NormalizePhone, AcceptsOtherRealWorldSpellings)
 			{"+47 912" + kNbsp + "34" + kNbsp + "567", true, "+4791234567"},
 			{"00 47 91 23 45 67", true, "+4791234567"},
 			{"tel:+4791234567", true, "+4791234567"},
-			{"+47 912 34 567 ext. 12", true, "+4791234567"},  // extensions are dropped from E.164
+			{"+47 912 34 567 ext. 12", true, "+4791234567"},  // E.164 has no extension: noted (below)
 			{"22 33 44 55", true, "+4722334455"},             // Oslo landline
 			{"+46 70 123 45 67", true, "+46701234567"},
 			{"0046 70 123 45 67", true, "+46701234567"},
@@ -318,7 +318,15 @@ Normalized ReferencePhone(const std::string& raw, const std::string& region)
 	const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
 	PhoneNumber n;
 	std::string t(Trim(raw));
-	if (t.empty() || util.Parse(t, region, &n) != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsValidNumber(n))
+	if (t.empty() || util.ParseAndKeepRawInput(t, region, &n) != PhoneNumberUtil::NO_PARSING_ERROR ||
+		!util.IsValidNumber(n))
+		return Normalized::Fail("x");
+	// The one deliberate difference: the region's country code written without + or 00
+	// ("4791234567" in NO) is refused, not read (NormalizePhone).
+	std::string national_prefix;
+	util.GetNddPrefixForRegion(region, true, &national_prefix);
+	if (n.country_code_source() == PhoneNumber::FROM_NUMBER_WITHOUT_PLUS_SIGN &&
+		national_prefix != std::to_string(n.country_code()))
 		return Normalized::Fail("x");
 	std::string out;
 	util.Format(n, PhoneNumberUtil::E164, &out);
@@ -911,9 +919,6 @@ TEST(ValidateConsentTerms, ReportsProblems)
 			  "term \"Påmeldt\" is both an opt-in and an opt-out term");
 }
 
-}  // namespace
-}  // namespace crm::core
-
 TEST(PhoneType, GivesLibphonenumbersType)
 {
 	EXPECT_EQ(crm::core::PhoneType("912 34 567", "NO"), "mobile");
@@ -924,3 +929,32 @@ TEST(PhoneType, GivesLibphonenumbersType)
 	EXPECT_EQ(crm::core::PhoneType("123", "NO"), "");
 	EXPECT_EQ(crm::core::PhoneType("", "NO"), "");
 }
+
+// A 10-digit number beginning with the region's country code and no + or 00 is as likely
+// another country's (US area code 479) as the region's: refused with a reason, not read
+// as +47 (found with a real US customer list).
+TEST(NormalizePhone, CountryCodeWithoutPlusIsRefused)
+{
+	for (const char* in : {"479-925-1234", "4799251234", "477-891-8000x491"}) {
+		Normalized n = NormalizePhone(in, "NO");
+		EXPECT_FALSE(n.ok) << in << " read as " << n.value;
+		EXPECT_NE(n.reason.find("without + or 00"), std::string::npos) << n.reason;
+	}
+	EXPECT_EQ(NormalizePhone("+47 99 25 12 34", "NO").value, "+4799251234");
+	EXPECT_EQ(NormalizePhone("0047 99 25 12 34", "NO").value, "+4799251234");
+	EXPECT_EQ(NormalizePhone("479-925-1234", "US").value, "+14799251234");
+	EXPECT_EQ(NormalizePhone("1 650 253 0000", "US").value, "+16502530000");  // 1: the US trunk prefix
+}
+
+TEST(NormalizePhone, AnExtensionIsNoted)
+{
+	Normalized n = NormalizePhone("(650) 253-0000x3780", "US");
+	ASSERT_TRUE(n.ok) << n.reason;
+	EXPECT_EQ(n.value, "+16502530000");
+	EXPECT_EQ(n.note, "extension 3780 left out");
+	EXPECT_EQ(NormalizePhone("+47 912 34 567 ext. 12", "NO").note, "extension 12 left out");
+	EXPECT_EQ(NormalizePhone("912 34 567", "NO").note, "");
+}
+
+}  // namespace
+}  // namespace crm::core

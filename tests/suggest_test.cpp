@@ -357,6 +357,13 @@ TEST(SuggestMapping, SalesforceAndHubSpotExports)
 	auto s = SuggestMapping(headers, {}, Catalog());
 	EXPECT_EQ(Fields(s), (std::vector<std::string>{"system_id", "first_name", "last_name", "email", "mobile", "address",
 												   "city", "postal_code", "country", "company"}));
+	// A full Salesforce Contact export has the Other* address first: the Mailing* one, the
+	// person's own, is still the one suggested.
+	headers = {"Id", "LastName", "FirstName", "OtherStreet", "OtherCity", "OtherPostalCode", "OtherCountry",
+			   "MailingStreet", "MailingCity", "MailingPostalCode", "MailingCountry", "Email"};
+	s = SuggestMapping(headers, {}, Catalog());
+	EXPECT_EQ(Fields(s), (std::vector<std::string>{"system_id", "last_name", "first_name", "", "", "", "", "address",
+												   "city", "postal_code", "country", "email"}));
 	// HubSpot: "Zip", "Country/Region", "Company Name".
 	headers = {"First Name", "Last Name", "Email Address", "Zip", "Country/Region", "Company Name"};
 	s = SuggestMapping(headers, {}, Catalog());

@@ -368,6 +368,12 @@ CREATE FUNCTION crm_import_notes(job @extschema@.crm_imports)
 RETURNS TABLE (problem text, fix text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	pc integer;         -- the primary key's column
+	sc integer;         -- the secondary key's column
+	rows_read bigint;
+	keyless bigint;     -- rows with neither key
+	shared bigint;      -- secondary values shared by rows of different primary values
 BEGIN
 	IF job.header_row_source = 'detected' THEN
 		problem := pg_catalog.format('note (does not block the run): the upload skipped %s records above the header row '
@@ -377,10 +383,53 @@ BEGIN
 			job.id);
 		RETURN NEXT;
 	END IF;
+	IF job.primary_key IS NULL OR job.primary_key = 'none' OR job.staging_table IS NULL
+			OR pg_catalog.to_regclass(job.staging_table) IS NULL THEN
+		RETURN;
+	END IF;
+	pc := (SELECT m.column_no FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id AND m.field = job.primary_key);
+	sc := (SELECT m.column_no FROM @extschema@.crm_import_mappings m WHERE m.import_id = job.id AND m.field = job.secondary_key);
+	IF pc IS NULL THEN
+		RETURN;
+	END IF;
+	-- The first 100,000 data rows, as the cells read (trimmed, placeholders blank).
+	EXECUTE pg_catalog.format('WITH q AS (SELECT pg_catalog.btrim(coalesce(%s, ''''), %L) AS pk, '
+		'  pg_catalog.btrim(coalesce(%s, ''''), %L) AS sk FROM %s s WHERE s.record_no >= %s ORDER BY s.record_no LIMIT 100000) '
+		'SELECT count(*), count(*) FILTER (WHERE q.pk = '''' AND q.sk = ''''), '
+		'(SELECT count(*) FROM (SELECT q2.sk FROM q q2 WHERE q2.sk <> '''' AND q2.pk <> '''' GROUP BY q2.sk '
+		'  HAVING count(DISTINCT pg_catalog.lower(q2.pk)) > 1) g) FROM q',
+		@extschema@.crm_import_cell_ref(job, pc), @extschema@.crm_import_blank_chars(),
+		CASE WHEN sc IS NULL THEN 'NULL::text' ELSE @extschema@.crm_import_cell_ref(job, sc) END, @extschema@.crm_import_blank_chars(),
+		job.staging_table, @extschema@.crm_import_first_data_record(job))
+		INTO rows_read, keyless, shared;
+	-- Rows without a key are new contacts on every import of the file (LinkedIn: 22 emails
+	-- in 1,370 rows): a weekly re-import duplicates them each week.
+	IF job.rows_without_key = 'insert' AND keyless * 10 >= rows_read AND keyless > 0 THEN
+		problem := pg_catalog.format('note (does not block the run): %s of %s rows%s have no %s%s: each import of them '
+			'creates new contacts, again on every re-import', keyless, rows_read,
+			CASE WHEN rows_read = 100000 THEN ' read' ELSE '' END, replace(job.primary_key, '_', ' '),
+			coalesce(' and no ' || replace(job.secondary_key, '_', ' '), ''));
+		fix := pg_catalog.format('SELECT crm_import_set_options(%s, rows_without_key => ''reject''); to leave them out, '
+			'or a key these rows have (crm_import_set_rules, a custom field such as a profile URL can be the key)', job.id);
+		RETURN NEXT;
+	END IF;
+	-- Rows with different primary values but one secondary value become one contact (the
+	-- secondary key finds the earlier row): right for a person with two addresses, wrong for
+	-- colleagues sharing an office number.
+	IF shared > 0 THEN
+		problem := pg_catalog.format('note (does not block the run): %s %s value%s %s shared by rows with different %s '
+			'values: the secondary key makes each group one contact, and the later rows'' values replace the earlier ones '
+			'(crm_import_results notes each replaced value)', shared, replace(job.secondary_key, '_', ' '),
+			CASE WHEN shared > 1 THEN 's' ELSE '' END, CASE WHEN shared > 1 THEN 'are' ELSE 'is' END,
+			replace(job.primary_key, '_', ' '));
+		fix := pg_catalog.format('SELECT crm_import_set_rules(%s, %L, primary_key => %L); without a secondary key, if these '
+			'are different people (a shared office or family number)', job.id, job.master, job.primary_key);
+		RETURN NEXT;
+	END IF;
 END
 $$;
 COMMENT ON FUNCTION crm_import_notes(crm_imports) IS
-	'Internal: what the upload decided on its own (a skipped preamble), each with the call that undoes it; never blocks a run';
+	'Internal: what the upload decided on its own (a skipped preamble), and what the rules will do that may surprise (rows without a key inserted again on every import; rows of different primary values merged by a shared secondary value), each with the call that changes it; never blocks a run';
 
 CREATE FUNCTION crm_import_check(import bigint)
 RETURNS TABLE (problem text, fix text)

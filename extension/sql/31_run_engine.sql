@@ -172,6 +172,11 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'crm_import_phone_row_type' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
 COMMENT ON FUNCTION crm_import_phone_row_type(text, text, text) IS
 	'Internal: libphonenumber''s type of the number crm_import_norm_phone_for_row read (as crm_import_phone_type names it), from the same parse; NULL when not valid';
+CREATE FUNCTION crm_import_phone_row_note(value text, country text, region text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'crm_import_phone_row_note' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION crm_import_phone_row_note(text, text, text) IS
+	'Internal: what the E.164 form of the number crm_import_norm_phone_for_row read leaves out (its extension), from the same parse; NULL when nothing';
 
 -- Internal: the SQL reference to field c of a staged row aliased s as the run reads it: a
 -- placeholder of the import's null_values (trimmed, case-insensitive) reads as NULL, a blank
@@ -287,7 +292,7 @@ AS $$
 	SELECT x.c, x.name,
 		CASE WHEN x.custom THEN 'custom' WHEN x.type = 'id' THEN 'system_id' WHEN x.type = 'consent' THEN 'consent'
 			ELSE 'contact' END,
-		x.ref, CASE WHEN x.type = 'phone' AND (x.country_ref IS NOT NULL OR x.name = 'mobile')
+		x.ref, CASE WHEN x.type = 'phone'
 			-- Read in the row's country's region; a number not valid there is read in the
 			-- import's region (crm_import_run_normalize notes it on the row, and the type of
 			-- a mobile number, from the same parse).
@@ -362,17 +367,25 @@ BEGIN
 		outer_cols := coalesce(outer_cols, '') || format(', nullif(pg_catalog.jsonb_strip_nulls(%s), ''{}'') AS custom', custom_expr);
 	END IF;
 	-- A phone number not valid in the row's country but in the import's region was read in
-	-- the latter (crm_import_run_columns): say so on the row.
-	SELECT string_agg(format(', CASE WHEN x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text) IS NOT NULL '
-			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text)) END',
+	-- the latter (crm_import_run_columns), and an extension E.164 cannot hold was left out:
+	-- say so on the row. Both come from the parse that read the number.
+	SELECT string_agg(CASE WHEN cm.column_no IS NOT NULL THEN format(', CASE WHEN x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text) IS NOT NULL '
+			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text), x.n%1$s) END',
 			m.column_no, cm.column_no, region,
-			format('%s %%L in column %s is not valid for %%s (the row''s country): read as a %s number',
-				lower(left(f.label, 1)) || substr(f.label, 2), m.column_no, region)), '' ORDER BY m.column_no),
-		string_agg(format(' OR (x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text) IS NOT NULL)',
-			m.column_no, cm.column_no, region), '')
+			format('%s %%L in column %s is not valid for %%s (the row''s country): read in region %s (the import''s) as %%s',
+				lower(left(f.label, 1)) || substr(f.label, 2), m.column_no, region)) ELSE '' END
+			|| format(', CASE WHEN x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_row_note(x.r%1$s, %2$s, %3$L::text) IS NOT NULL '
+			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_phone_row_note(x.r%1$s, %2$s, %3$L::text)) END',
+			m.column_no, coalesce('x.r' || cm.column_no, 'NULL::text'), region,
+			format('%s %%L in column %s: %%s (E.164 numbers have no extension)', lower(left(f.label, 1)) || substr(f.label, 2), m.column_no)),
+			'' ORDER BY m.column_no),
+		string_agg(CASE WHEN cm.column_no IS NOT NULL THEN format(' OR (x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text) IS NOT NULL)',
+			m.column_no, cm.column_no, region) ELSE '' END
+			|| format(' OR (x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_row_note(x.r%1$s, %2$s, %3$L::text) IS NOT NULL)',
+			m.column_no, coalesce('x.r' || cm.column_no, 'NULL::text'), region), '')
 	INTO phone_notes, phone_test
 	FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name = m.field
-	JOIN @extschema@.crm_import_mappings cm ON cm.import_id = job.id AND cm.field = 'country'
+	LEFT JOIN @extschema@.crm_import_mappings cm ON cm.import_id = job.id AND cm.field = 'country'
 	WHERE m.import_id = job.id AND f.type = 'phone';
 	notes := coalesce(notes, '') || coalesce(phone_notes, '');
 	-- A valid number in the mobile field that is no mobile number is imported, and said so.
@@ -542,6 +555,7 @@ DECLARE
 	summary text;
 	value_rejects boolean;  -- some row was rejected for a value it could not read
 	short_rejects boolean;  -- some row was rejected for having fewer fields than the header
+	region_rejects bigint;  -- rows rejected for a phone number not valid in the import's region
 BEGIN
 	IF data_rows = 0 OR rejected_rows < data_rows THEN
 		RETURN;
@@ -557,6 +571,8 @@ BEGIN
 	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %srt rt WHERE rt.reason LIKE ''wrong field count: %%'' '
 		'AND (pg_catalog.regexp_match(rt.reason, ''^wrong field count: (\d+) fields''))[1]::integer < %s)', p, job.column_count)
 		INTO short_rejects;
+	EXECUTE format('SELECT count(*) FROM %srt rt WHERE rt.reason LIKE %L', p,
+		'%number%for region ' || @extschema@.crm_import_region(job) || '%') INTO region_rejects;
 	IF dry_run THEN
 		RAISE WARNING 'import % would fail: no row could be imported (% of % rejected)', job.id, rejected_rows, data_rows
 			USING DETAIL = 'Reasons: ' || summary || '.',
@@ -566,7 +582,9 @@ BEGIN
 			USING ERRCODE = 'data_exception', DETAIL = 'Reasons: ' || summary || '.',
 			HINT = format('Run with dry_run => true and read crm_import_results(%s) for the reasons; fix the file or the mapping%s.', job.id,
 				CASE WHEN job.invalid_values = 'reject_row' AND value_rejects THEN format(', or set crm_import_set_options(%s, invalid_values => ''skip_value'') to import rows without the values that cannot be read', job.id) ELSE '' END
-				|| CASE WHEN short_rejects THEN format(', or set crm_import_set_options(%s, short_rows => ''pad'') to read short rows with their missing trailing fields blank', job.id) ELSE '' END);
+				|| CASE WHEN short_rejects THEN format(', or set crm_import_set_options(%s, short_rows => ''pad'') to read short rows with their missing trailing fields blank', job.id) ELSE '' END
+				-- A file of another country's numbers: every reason says "for region NO".
+				|| CASE WHEN region_rejects * 2 > data_rows THEN format(', or, if the phone numbers are of another country, read them in its region: crm_import_set_options(%s, default_region => ''US'') (its ISO code), or map a country column', job.id) ELSE '' END);
 	END IF;
 END
 $$;

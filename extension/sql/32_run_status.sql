@@ -153,9 +153,15 @@ BEGIN
 		IF dry_run THEN
 			RAISE;  -- nothing to record: the error as it was
 		END IF;
+		-- Row results of an earlier dry run would read as this run's: they go. (The run
+		-- dropped them itself, but in the subtransaction just rolled back.)
+		IF pg_catalog.to_regclass(pg_catalog.format('crm_import_staging.%I', 'results_' || job.id)) IS NOT NULL THEN
+			EXECUTE pg_catalog.format('DROP TABLE crm_import_staging.%I', 'results_' || job.id);
+		END IF;
 		UPDATE @extschema@.crm_imports j SET state = 'failed', finished_at = clock_timestamp(),
 			failure_reason = err_message || coalesce(' (' || nullif(err_detail, '') || ')', ''),
-			failure_sqlstate = err_state, inserted = NULL, updated = NULL, unchanged = NULL, merged_in_file = NULL, rejected = NULL
+			failure_sqlstate = err_state, inserted = NULL, updated = NULL, unchanged = NULL, merged_in_file = NULL, rejected = NULL,
+			results_dry_run = NULL
 			WHERE j.id = job.id;
 		RAISE WARNING 'import % failed: %', job.id, err_message
 			USING DETAIL = pg_catalog.concat_ws(' ', nullif(err_detail, ''),
@@ -189,6 +195,9 @@ BEGIN
 	IF pg_catalog.to_regclass(pg_catalog.format('crm_import_staging.%I', 'results_' || job.id)) IS NOT NULL THEN
 		RETURN QUERY EXECUTE pg_catalog.format('SELECT r.row_no, r.line_no, r.outcome, r.contact_id, r.matched_by, r.reason '
 			'FROM crm_import_staging.%I r ORDER BY r.row_no', 'results_' || job.id);
+	ELSIF job.state = 'failed' THEN
+		RAISE NOTICE 'import % has no row results: its run failed (%) and changed nothing', job.id, job.failure_reason
+			USING HINT = pg_catalog.format('SELECT * FROM crm_import_run(%s, dry_run => true) gives row results without importing.', job.id);
 	END IF;
 END
 $$;

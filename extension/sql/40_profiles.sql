@@ -285,6 +285,24 @@ $$;
 COMMENT ON FUNCTION crm_import(text, bytea, text, boolean, boolean, text, text, boolean, text, boolean) IS
 	'One call for scripts: uploads bytes (in the given encoding, else the profile''s), applies a saved profile, records GDPR/TCPA compliance only when passed true, runs; returns the import id, its state and counts. A failed run leaves a failed import with the reason (state failed)';
 
+-- The file's contents as text. Without this form a literal was ambiguous between the bytea
+-- and the large-object forms ("function crm_import(unknown, unknown, ...) is not unique"),
+-- and a path given as the file ('/home/kari/contacts.csv') got that error instead of the
+-- upload's: a path is refused, with the calls that read a file.
+CREATE FUNCTION crm_import(list text, data text, profile text, gdpr boolean DEFAULT false, tcpa boolean DEFAULT false,
+	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false, encoding text DEFAULT NULL,
+	background boolean DEFAULT false)
+RETURNS TABLE (import_id bigint, state text, inserted bigint, updated bigint, unchanged bigint,
+	merged_in_file bigint, rejected bigint)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT * FROM @extschema@.crm_import_one_call(
+		@extschema@.crm_import_upload(list, data, file_name, @extschema@.crm_import_profile_delimiter(profile, delimiter),
+			@extschema@.crm_import_profile_encoding(profile, encoding)), profile, gdpr, tcpa, dry_run, background)
+$$;
+COMMENT ON FUNCTION crm_import(text, text, text, boolean, boolean, text, text, boolean, text, boolean) IS
+	'One call for scripts: uploads the file''s contents given as text (a path is refused: use crm_import_from_file, or \lo_import and the large-object form), applies a saved profile, records compliance only when passed true, runs; returns the import id, state and counts';
+
 CREATE FUNCTION crm_import(list text, lo oid, profile text, gdpr boolean DEFAULT false, tcpa boolean DEFAULT false,
 	file_name text DEFAULT NULL, delimiter text DEFAULT NULL, dry_run boolean DEFAULT false, encoding text DEFAULT NULL,
 	background boolean DEFAULT false)

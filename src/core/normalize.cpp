@@ -784,7 +784,8 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region,
 	bool known_region = IsKnownRegion(region);
 	const std::string& parse_region = known_region ? region : std::string("ZZ");
 	PhoneNumber number;
-	PhoneNumberUtil::ErrorType err = util.Parse(std::string(input), parse_region, &number);
+	// ParseAndKeepRawInput: it also says where the country code came from (below).
+	PhoneNumberUtil::ErrorType err = util.ParseAndKeepRawInput(std::string(input), parse_region, &number);
 	switch (err) {
 	case PhoneNumberUtil::NO_PARSING_ERROR:
 		break;
@@ -804,6 +805,18 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region,
 	default:
 		return Normalized::Fail("not a phone number");
 	}
+	// libphonenumber reads "479-925-1234" in region NO as +47 99 25 12 34: the region's
+	// country code written without + or 00 in front of a valid national number. It is as
+	// likely a US number (area code 479) as a Norwegian one: refused, not guessed.
+	// (Not where the country code is also the national prefix: "1 650 253 0000" in the US.)
+	std::string national_prefix;
+	if (number.country_code_source() == PhoneNumber::FROM_NUMBER_WITHOUT_PLUS_SIGN)
+		util.GetNddPrefixForRegion(parse_region, true, &national_prefix);
+	if (number.country_code_source() == PhoneNumber::FROM_NUMBER_WITHOUT_PLUS_SIGN &&
+		national_prefix != std::to_string(number.country_code()))
+		return Normalized::Fail("begins with " + std::to_string(number.country_code()) + ", the country code of region " +
+								region + ", without + or 00: write +" + std::to_string(number.country_code()) +
+								" in front if that is what it is, or read the numbers in their own region");
 	// A number is valid exactly when libphonenumber gives it a type (IsValidNumber is that
 	// test): asking for the type costs the same and keeps it for the caller.
 	PhoneNumberUtil::PhoneNumberType number_type = util.GetNumberType(number);
@@ -825,7 +838,11 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region,
 	util.Format(number, PhoneNumberUtil::E164, &e164);
 	if (type != nullptr)
 		*type = PhoneTypeName(number_type);
-	return Normalized::Ok(std::move(e164));
+	Normalized ok = Normalized::Ok(std::move(e164));
+	// E.164 has no extension: the run says so on the row rather than drop it unseen.
+	if (number.has_extension())
+		ok.note = "extension " + number.extension() + " left out";
+	return ok;
 }
 
 // The libphonenumber type of a valid number; empty when it is not valid. The number is

@@ -14,9 +14,10 @@ struct Normalized {
 	bool ok = false;
 	std::string value;   // canonical form when ok
 	std::string reason;  // why not, when !ok (e.g. "missing @", "too few digits for region NO")
+	std::string note;    // what the canonical form leaves out, when ok (a phone extension)
 
-	static Normalized Ok(std::string v) { return {true, std::move(v), {}}; }
-	static Normalized Fail(std::string why) { return {false, {}, std::move(why)}; }
+	static Normalized Ok(std::string v) { return {true, std::move(v), {}, {}}; }
+	static Normalized Fail(std::string why) { return {false, {}, std::move(why), {}}; }
 };
 
 // Trims ASCII and Unicode spaces (incl. NBSP) at both ends.

@@ -503,14 +503,20 @@ private:
 		// HubSpot's "Contact Email", Outlook's "Business City" and "Home Postal Code",
 		// Thunderbird's "Primary Email" and "Work ZipCode". Drop such a prefix and try again,
 		// a little less sure. (Home and work phones are refused later, by NonMobilePhone.)
-		for (const char* prefix : {"mailing", "billing", "shipping", "home", "primary", "contact", "personal", "other",
-								   "business", "work"}) {
+		// "Other" is the least sure: where an export has several addresses, the person's own
+		// wins over Salesforce's Other* (found with a real Contact export whose OtherCity, an
+		// earlier column, took the city); among the others the file's first address wins
+		// (Outlook: Business, then Home).
+		static const std::pair<const char*, float> kPrefixes[] = {
+			{"mailing", 1.0f}, {"billing", 1.0f}, {"shipping", 1.0f}, {"home", 1.0f}, {"primary", 1.0f},
+			{"contact", 1.0f}, {"personal", 1.0f}, {"business", 1.0f}, {"work", 1.0f}, {"other", 0.9f}};
+		for (const auto& [prefix, preference] : kPrefixes) {
 			std::string_view p(prefix);
 			if (key.size() > p.size() + 2 && key.compare(0, p.size(), p) == 0) {
 				std::string rest = key.substr(p.size());
 				for (const KeyEntry& e : keys_)
 					if (e.key == rest)
-						Merge(&out, Candidate{e.field, e.exact * kPrefixed, "header"});
+						Merge(&out, Candidate{e.field, e.exact * kPrefixed * preference, "header"});
 				if (!out.empty())
 					return out;
 			}

@@ -40,6 +40,7 @@ PG_FUNCTION_INFO_V1(crm_import_default_region);
 PG_FUNCTION_INFO_V1(crm_import_norm_phone_for_row);
 PG_FUNCTION_INFO_V1(crm_import_phone_not_valid_in);
 PG_FUNCTION_INFO_V1(crm_import_phone_row_type);
+PG_FUNCTION_INFO_V1(crm_import_phone_row_note);
 }
 
 using crm::core::Normalized;
@@ -467,11 +468,11 @@ extern "C" Datum crm_import_default_region(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(region));
 }
 
-// crm_import_phone_row_type(value, country, region): libphonenumber's type of the number
-// crm_import_norm_phone_for_row read (as crm_import_phone_type names it); NULL when not valid.
-extern "C" Datum crm_import_phone_row_type(PG_FUNCTION_ARGS)
+// The memo's answer for (value, country, region), NULL arguments as the run passes them: a
+// text from the row's phone (its type, its note), or NULL.
+template <typename Part>
+Datum RowPhonePart(FunctionCallInfo fcinfo, Part&& part)
 {
-	CRM_REQUIRE_NARGS(3);
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
 		PG_RETURN_NULL();
 	text* raw = PG_GETARG_TEXT_PP(0);
@@ -481,11 +482,28 @@ extern "C" Datum crm_import_phone_row_type(PG_FUNCTION_ARGS)
 	RunEntry([&]() -> Datum {
 		const crm::core::RowPhone& phone =
 			RowPhoneMemo().Get(VarView(raw), country ? VarView(country) : std::string_view(), VarView(region));
-		if (phone.number.ok)
-			result = crm::pg::MakeText(phone.type);
+		const std::string* value = part(phone);
+		if (value != nullptr && !value->empty())
+			result = crm::pg::MakeText(*value);
 		return (Datum) 0;
 	});
 	if (result == nullptr)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(result);
+}
+
+// crm_import_phone_row_type(value, country, region): libphonenumber's type of the number
+// crm_import_norm_phone_for_row read (as crm_import_phone_type names it); NULL when not valid.
+extern "C" Datum crm_import_phone_row_type(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(3);
+	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.number.ok ? &p.type : nullptr; });
+}
+
+// crm_import_phone_row_note(value, country, region): what the E.164 form leaves out of the
+// number crm_import_norm_phone_for_row read ("extension 12 left out"); NULL when nothing.
+extern "C" Datum crm_import_phone_row_note(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(3);
+	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.number.ok ? &p.number.note : nullptr; });
 }

@@ -1,0 +1,71 @@
+-- What an outsider's run of real exports found (a US customer list, a Salesforce Contact
+-- export, a German staff list, LinkedIn, Google), each with the behaviour that fixes it.
+\i sql/include/fresh_extension.sql
+SET crm_import.default_region = 'NO';
+SELECT crm_import_create_list('Kunder');
+CREATE FUNCTION rx_prepare(csv text, rules_secondary text DEFAULT NULL) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	imp bigint := crm_import_upload('Kunder', convert_to(csv, 'UTF8'));
+BEGIN
+	PERFORM crm_import_suggest_mapping(imp);
+	PERFORM crm_import_set_skip_unmapped(imp, true);
+	PERFORM crm_import_set_consent(imp, 'email_marketing', unknown => true);
+	PERFORM crm_import_set_consent(imp, 'sms_marketing', unknown => true);
+	PERFORM crm_import_set_rules(imp, 'file', primary_key => 'email', secondary_key => rules_secondary);
+	PERFORM crm_import_accept_compliance(imp, true, true);
+	RETURN imp;
+END $$;
+
+-- 1. A US number whose area code begins 47 was read as Norwegian (+47 and the rest) under
+-- region NO: 479-925-1234 is (479) 925-1234 in Arkansas or +47 99 25 12 34; refused with a
+-- reason, not guessed. +47 or 0047 in front, or region US, read it.
+SELECT crm_import_norm_phone('479-925-1234', 'NO') AS no_region, crm_import_norm_phone('479-925-1234', 'US') AS us_region,
+	crm_import_norm_phone('+47 99 25 12 34', 'NO') AS with_plus, crm_import_norm_phone('1 650 253 0000', 'US') AS us_trunk_prefix;
+SELECT crm_import_problem('phone', '479-925-1234', 'NO');
+SELECT rx_prepare(E'First Name,Email,Mobile\nCory,cory@example.com,479-925-1234\nKari,kari@example.no,912 34 567\n') AS us \gset
+SELECT crm_import_map(:us, 'Mobile', 'mobile');
+SELECT * FROM crm_import_run(:us, dry_run => true);
+SELECT row_no, outcome, reason FROM crm_import_results(:us) ORDER BY row_no;
+
+-- 2. A phone extension E.164 cannot hold was dropped unseen; the row now says so.
+SELECT rx_prepare(E'First Name,Email,Mobile\nAda,ada@example.com,+47 912 34 567 ext. 12\n') AS ext \gset
+SELECT crm_import_map(:ext, 'Mobile', 'mobile');
+SELECT * FROM crm_import_run(:ext);
+SELECT row_no, outcome, reason FROM crm_import_results(:ext) ORDER BY row_no;
+SELECT email, mobile FROM crm_contacts WHERE created_by_import = :ext;
+
+-- 3. A Salesforce Contact export has its Other* address before its Mailing* one: the
+-- Mailing* address (the person's own) is the one suggested.
+SELECT crm_import_upload('Kunder', convert_to(E'Id,LastName,FirstName,OtherStreet,OtherCity,OtherCountry,MailingStreet,MailingCity,MailingCountry,Email\n'
+	'0031U00001WaiGqQAJ,Rogers,Jack,,,,525 S. Lexington Ave,Burlington,USA,jrogers@example.com\n', 'UTF8')) AS sf \gset
+SELECT * FROM crm_import_suggest_mapping(:sf) ORDER BY column_no;
+
+-- 4. A run that fails after a dry run left the dry run's row results, which read as the
+-- failed run's. They go with the failure; crm_import_results says why there are none.
+SELECT rx_prepare(E'First Name,Email\nOla,ola@example.no\n') AS failing \gset
+SELECT * FROM crm_import_run(:failing, dry_run => true);
+SELECT count(*) AS dry_run_results FROM crm_import_results(:failing);
+CREATE FUNCTION rx_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'contact % refused by a trigger', NEW.email; END $$;
+CREATE TRIGGER rx_refuse BEFORE INSERT ON crm_contacts FOR EACH ROW EXECUTE FUNCTION rx_refuse();
+\set VERBOSITY terse
+SELECT * FROM crm_import_run(:failing);
+\set VERBOSITY default
+DROP TRIGGER rx_refuse ON crm_contacts;
+SELECT state, results_dry_run FROM crm_imports WHERE id = :failing;
+SELECT count(*) AS results_after_failure FROM crm_import_results(:failing);
+
+-- 5. crm_import check notes what the rules will do that may surprise: rows without a key
+-- are new contacts on every import; rows of different emails sharing a mobile number (an
+-- office number) become one contact through the secondary key.
+SELECT rx_prepare(E'First Name,Email,Mobile\nMichael,tischlerei@example.de,+49 3991 61157420\nJonas,laser@example.de,+49 3991 61157420\n'
+	'Anna,,\nBerit,,\nCarl,carl@example.de,\n', 'mobile') AS office \gset
+SELECT * FROM crm_import_check(:office);
+SELECT * FROM crm_import_run(:office, dry_run => true);
+SELECT row_no, outcome, matched_by, reason FROM crm_import_results(:office) ORDER BY row_no;
+
+-- 6. A path given to the one-call import was "function crm_import(unknown, ...) is not
+-- unique"; now the text form answers, and refuses the path with the calls that read a file.
+SELECT crm_import_save_profile(:ext, 'weekly');
+\set VERBOSITY default
+SELECT * FROM crm_import('Kunder', '/home/kari/Downloads/customers.csv', profile => 'weekly');
