@@ -65,6 +65,16 @@ Datum TextResult(FunctionCallInfo fcinfo, Fn&& normalize)
 	PG_RETURN_TEXT_P(result);
 }
 
+// Returns the text make() gives, or NULL when it is empty (no problem, no type, ...).
+template <typename Fn>
+Datum NonEmptyText(FunctionCallInfo fcinfo, Fn&& make)
+{
+	return TextResult(fcinfo, [&] {
+		std::string s = make();
+		return s.empty() ? Normalized::Fail({}) : Normalized::Ok(std::move(s));
+	});
+}
+
 // The date order named by a date_order argument, or a 22023 error naming the choices.
 crm::core::DateOrder DateOrderArg(std::string_view text)
 {
@@ -279,18 +289,11 @@ extern "C" Datum crm_import_problem(PG_FUNCTION_ARGS)
 	text* kind = PG_GETARG_TEXT_PP(0);
 	text* raw = PG_GETARG_TEXT_PP(1);
 	text* region = PG_GETARG_TEXT_PP(2);
-	text* result = nullptr;
-	RunEntry([&]() -> Datum {
+	return NonEmptyText(fcinfo, [&] {
 		std::string_view k = VarView(kind);
-		std::string why = k == "birthday" ? "unknown kind birthday"
-										  : Problem(k, VarView(raw), VarView(region), crm::core::DateOrder::kDMY, {});
-		if (!why.empty())
-			result = crm::pg::MakeText(why);
-		return (Datum) 0;
+		return k == "birthday" ? std::string("unknown kind birthday")
+							   : Problem(k, VarView(raw), VarView(region), crm::core::DateOrder::kDMY, {});
 	});
-	if (result == nullptr)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(result);
 }
 
 // crm_import_problem(kind, value, region, date_order) -> why value is not a valid kind
@@ -303,16 +306,9 @@ extern "C" Datum crm_import_problem_in_order(PG_FUNCTION_ARGS)
 	text* region = PG_GETARG_TEXT_PP(2);
 	text* order = PG_GETARG_TEXT_PP(3);
 	crm::core::CivilDate today = crm::pg::CurrentDate();
-	text* result = nullptr;
-	RunEntry([&]() -> Datum {
-		std::string why = Problem(VarView(kind), VarView(raw), VarView(region), DateOrderArg(VarView(order)), today);
-		if (!why.empty())
-			result = crm::pg::MakeText(why);
-		return (Datum) 0;
+	return NonEmptyText(fcinfo, [&] {
+		return Problem(VarView(kind), VarView(raw), VarView(region), DateOrderArg(VarView(order)), today);
 	});
-	if (result == nullptr)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(result);
 }
 
 extern "C" {
@@ -334,16 +330,7 @@ extern "C" Datum crm_import_phone_type(PG_FUNCTION_ARGS)
 	CRM_REQUIRE_NARGS(2);
 	text* raw = PG_GETARG_TEXT_PP(0);
 	text* region = PG_GETARG_TEXT_PP(1);
-	text* result = nullptr;
-	RunEntry([&]() -> Datum {
-		std::string type = crm::core::PhoneType(VarView(raw), VarView(region));
-		if (!type.empty())
-			result = crm::pg::MakeText(type);
-		return (Datum) 0;
-	});
-	if (result == nullptr)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(result);
+	return NonEmptyText(fcinfo, [&] { return crm::core::PhoneType(VarView(raw), VarView(region)); });
 }
 
 // crm_import_known_region(region): whether libphonenumber knows the ISO 3166 region code.
@@ -364,16 +351,7 @@ extern "C" Datum crm_import_country_region(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(1);
 	text* country = PG_GETARG_TEXT_PP(0);
-	text* result = nullptr;
-	RunEntry([&]() -> Datum {
-		std::string region = crm::core::CountryRegion(VarView(country));
-		if (!region.empty())
-			result = crm::pg::MakeText(region);
-		return (Datum) 0;
-	});
-	if (result == nullptr)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(result);
+	return NonEmptyText(fcinfo, [&] { return crm::core::CountryRegion(VarView(country)); });
 }
 
 namespace {
@@ -416,6 +394,22 @@ PhoneForRowMemo& RowPhoneMemo()
 	return memo;
 }
 
+// The memo's answer for (value, country, region) as the run passes them (a NULL country: the
+// import's region): a text from the row's phone (where it was not valid, its type, its
+// note), or NULL when that is empty.
+template <typename Part>
+Datum RowPhonePart(FunctionCallInfo fcinfo, Part&& part)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	text* raw = PG_GETARG_TEXT_PP(0);
+	text* country = PG_ARGISNULL(1) ? nullptr : PG_GETARG_TEXT_PP(1);
+	text* region = PG_GETARG_TEXT_PP(2);
+	return NonEmptyText(fcinfo, [&] {
+		return part(RowPhoneMemo().Get(VarView(raw), country ? VarView(country) : std::string_view(), VarView(region)));
+	});
+}
+
 }  // namespace
 
 // crm_import_norm_phone_for_row(value, country, region): value in E.164, read in the region
@@ -440,21 +434,9 @@ extern "C" Datum crm_import_norm_phone_for_row(PG_FUNCTION_ARGS)
 extern "C" Datum crm_import_phone_not_valid_in(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(3);
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	if (PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	text* raw = PG_GETARG_TEXT_PP(0);
-	text* country = PG_GETARG_TEXT_PP(1);
-	text* region = PG_GETARG_TEXT_PP(2);
-	text* result = nullptr;
-	RunEntry([&]() -> Datum {
-		const crm::core::RowPhone& phone = RowPhoneMemo().Get(VarView(raw), VarView(country), VarView(region));
-		if (!phone.not_valid_in.empty())
-			result = crm::pg::MakeText(phone.not_valid_in);
-		return (Datum) 0;
-	});
-	if (result == nullptr)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(result);
+	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.not_valid_in; });
 }
 
 // crm_import_default_region(): the session's crm_import.default_region.
@@ -468,36 +450,13 @@ extern "C" Datum crm_import_default_region(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(region));
 }
 
-// The memo's answer for (value, country, region), NULL arguments as the run passes them: a
-// text from the row's phone (its type, its note), or NULL.
-template <typename Part>
-Datum RowPhonePart(FunctionCallInfo fcinfo, Part&& part)
-{
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
-		PG_RETURN_NULL();
-	text* raw = PG_GETARG_TEXT_PP(0);
-	text* country = PG_ARGISNULL(1) ? nullptr : PG_GETARG_TEXT_PP(1);
-	text* region = PG_GETARG_TEXT_PP(2);
-	text* result = nullptr;
-	RunEntry([&]() -> Datum {
-		const crm::core::RowPhone& phone =
-			RowPhoneMemo().Get(VarView(raw), country ? VarView(country) : std::string_view(), VarView(region));
-		const std::string* value = part(phone);
-		if (value != nullptr && !value->empty())
-			result = crm::pg::MakeText(*value);
-		return (Datum) 0;
-	});
-	if (result == nullptr)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(result);
-}
 
 // crm_import_phone_row_type(value, country, region): libphonenumber's type of the number
 // crm_import_norm_phone_for_row read (as crm_import_phone_type names it); NULL when not valid.
 extern "C" Datum crm_import_phone_row_type(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(3);
-	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.number.ok ? &p.type : nullptr; });
+	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.number.ok ? p.type : std::string(); });
 }
 
 // crm_import_phone_row_note(value, country, region): what the E.164 form leaves out of the
@@ -505,5 +464,5 @@ extern "C" Datum crm_import_phone_row_type(PG_FUNCTION_ARGS)
 extern "C" Datum crm_import_phone_row_note(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(3);
-	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.number.ok ? &p.number.note : nullptr; });
+	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.number.ok ? p.number.note : std::string(); });
 }
