@@ -137,3 +137,28 @@ TEST(NormalizePhone, ValidNorwegianNumbersBeginning4Or9AreMobile)
 		}
 	EXPECT_GT(valid, 1000);
 }
+
+TEST(RowPhoneNotes, QuotesAndCutsAsTheRunDoes)
+{
+	EXPECT_EQ(crm::core::QuoteLiteral("O'Brien"), "'O''Brien'");
+	EXPECT_EQ(crm::core::QuoteLiteral("a\\b"), "E'a\\\\b'");
+	EXPECT_EQ(crm::core::CutChars("\xC3\xB8" "abc", 2), "\xC3\xB8" "a...");  // characters, not bytes
+	EXPECT_EQ(crm::core::CutChars("abc", 3), "abc");
+}
+
+TEST(RowPhoneNotes, EachNoteFromTheSameParse)
+{
+	using crm::core::RowPhoneNotes;
+	auto uk = NormalizePhoneForRow("91234567", "UK", "NO");
+	EXPECT_EQ(RowPhoneNotes(uk, "91234567", "mobile number", 4, "NO", true),
+			  "mobile number '91234567' in column 4 is not valid for GB (the row's country): read in region NO "
+			  "(the import's) as +4791234567");
+	auto ext = NormalizePhoneForRow("+47 22 12 34 56 ext. 12", "", "NO");
+	EXPECT_EQ(RowPhoneNotes(ext, "+47 22 12 34 56 ext. 12", "mobile number", 2, "NO", true),
+			  "mobile number '+47 22 12 34 56 ext. 12' in column 2: extension 12 left out (E.164 numbers have no "
+			  "extension); mobile number +4722123456 is a fixed-line number, not a mobile number");
+	// Not the mobile field: no type note; nothing to say: empty; not valid: empty.
+	EXPECT_EQ(RowPhoneNotes(NormalizePhoneForRow("22 12 34 56", "", "NO"), "22 12 34 56", "work phone", 5, "NO", false), "");
+	EXPECT_EQ(RowPhoneNotes(NormalizePhoneForRow("912 34 567", "", "NO"), "912 34 567", "mobile number", 5, "NO", true), "");
+	EXPECT_EQ(RowPhoneNotes(NormalizePhoneForRow("12", "", "NO"), "12", "mobile number", 5, "NO", true), "");
+}

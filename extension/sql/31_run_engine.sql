@@ -153,30 +153,21 @@ AS 'MODULE_PATHNAME', 'crm_import_country_region' LANGUAGE C IMMUTABLE STRICT PA
 COMMENT ON FUNCTION crm_import_country_region(text) IS
 	'Internal: the phone region a country cell names (ISO 3166 code libphonenumber knows, or a common country''s English or Norwegian name), or NULL';
 
--- Internal: a row's phone number read in its country's region, else in the import's. The
--- second function says when the number was read in the import's region because it is not
--- valid in the row's country (the run notes it), the third the number's type; they reuse
--- the first one's parse.
+-- Internal: a row's phone number read in its country's region, else in the import's; and
+-- the notes on the row about it (read in the import's region because it is not valid in
+-- the row's country, an extension left out, no mobile number in the mobile field), from the
+-- same parse (src/core/phone_region.cpp).
 CREATE FUNCTION crm_import_norm_phone_for_row(value text, country text, region text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'crm_import_norm_phone_for_row' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
 COMMENT ON FUNCTION crm_import_norm_phone_for_row(text, text, text) IS
 	'Internal: a row''s phone number in E.164, read in the region its country cell names, else (or when not valid there) in region; NULL when not valid';
-CREATE FUNCTION crm_import_phone_not_valid_in(value text, country text, region text)
+CREATE FUNCTION crm_import_phone_row_notes(value text, country text, region text, label text, column_no integer,
+	mobile_field boolean)
 RETURNS text
-AS 'MODULE_PATHNAME', 'crm_import_phone_not_valid_in' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
-COMMENT ON FUNCTION crm_import_phone_not_valid_in(text, text, text) IS
-	'Internal: the row''s region when crm_import_norm_phone_for_row read the number in region because it is not valid in the row''s country; else NULL';
-CREATE FUNCTION crm_import_phone_row_type(value text, country text, region text)
-RETURNS text
-AS 'MODULE_PATHNAME', 'crm_import_phone_row_type' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
-COMMENT ON FUNCTION crm_import_phone_row_type(text, text, text) IS
-	'Internal: libphonenumber''s type of the number crm_import_norm_phone_for_row read (as crm_import_phone_type names it), from the same parse; NULL when not valid';
-CREATE FUNCTION crm_import_phone_row_note(value text, country text, region text)
-RETURNS text
-AS 'MODULE_PATHNAME', 'crm_import_phone_row_note' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
-COMMENT ON FUNCTION crm_import_phone_row_note(text, text, text) IS
-	'Internal: what the E.164 form of the number crm_import_norm_phone_for_row read leaves out (its extension), from the same parse; NULL when nothing';
+AS 'MODULE_PATHNAME', 'crm_import_phone_row_notes' LANGUAGE C IMMUTABLE PARALLEL SAFE COST 1000;
+COMMENT ON FUNCTION crm_import_phone_row_notes(text, text, text, text, integer, boolean) IS
+	'Internal: the notes on a row about the phone number crm_import_norm_phone_for_row read with the same arguments (read in the import''s region, an extension left out, no mobile number in the mobile field); NULL when none';
 
 -- Internal: the SQL reference to field c of a staged row aliased s as the run reads it: a
 -- placeholder of the import's null_values (trimmed, case-insensitive) reads as NULL, a blank
@@ -337,8 +328,7 @@ DECLARE
 	no_key text;
 	phone_notes text;
 	phone_test text;  -- a row whose phone notes may say something
-	mobile_note text;
-	mobile_test text;
+	phone_cols text;  -- the inner pass's phone note columns
 	region text := @extschema@.crm_import_region(job);
 	bad_count text;   -- the row's field count rejects it (short_rows; a non-empty field past the header's)
 	extra_filled text; -- a row with more fields than the header has a non-empty one among them
@@ -366,45 +356,22 @@ BEGIN
 	IF custom_expr IS NOT NULL THEN
 		outer_cols := coalesce(outer_cols, '') || format(', nullif(pg_catalog.jsonb_strip_nulls(%s), ''{}'') AS custom', custom_expr);
 	END IF;
-	-- A phone number not valid in the row's country but in the import's region was read in
-	-- the latter (crm_import_run_columns), and an extension E.164 cannot hold was left out:
-	-- say so on the row. Both come from the parse that read the number.
-	SELECT string_agg(CASE WHEN cm.column_no IS NOT NULL THEN format(', CASE WHEN x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text) IS NOT NULL '
-			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text), x.n%1$s) END',
-			m.column_no, cm.column_no, region,
-			format('%s %%L in column %s is not valid for %%s (the row''s country): read in region %s (the import''s) as %%s',
-				lower(left(f.label, 1)) || substr(f.label, 2), m.column_no, region)) ELSE '' END
-			|| format(', CASE WHEN x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_row_note(x.r%1$s, %2$s, %3$L::text) IS NOT NULL '
-			'THEN pg_catalog.format(%4$L, @extschema@.crm_import_cut(x.r%1$s), @extschema@.crm_import_phone_row_note(x.r%1$s, %2$s, %3$L::text)) END',
-			m.column_no, coalesce('x.r' || cm.column_no, 'NULL::text'), region,
-			format('%s %%L in column %s: %%s (E.164 numbers have no extension)', lower(left(f.label, 1)) || substr(f.label, 2), m.column_no)),
-			'' ORDER BY m.column_no),
-		string_agg(CASE WHEN cm.column_no IS NOT NULL THEN format(' OR (x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_not_valid_in(x.r%1$s, x.r%2$s, %3$L::text) IS NOT NULL)',
-			m.column_no, cm.column_no, region) ELSE '' END
-			|| format(' OR (x.n%1$s IS NOT NULL AND @extschema@.crm_import_phone_row_note(x.r%1$s, %2$s, %3$L::text) IS NOT NULL)',
-			m.column_no, coalesce('x.r' || cm.column_no, 'NULL::text'), region), '')
-	INTO phone_notes, phone_test
+	-- What the row's phone numbers say beside their value: read in the import's region
+	-- because not valid in the row's country, an extension left out, a fixed-line number in
+	-- the mobile field. One call per number in the inner pass, right after the call that read
+	-- it (whose parse it reuses): most rows have no note, and the test is then one IS NULL.
+	SELECT string_agg(format(', @extschema@.crm_import_phone_row_notes(%s, %s, %L::text, %L::text, %s, %L::boolean) AS pn%s',
+			@extschema@.crm_import_cell_ref(job, m.column_no),
+			CASE WHEN cm.column_no IS NULL THEN 'NULL::text' ELSE @extschema@.crm_import_cell_ref(job, cm.column_no) END,
+			region, lower(left(f.label, 1)) || substr(f.label, 2), m.column_no, m.field = 'mobile', m.column_no), '' ORDER BY m.column_no),
+		string_agg(format(', x.pn%s', m.column_no), '' ORDER BY m.column_no),
+		string_agg(format(' OR x.pn%s IS NOT NULL', m.column_no), '' ORDER BY m.column_no)
+	INTO phone_cols, phone_notes, phone_test
 	FROM @extschema@.crm_import_mappings m JOIN @extschema@.crm_fields f ON f.name = m.field
 	LEFT JOIN @extschema@.crm_import_mappings cm ON cm.import_id = job.id AND cm.field = 'country'
 	WHERE m.import_id = job.id AND f.type = 'phone';
+	inner_cols := coalesce(inner_cols, '') || coalesce(phone_cols, '');
 	notes := coalesce(notes, '') || coalesce(phone_notes, '');
-	-- A valid number in the mobile field that is no mobile number is imported, and said so.
-	-- Valid Norwegian numbers beginning 4 or 9 are all mobile numbers (libphonenumber's
-	-- metadata for NO): those are not asked; the others' type comes from the parse that
-	-- read them (crm_import_phone_row_type), in this parallel pass.
-	SELECT format(', CASE WHEN x.n%1$s IS NOT NULL AND NOT (pg_catalog.starts_with(x.n%1$s, ''+474'') OR pg_catalog.starts_with(x.n%1$s, ''+479'')) '
-			'THEN CASE @extschema@.crm_import_phone_row_type(x.r%1$s, %2$s, %3$L::text) '
-			'WHEN ''fixed_line'' THEN pg_catalog.format(''mobile number %%s is a fixed-line number, not a mobile number'', x.n%1$s) '
-			'WHEN ''toll_free'' THEN pg_catalog.format(''mobile number %%s is a toll-free number, not a mobile number'', x.n%1$s) '
-			'WHEN ''premium_rate'' THEN pg_catalog.format(''mobile number %%s is a premium-rate number, not a mobile number'', x.n%1$s) END END',
-			m.column_no, coalesce('x.r' || cm.column_no, 'NULL::text'), region),
-		format(' OR (x.n%1$s IS NOT NULL AND NOT (pg_catalog.starts_with(x.n%1$s, ''+474'') OR pg_catalog.starts_with(x.n%1$s, ''+479'')))', m.column_no)
-	INTO mobile_note, mobile_test
-	FROM @extschema@.crm_import_mappings m
-	LEFT JOIN @extschema@.crm_import_mappings cm ON cm.import_id = job.id AND cm.field = 'country'
-	WHERE m.import_id = job.id AND m.field = 'mobile';
-	notes := notes || coalesce(mobile_note, '');
-	phone_test := coalesce(phone_test, '') || coalesce(mobile_test, '');
 	-- Field counts (issue 14): a short row (an Outlook export ends a row at its last non-empty
 	-- field) is padded with blank fields under short_rows => 'pad' and noted, or rejected; a
 	-- longer row is rejected only when a field past the header's is not blank. The extra

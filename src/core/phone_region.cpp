@@ -75,4 +75,68 @@ RowPhone NormalizePhoneForRow(std::string_view raw, std::string_view country, st
 	return out;
 }
 
+std::string QuoteLiteral(std::string_view value)
+{
+	std::string out;
+	out.reserve(value.size() + 3);
+	if (value.find('\\') != std::string_view::npos)
+		out += 'E';
+	out += '\'';
+	for (char c : value) {
+		if (c == '\'' || c == '\\')
+			out += c;
+		out += c;
+	}
+	out += '\'';
+	return out;
+}
+
+std::string CutChars(std::string_view value, std::size_t max)
+{
+	std::size_t chars = 0;
+	for (std::size_t i = 0; i < value.size(); ++i) {
+		if ((static_cast<unsigned char>(value[i]) & 0xC0) == 0x80)
+			continue;  // a continuation byte
+		if (chars++ == max)
+			return std::string(value.substr(0, i)) + "...";
+	}
+	return std::string(value);
+}
+
+std::string RowPhoneNotes(const RowPhone& phone, std::string_view raw, std::string_view label, int column,
+						  std::string_view import_region, bool mobile_field)
+{
+	if (!phone.number.ok)
+		return {};
+	std::string notes;
+	auto add = [&](const std::string& note) {
+		if (!notes.empty())
+			notes += "; ";
+		notes += note;
+	};
+	std::string quoted;
+	auto raw_quoted = [&]() -> const std::string& {
+		if (quoted.empty())
+			quoted = QuoteLiteral(CutChars(raw, 100));
+		return quoted;
+	};
+	std::string where = " in column " + std::to_string(column);
+	if (!phone.not_valid_in.empty())
+		add(std::string(label) + " " + raw_quoted() + where + " is not valid for " + phone.not_valid_in +
+			" (the row's country): read in region " + std::string(import_region) + " (the import's) as " +
+			phone.number.value);
+	if (!phone.number.note.empty())
+		add(std::string(label) + " " + raw_quoted() + where + ": " + phone.number.note +
+			" (E.164 numbers have no extension)");
+	if (mobile_field) {
+		const char* kind = phone.type == "fixed_line"	 ? "fixed-line"
+						   : phone.type == "toll_free"	 ? "toll-free"
+						   : phone.type == "premium_rate" ? "premium-rate"
+														   : nullptr;
+		if (kind != nullptr)
+			add("mobile number " + phone.number.value + " is a " + kind + " number, not a mobile number");
+	}
+	return notes;
+}
+
 }  // namespace crm::core

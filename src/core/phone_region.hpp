@@ -32,4 +32,19 @@ struct RowPhone {
 };
 RowPhone NormalizePhoneForRow(std::string_view raw, std::string_view country, std::string_view import_region);
 
+// The notes the run writes on a row about its phone number (read in the import's region
+// because it is not valid in the row's country; an extension E.164 cannot hold; a
+// fixed-line, toll-free or premium-rate number in the mobile field), '; '-joined; empty
+// when there are none or the number is not valid. label names the field ("mobile number"),
+// column its column; the raw value is quoted as the run quotes values (QuoteLiteral of at
+// most 100 characters, then "...").
+std::string RowPhoneNotes(const RowPhone& phone, std::string_view raw, std::string_view label, int column,
+						  std::string_view import_region, bool mobile_field);
+
+// A value quoted as PostgreSQL's quote_literal (and format's %L) quotes it: in single
+// quotes, quotes doubled; with E in front and backslashes doubled when it has any.
+std::string QuoteLiteral(std::string_view value);
+// At most max characters of a UTF-8 value, then "..." when it was longer (crm_import_cut).
+std::string CutChars(std::string_view value, std::size_t max);
+
 }  // namespace crm::core

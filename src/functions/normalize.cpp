@@ -38,9 +38,7 @@ PG_FUNCTION_INFO_V1(crm_import_known_region);
 PG_FUNCTION_INFO_V1(crm_import_country_region);
 PG_FUNCTION_INFO_V1(crm_import_default_region);
 PG_FUNCTION_INFO_V1(crm_import_norm_phone_for_row);
-PG_FUNCTION_INFO_V1(crm_import_phone_not_valid_in);
-PG_FUNCTION_INFO_V1(crm_import_phone_row_type);
-PG_FUNCTION_INFO_V1(crm_import_phone_row_note);
+PG_FUNCTION_INFO_V1(crm_import_phone_row_notes);
 }
 
 using crm::core::Normalized;
@@ -356,11 +354,10 @@ extern "C" Datum crm_import_country_region(PG_FUNCTION_ARGS)
 
 namespace {
 
-// The run reads a row's phone number (crm_import_norm_phone_for_row) and then asks whether
-// it was read in the import's region instead of the row's (crm_import_phone_not_valid_in)
-// and of what type it is (crm_import_phone_row_type) with the same arguments, in the same
-// process, a moment later. The last few answers are
-// kept so the second call does not parse the number again (a failed libphonenumber parse is
+// The run reads a row's phone number (crm_import_norm_phone_for_row) and then asks for the
+// row's notes about it (crm_import_phone_row_notes) with the same arguments, in the same
+// process, a moment later. The last few answers are kept so the second call does not parse
+// the number again (a failed libphonenumber parse is
 // the expensive part). Keyed by every argument: a stale answer is impossible. Each process
 // (a parallel worker too) has its own.
 struct PhoneForRowMemo {
@@ -394,21 +391,6 @@ PhoneForRowMemo& RowPhoneMemo()
 	return memo;
 }
 
-// The memo's answer for (value, country, region) as the run passes them (a NULL country: the
-// import's region): a text from the row's phone (where it was not valid, its type, its
-// note), or NULL when that is empty.
-template <typename Part>
-Datum RowPhonePart(FunctionCallInfo fcinfo, Part&& part)
-{
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
-		PG_RETURN_NULL();
-	text* raw = PG_GETARG_TEXT_PP(0);
-	text* country = PG_ARGISNULL(1) ? nullptr : PG_GETARG_TEXT_PP(1);
-	text* region = PG_GETARG_TEXT_PP(2);
-	return NonEmptyText(fcinfo, [&] {
-		return part(RowPhoneMemo().Get(VarView(raw), country ? VarView(country) : std::string_view(), VarView(region)));
-	});
-}
 
 }  // namespace
 
@@ -428,17 +410,6 @@ extern "C" Datum crm_import_norm_phone_for_row(PG_FUNCTION_ARGS)
 	});
 }
 
-// crm_import_phone_not_valid_in(value, country, region): the row's region when
-// crm_import_norm_phone_for_row read the number in region because it is not valid in the
-// country's; NULL otherwise.
-extern "C" Datum crm_import_phone_not_valid_in(PG_FUNCTION_ARGS)
-{
-	CRM_REQUIRE_NARGS(3);
-	if (PG_ARGISNULL(1))
-		PG_RETURN_NULL();
-	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.not_valid_in; });
-}
-
 // crm_import_default_region(): the session's crm_import.default_region.
 extern "C" Datum crm_import_default_region(PG_FUNCTION_ARGS)
 {
@@ -451,18 +422,24 @@ extern "C" Datum crm_import_default_region(PG_FUNCTION_ARGS)
 }
 
 
-// crm_import_phone_row_type(value, country, region): libphonenumber's type of the number
-// crm_import_norm_phone_for_row read (as crm_import_phone_type names it); NULL when not valid.
-extern "C" Datum crm_import_phone_row_type(PG_FUNCTION_ARGS)
-{
-	CRM_REQUIRE_NARGS(3);
-	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.number.ok ? p.type : std::string(); });
-}
 
-// crm_import_phone_row_note(value, country, region): what the E.164 form leaves out of the
-// number crm_import_norm_phone_for_row read ("extension 12 left out"); NULL when nothing.
-extern "C" Datum crm_import_phone_row_note(PG_FUNCTION_ARGS)
+// crm_import_phone_row_notes(value, country, region, label, column_no, mobile_field): the
+// notes the run writes on a row about the phone number crm_import_norm_phone_for_row just
+// read with the same arguments (core::RowPhoneNotes), from that parse; NULL when none.
+extern "C" Datum crm_import_phone_row_notes(PG_FUNCTION_ARGS)
 {
-	CRM_REQUIRE_NARGS(3);
-	return RowPhonePart(fcinfo, [](const crm::core::RowPhone& p) { return p.number.ok ? p.number.note : std::string(); });
+	CRM_REQUIRE_NARGS(6);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4) || PG_ARGISNULL(5))
+		PG_RETURN_NULL();
+	text* raw = PG_GETARG_TEXT_PP(0);
+	text* country = PG_ARGISNULL(1) ? nullptr : PG_GETARG_TEXT_PP(1);
+	text* region = PG_GETARG_TEXT_PP(2);
+	text* label = PG_GETARG_TEXT_PP(3);
+	int32 column = PG_GETARG_INT32(4);
+	bool mobile = PG_GETARG_BOOL(5);
+	return NonEmptyText(fcinfo, [&] {
+		const crm::core::RowPhone& phone =
+			RowPhoneMemo().Get(VarView(raw), country ? VarView(country) : std::string_view(), VarView(region));
+		return crm::core::RowPhoneNotes(phone, VarView(raw), VarView(label), column, VarView(region), mobile);
+	});
 }
