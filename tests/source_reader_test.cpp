@@ -292,6 +292,27 @@ TEST(SourceReader, InvalidInTheGivenEncoding)
 	ExpectSameEverySplit(csv_first, "windows-1252");
 }
 
+// Found with a real German staff list: saved once as Windows-1252 (the profile kept the
+// encoding), the next week's export as "CSV UTF-8" was read as windows-1252 and every
+// "Schröder" became "SchrÃ¶der", silently. A UTF-8 file given a single-byte encoding is
+// refused; a real windows-1252 file still reads.
+TEST(SourceReader, Utf8FileGivenASingleByteEncodingIsRefused)
+{
+	Result r = Read("Name;Ort\nBeate Schr\xC3\xB6" "der;G\xC3\xBC" "strow\n", "windows-1252");
+	ASSERT_TRUE(r.failed) << r.Text();
+	EXPECT_EQ(r.sqlstate, "22023");
+	EXPECT_EQ(r.message, "the file is UTF-8, not windows-1252");
+	EXPECT_NE(r.hint.find("encoding => 'UTF-8'"), std::string::npos) << r.hint;
+	std::string big = "Name;Ort\n";
+	while (big.size() < 70000)
+		big += "Hans-J\xC3\xBC" "rgen Stelter;M\xC3\xBC" "ritz\n";
+	EXPECT_TRUE(Read(big, "ISO-8859-1").failed);  // larger than the sample: decided on its start
+	Result latin = Read("Name;Ort\nBeate Schr\xF6" "der;G\xFC" "strow\n", "windows-1252");
+	EXPECT_FALSE(latin.failed) << latin.Text();
+	Result ascii = Read("Name;Ort\nBeate;Oslo\n", "windows-1252");  // nothing outside ASCII: fine
+	EXPECT_FALSE(ascii.failed) << ascii.Text();
+}
+
 TEST(SourceReader, C1ControlCharactersAreCountedAndLocated)
 {
 	// cp865's "Østfold" read as Latin-1 and saved as UTF-8: U+009D.

@@ -10,7 +10,7 @@ SELECT id, state IN ('queued', 'running') AS queued_or_running, tab, rows_total 
 -- A script waits for the end (timeout => interval '10 minutes' bounds the wait).
 SELECT id, state, tab, inserted, updated, unchanged, merged_in_file, rejected, failure_reason
 	FROM crm_import_wait(:again);
--- An application LISTENs instead: NOTIFY crm_import, '{"import" : N, "state" : "..."}'
+-- An application LISTENs instead: NOTIFY crm_import (no payload), then crm_import_status
 -- on queued, running, completed and failed.
 
 -- A started import cannot be started twice or changed; it can be cancelled.

@@ -315,6 +315,7 @@ CREATE TABLE crm_imports (
 	detected_header_row integer,
 	header_row_source text NOT NULL DEFAULT 'first' CHECK (header_row_source IN ('first', 'detected', 'set')),
 	source_lo oid,
+	source_lo_owner oid,
 	CONSTRAINT crm_imports_state_check CHECK (state IN ('draft', 'queued', 'running', 'completed', 'failed', 'undone'))
 );
 COMMENT ON TABLE crm_imports IS 'One row per uploaded file: its facts (size, sha256, rows, delimiter), the wizard settings, state and outcome counts';
@@ -335,6 +336,7 @@ COMMENT ON COLUMN crm_imports.header_row IS 'The record (1-based, as crm_import_
 COMMENT ON COLUMN crm_imports.detected_header_row IS 'The header row the upload found below a preamble (short or title records above the first record of the file''s dominant field count); NULL when the file starts with its header';
 COMMENT ON COLUMN crm_imports.header_row_source IS 'Where header_row came from: first (record 1, the default), detected (the upload skipped a preamble) or set (crm_import_set_header or a profile)';
 COMMENT ON COLUMN crm_imports.source_lo IS 'The large object a crm_import_upload_lo import was read from (crm_import_discard/crm_import_run can remove it: remove_source => true)';
+COMMENT ON COLUMN crm_imports.source_lo_owner IS 'The owner of source_lo at upload: remove_source removes the object only while it has that owner and the file''s size (an oid is reused once the object is gone)';
 COMMENT ON COLUMN crm_imports.c1_encoding IS 'The code page the C1 control characters most likely came from, as an encoding argument (cp865, windows-1252); NULL when none';
 COMMENT ON COLUMN crm_imports.date_order IS 'How numeric dates with the year last are read: DMY, MDY or YMD; NULL: detected per date column from its values, else from the region (crm_import_set_options)';
 COMMENT ON COLUMN crm_imports.default_region IS 'Region (ISO 3166 code) of phone numbers without a country prefix; NULL: the session''s crm_import.default_region (crm_import_set_options)';

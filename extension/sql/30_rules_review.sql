@@ -374,6 +374,9 @@ DECLARE
 	rows_read bigint;
 	keyless bigint;     -- rows with neither key
 	shared bigint;      -- secondary values shared by rows of different primary values
+	pk_norm text;       -- the SQL reading each key as the run does
+	sk_norm text;
+	d record;
 BEGIN
 	IF job.header_row_source = 'detected' THEN
 		problem := pg_catalog.format('note (does not block the run): the upload skipped %s records above the header row '
@@ -383,6 +386,18 @@ BEGIN
 			job.id);
 		RETURN NEXT;
 	END IF;
+	-- A date column whose values never say their order (no day above 12) is read in the
+	-- region's order: right for a Norwegian file, every birthday swapped for a US one.
+	FOR d IN SELECT o.c, o.field, o.date_order, o.reason FROM @extschema@.crm_import_date_orders(job) o
+			WHERE o.verdict = 'undecided' LOOP
+		problem := pg_catalog.format('note (does not block the run): the dates in column %s "%s" (%s) could be day first or '
+			'month first (no day above 12 in them): they are read %s, the order of region %s',
+			d.c, (@extschema@.crm_import_column_names(job))[d.c], d.field, d.date_order, @extschema@.crm_import_region(job));
+		fix := pg_catalog.format('SELECT crm_import_set_options(%s, date_order => ''%s''); if the file writes them %s',
+			job.id, CASE WHEN d.date_order = 'MDY' THEN 'DMY' ELSE 'MDY' END,
+			CASE WHEN d.date_order = 'MDY' THEN 'day first (31.12.1990)' ELSE 'month first (12/31/1990)' END);
+		RETURN NEXT;
+	END LOOP;
 	IF job.primary_key IS NULL OR job.primary_key = 'none' OR job.staging_table IS NULL
 			OR pg_catalog.to_regclass(job.staging_table) IS NULL THEN
 		RETURN;
@@ -392,14 +407,20 @@ BEGIN
 	IF pc IS NULL THEN
 		RETURN;
 	END IF;
-	-- The first 100,000 data rows, as the cells read (trimmed, placeholders blank).
-	EXECUTE pg_catalog.format('WITH q AS (SELECT pg_catalog.btrim(coalesce(%s, ''''), %L) AS pk, '
-		'  pg_catalog.btrim(coalesce(%s, ''''), %L) AS sk FROM %s s WHERE s.record_no >= %s ORDER BY s.record_no LIMIT 100000) '
-		'SELECT count(*), count(*) FILTER (WHERE q.pk = '''' AND q.sk = ''''), '
-		'(SELECT count(*) FROM (SELECT q2.sk FROM q q2 WHERE q2.sk <> '''' AND q2.pk <> '''' GROUP BY q2.sk '
+	-- The first 100,000 data rows: which have no key at all (blank cells), and the key values
+	-- as the run reads them (normalized: '(512) 757-6000' and '+1 512 757 6000' are one number;
+	-- values that do not read are left out, as the run rejects their rows).
+	SELECT k.norm INTO pk_norm FROM @extschema@.crm_import_run_columns(job) k WHERE k.c = pc;
+	SELECT k.norm INTO sk_norm FROM @extschema@.crm_import_run_columns(job) k WHERE k.c = sc;
+	EXECUTE pg_catalog.format('WITH q AS (SELECT pg_catalog.btrim(coalesce(%s, ''''), %L) = '''' '
+		'  AND pg_catalog.btrim(coalesce(%s, ''''), %L) = '''' AS keyless, (%s)::text AS pk, (%s)::text AS sk '
+		'  FROM %s s WHERE s.record_no >= %s ORDER BY s.record_no LIMIT 100000) '
+		'SELECT count(*), count(*) FILTER (WHERE q.keyless), '
+		'(SELECT count(*) FROM (SELECT q2.sk FROM q q2 WHERE q2.sk IS NOT NULL AND q2.pk IS NOT NULL GROUP BY q2.sk '
 		'  HAVING count(DISTINCT pg_catalog.lower(q2.pk)) > 1) g) FROM q',
 		@extschema@.crm_import_cell_ref(job, pc), @extschema@.crm_import_blank_chars(),
 		CASE WHEN sc IS NULL THEN 'NULL::text' ELSE @extschema@.crm_import_cell_ref(job, sc) END, @extschema@.crm_import_blank_chars(),
+		pk_norm, coalesce(sk_norm, 'NULL::text'),
 		job.staging_table, @extschema@.crm_import_first_data_record(job))
 		INTO rows_read, keyless, shared;
 	-- Rows without a key are new contacts on every import of the file (LinkedIn: 22 emails

@@ -232,7 +232,11 @@ BEGIN
 		ELSIF d ->> 'verdict' = 'contradictory' THEN
 			date_order := NULL; verdict := 'contradictory'; reason := d ->> 'reason';
 		ELSE
-			date_order := @extschema@.crm_import_region_date_order(region); verdict := 'region';
+			date_order := @extschema@.crm_import_region_date_order(region);
+			-- undecided: numeric dates that never say (no day above 12); region: no dates to
+			-- read, or only forms every order reads alike (2024-10-09, 09 Oct 2024).
+			verdict := CASE WHEN d ->> 'verdict' = 'undecided' AND d ->> 'reason' LIKE 'undecided: no day above 12%'
+				THEN 'undecided' ELSE 'region' END;
 			reason := 'region ' || region;
 		END IF;
 		RETURN NEXT;

@@ -233,6 +233,13 @@ BEGIN
 			IF NOT FOUND THEN
 				RAISE NOTICE 'large object % (the source of import %) was already removed', lo, job.id;
 				lo := NULL;
+			ELSIF (SELECT pg_catalog.lo_lseek64(pg_catalog.lo_open(lo, 262144), 0, 2)) <> job.byte_size
+					OR (lo_owner IS DISTINCT FROM coalesce(job.source_lo_owner, lo_owner)
+						AND pg_catalog.encode(pg_catalog.sha256(pg_catalog.lo_get(lo)), 'hex') IS DISTINCT FROM job.sha256) THEN
+				-- The object was removed and its oid reused (another size, or another owner and
+				-- other bytes): someone else's now.
+				RAISE NOTICE 'large object % is no longer the source of import % (its owner or size changed): not removed', lo, job.id;
+				lo := NULL;
 			ELSIF NOT (current_setting('lo_compat_privileges')::boolean
 					OR pg_catalog.pg_has_role(@extschema@.crm_import_caller_id(), lo_owner, 'USAGE')) THEN
 				RAISE EXCEPTION 'permission denied to remove large object %', lo USING ERRCODE = 'insufficient_privilege',
@@ -242,13 +249,15 @@ BEGIN
 			END IF;
 		END IF;
 	END IF;
+	-- Right after the check, before anything that can wait (the DROP TABLE): the object
+	-- checked is the one removed.
+	IF lo IS NOT NULL THEN
+		PERFORM pg_catalog.lo_unlink(lo);
+	END IF;
 	-- Dropping the per-import table is cheap and leaves no bloat behind.
 	IF job.staging_table IS NOT NULL THEN
 		EXECUTE pg_catalog.format('DROP TABLE IF EXISTS %s', job.staging_table);
 		UPDATE @extschema@.crm_imports j SET staging_table = NULL WHERE j.id = job.id;
-	END IF;
-	IF lo IS NOT NULL THEN
-		PERFORM pg_catalog.lo_unlink(lo);
 	END IF;
 END
 $$;

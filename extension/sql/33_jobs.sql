@@ -2,10 +2,12 @@
 -- Step 7 as a background job: start, wait, cancel (docs/steps/07-background.md)
 ---------------------------------------------------------------------------------------------
 -- Internal: NOTIFY crm_import with {"import": N, "state": "..."} (delivered at commit).
+-- Without a payload: any role may LISTEN on any channel, so an import id and state in it told
+-- every role of every import (crm_import_status tells each role its own).
 CREATE FUNCTION crm_import_notify(import bigint, state text) RETURNS void
 LANGUAGE sql VOLATILE SET search_path = pg_catalog, pg_temp
-AS $$ SELECT pg_notify('crm_import', json_build_object('import', import, 'state', state)::text) $$;
-COMMENT ON FUNCTION crm_import_notify(bigint, text) IS 'Internal: NOTIFY crm_import of an import''s new state';
+AS $$ SELECT pg_notify('crm_import', '') $$;
+COMMENT ON FUNCTION crm_import_notify(bigint, text) IS 'Internal: NOTIFY crm_import (no payload) that some import changed state; crm_import_status tells the listener its own';
 
 -- Internal: starts a background worker for a queued import (C); NULL when none could start.
 CREATE FUNCTION crm_import_launch_job(import bigint) RETURNS integer
@@ -13,11 +15,11 @@ CREATE FUNCTION crm_import_launch_job(import bigint) RETURNS integer
 COMMENT ON FUNCTION crm_import_launch_job(bigint) IS
 	'Internal: registers the background worker that will run a queued import; returns its pid, NULL (and a NOTICE) when no worker slot is free';
 
--- Internal: in a job worker only (C), runs crm_import_run as the import's owner.
+-- Internal: in a job worker only (C), runs crm_import_run as the role that started it.
 CREATE FUNCTION crm_import_run_as(import bigint, owner oid) RETURNS void
 	AS 'MODULE_PATHNAME', 'crm_import_run_as' LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION crm_import_run_as(bigint, oid) IS
-	'Internal: in a crm_import job worker, runs crm_import_run with the import''s owner as the current user';
+	'Internal: in a crm_import job worker, runs crm_import_run with the role that started the import (crm_import_start''s caller) as the current user';
 
 -- Internal: the reason a queued import whose worker is gone shows.
 CREATE FUNCTION crm_import_job_gone_reason(job_pid integer, claimed boolean) RETURNS text
@@ -65,7 +67,8 @@ DECLARE
 	staging text;
 BEGIN
 	-- Blocks until the transaction that started the import ends.
-	SELECT x.state, x.queued_at, x.job_pid, x.owner_id INTO job FROM @extschema@.crm_imports x WHERE x.id = import FOR UPDATE;
+	SELECT x.state, x.queued_at, x.job_pid, coalesce(x.queued_by, x.owner_id) AS starter INTO job
+		FROM @extschema@.crm_imports x WHERE x.id = import FOR UPDATE;
 	IF NOT FOUND OR job.state <> 'queued' THEN
 		RETURN 'gone';
 	ELSIF job.job_pid IS NULL THEN
@@ -75,9 +78,10 @@ BEGIN
 	ELSIF job.job_pid <> pg_backend_pid() THEN
 		RETURN 'gone';
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = job.owner_id) THEN
+	-- The run acts as the role that started it (crm_import_start's caller).
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = job.starter) THEN
 		UPDATE @extschema@.crm_imports x SET state = 'failed', finished_at = clock_timestamp(), failure_sqlstate = '42704',
-			failure_reason = 'the role that owns the import no longer exists; no contact was changed' WHERE x.id = import;
+			failure_reason = 'the role that started the import no longer exists; no contact was changed' WHERE x.id = import;
 		PERFORM @extschema@.crm_import_notify(import, 'failed');
 		RETURN 'gone';
 	END IF;
@@ -141,7 +145,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_start(bigint) IS
-	'Wizard step 7 as a background job: checks readiness as crm_import_run does, queues the import and returns at once; a background worker runs it as the import''s owner (crm_import.max_workers at once, in start order). crm_import_status shows its progress; crm_import_wait waits for it; NOTIFY crm_import reports each state change';
+	'Wizard step 7 as a background job: checks readiness as crm_import_run does, queues the import and returns at once; a background worker runs it as the role that started it, as crm_import_run would (crm_import.max_workers at once, in start order). crm_import_status shows its progress; crm_import_wait waits for it; NOTIFY crm_import (no payload) reports each state change';
 
 CREATE FUNCTION crm_import_wait(import bigint, timeout interval DEFAULT NULL)
 RETURNS TABLE (id bigint, state text, tab text, phase text, rows_done bigint, rows_total bigint, percent numeric,

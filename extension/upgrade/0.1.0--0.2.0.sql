@@ -228,3 +228,7 @@ COMMENT ON COLUMN crm_imports.secondary_key IS 'Key used when the primary key fi
 -- the next file's same columns are not reported as new every week.
 ALTER TABLE crm_import_profiles ADD COLUMN unmapped_columns text[] NOT NULL DEFAULT '{}';
 COMMENT ON COLUMN crm_import_profiles.unmapped_columns IS 'Header names of the columns the saved import left unmapped and so did not import (skip_unmapped): applied to a file with such a column, it is not imported again and not reported as new; missing, it is not reported';
+
+-- remove_source: the large object's owner at upload, so that a reused oid is not removed.
+ALTER TABLE crm_imports ADD COLUMN source_lo_owner oid;
+COMMENT ON COLUMN crm_imports.source_lo_owner IS 'The owner of source_lo at upload: remove_source removes the object only while it has that owner and the file''s size (an oid is reused once the object is gone)';

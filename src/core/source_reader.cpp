@@ -57,6 +57,7 @@ struct SourceReader::Impl {
 	void FinishReader();
 	void FailAfterText();
 	void Defer(const EncodingError& e, bool from_transcoder);
+	void RefuseUtf8InSingleByte();
 	void Collect(const char* p, std::size_t n, std::uint64_t base);
 	[[noreturn]] void RaiseDeferred();
 	EncodingGuess GuessAround(std::uint64_t offset) const;
@@ -88,6 +89,7 @@ struct SourceReader::Impl {
 	// depend on how the file is split into chunks. Nothing is parsed meanwhile.
 	std::unique_ptr<EncodingError> deferred;
 	bool deferred_from_transcoder = false;
+	bool utf8_checked = false;  // the single-byte-encoding-but-UTF-8 test ran
 	std::uint64_t deferred_until = 0;  // raise once this many bytes were fed (or at Finish)
 	std::string window;                // file bytes [window_start, window_start + 2 * kWindowBytes)
 	std::uint64_t window_start = 0;
@@ -161,12 +163,63 @@ void SourceReader::Impl::Feed(const char* p, std::size_t n)
 	chunk_len = 0;
 }
 
+namespace {
+
+// Whether bytes are UTF-8 text with letters outside ASCII: every byte above 0x7F is part of a
+// well-formed UTF-8 sequence (one cut off at the end counts as well-formed), and there are at
+// least min_sequences of them. Text in a single-byte code page is almost never that: its
+// letters would have to come in exactly the pairs UTF-8 makes ('Ã' then '¶').
+bool IsUtf8WithNonAscii(std::string_view bytes, std::size_t min_sequences, std::string* first)
+{
+	std::size_t sequences = 0;
+	for (std::size_t i = 0; i < bytes.size();) {
+		unsigned char c = static_cast<unsigned char>(bytes[i]);
+		if (c < 0x80) {
+			++i;
+			continue;
+		}
+		std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+		if (len == 0)
+			return false;
+		for (std::size_t k = 1; k < len; ++k) {
+			if (i + k >= bytes.size())
+				return sequences >= min_sequences;  // cut off by the sample's end
+			if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80)
+				return false;
+		}
+		if (sequences++ == 0 && first != nullptr)
+			first->assign(bytes.substr(i, len));
+		i += len;
+	}
+	return sequences >= min_sequences;
+}
+
+}  // namespace
+
+// A UTF-8 file read in a single-byte code page it was not written in stores every letter
+// outside ASCII as two wrong ones ("SchrÃ¶der"), silently: a weekly script whose profile
+// saved windows-1252 gets this the week the export is saved as "CSV UTF-8". Refused, from
+// the first 64 KiB (or the whole file when it is shorter than 4 KiB).
+void SourceReader::Impl::RefuseUtf8InSingleByte()
+{
+	utf8_checked = true;
+	std::string first;
+	if (IsUtf8WithNonAscii(sample, 2, &first))
+		throw UserError(sqlstate::kInvalidParameterValue, "the file is UTF-8, not " + encoding.name,
+						"Read as " + encoding.name + ", each of its letters outside ASCII would be stored as two wrong "
+						"ones (its first, \"" + first + "\", among them).",
+						"Upload it without an encoding (UTF-8 is the default) or with encoding => 'UTF-8'; with the "
+						"one-call crm_import and a profile that saved " + encoding.name + ", pass encoding => 'UTF-8' too.");
+}
+
 void SourceReader::Impl::Process(const char* p, std::size_t n)
 {
 	if (!transcoder) {
 		FeedReader(p, n);
 		return;
 	}
+	if (!utf8_checked && transcoder->single_byte() && sample.size() >= 4096)
+		RefuseUtf8InSingleByte();
 	out.clear();
 	bool ok = transcoder->Convert(p, n, out);
 	// The text before a refused byte is parsed first: a CSV error earlier in the file wins.
@@ -321,6 +374,8 @@ void SourceReader::Impl::Finish()
 		Start();
 		Process(reinterpret_cast<const char*>(head), head_len);
 	}
+	if (!deferred && transcoder && !utf8_checked && transcoder->single_byte())
+		RefuseUtf8InSingleByte();
 	if (!deferred && transcoder) {
 		out.clear();
 		bool ok = transcoder->Finish(out);

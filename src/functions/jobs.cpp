@@ -105,11 +105,14 @@ extern "C" void crm_import_job_main(Datum arg)
 		CHECK_FOR_INTERRUPTS();
 	}
 
-	// The run, as the import's owner: crm_import_run's entry point records the current user.
+	// The run, as the role that started it (crm_import_start's current user, as COPY would
+	// decide): crm_import_run's entry point records the current user. Not the import's owner:
+	// an admin starting someone's import (the superuser's too) acts as the admin.
 	Oid owner = InvalidOid;
 	{
-		char* owner_text = RunStep(psprintf("SELECT owner_id FROM %s.crm_imports WHERE id = $1", schema),
-								   request.import_id);
+		char* owner_text = RunStep(
+			psprintf("SELECT coalesce(queued_by, owner_id) FROM %s.crm_imports WHERE id = $1", schema),
+			request.import_id);
 		if (owner_text != nullptr)
 			owner = (Oid) strtoul(owner_text, nullptr, 10);
 	}
@@ -137,9 +140,10 @@ extern "C" Datum crm_import_process_exists(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(pid > 0 && kill(pid, 0) == 0);
 }
 
-// crm_import_run_as(import bigint, owner oid) -> void: in a job worker only, runs
-// crm_import_run(import) with owner as the current user (SECURITY_LOCAL_USERID_CHANGE, as a
-// SECURITY DEFINER function of the owner would), then restores the user.
+// crm_import_run_as(import bigint, role oid) -> void: in a job worker only, runs
+// crm_import_run(import) with role (the one that started the job) as the current user
+// (SECURITY_LOCAL_USERID_CHANGE, as a SECURITY DEFINER function of that role would), then
+// restores the user.
 extern "C" Datum crm_import_run_as(PG_FUNCTION_ARGS)
 {
 	CRM_REQUIRE_NARGS(2);

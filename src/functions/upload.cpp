@@ -532,7 +532,12 @@ int64 Upload(const UploadRequest& req, ByteSource& source)
 					", source_encoding = $15, c1_count = $16, c1_line = $17, c1_column = $18, c1_encoding = $19, " +
 					"header_row = " + std::to_string(sink.header_record()) + ", detected_header_row = " + detected_sql +
 					", header_row_source = '" + (applied ? "detected" : "first") + "'" +
-					(req.source_lo != InvalidOid ? ", source_lo = " + std::to_string(req.source_lo) : std::string()) + " " +
+					(req.source_lo != InvalidOid
+						 ? ", source_lo = " + std::to_string(req.source_lo) +
+							   ", source_lo_owner = (SELECT m.lomowner FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid = " +
+							   std::to_string(req.source_lo) + ")"
+						 : std::string()) +
+					" " +
 					"WHERE id = $1",
 				19, utypes, uvalues, unulls);
 
