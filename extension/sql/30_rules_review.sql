@@ -379,8 +379,9 @@ DECLARE
 	d record;
 BEGIN
 	IF job.header_row_source = 'detected' THEN
-		problem := pg_catalog.format('note (does not block the run): the upload skipped %s records above the header row '
-			'as a preamble; the header row is record %s, line %s', job.header_row - 1, job.header_row,
+		problem := pg_catalog.format('note (does not block the run): the upload skipped %s above the header row '
+			'as a preamble; the header row is record %s, line %s',
+			CASE WHEN job.header_row = 2 THEN '1 record' ELSE (job.header_row - 1) || ' records' END, job.header_row,
 			coalesce(@extschema@.crm_import_record_line(job, job.header_row)::text, '?'));
 		fix := pg_catalog.format('SELECT crm_import_set_header(%s, true, 1); if record 1 is the header row after all',
 			job.id);

@@ -696,7 +696,8 @@ extern "C" Datum crm_import_upload(PG_FUNCTION_ARGS)
 				"The data is the file's contents (bytea or text); no path is opened.",
 				"In psql: \\lo_import '" + path + "' then SELECT crm_import_upload_lo(list, :LASTOID); "
 				"a file on the database server: SELECT crm_import_upload_file(list, '" + path +
-					"'). A one-line file that really holds this text needs a line break at its end.");
+					"') (in one call with a profile: crm_import_from_file(list, '" + path +
+					"', profile)). A one-line file that really holds this text needs a line break at its end.");
 		}
 		crm::pg::BytesSource source(VARDATA_ANY(data), VARSIZE_ANY_EXHDR(data));
 		return Int64GetDatum(crm::pg::Upload(req, source));
