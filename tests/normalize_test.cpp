@@ -956,5 +956,30 @@ TEST(NormalizePhone, AnExtensionIsNoted)
 	EXPECT_EQ(NormalizePhone("912 34 567", "NO").note, "");
 }
 
+// The length shortcut (a national number of an impossible length fails without a parse)
+// must say what Parse + IsValidNumber say, for every region it is used in: random digit
+// strings of every length, with and without the prefixes that exclude it.
+TEST(NormalizePhone, LengthShortcutAgreesWithLibphonenumber)
+{
+	std::mt19937_64 rng(20261206);
+	int checked = 0;
+	for (const char* region : {"NO", "SE", "DK", "FI", "IS", "GB", "IE", "DE", "NL", "BE", "FR", "ES", "PT", "IT", "CH",
+							   "AT", "PL", "EE", "LV", "LT", "US", "CA", "AU", "NZ", "IN"}) {
+		for (int len = 3; len <= 16; ++len) {
+			for (int k = 0; k < 120; ++k) {
+				std::string d;
+				for (int i = 0; i < len; ++i)
+					d += static_cast<char>('0' + rng() % 10);
+				Normalized got = NormalizePhone(d, region);
+				Normalized want = ReferencePhone(d, region);
+				ASSERT_EQ(got.ok, want.ok) << d << " region " << region << ": " << got.reason;
+				ASSERT_EQ(got.value, want.value) << d << " region " << region;
+				++checked;
+			}
+		}
+	}
+	EXPECT_GT(checked, 40000);
+}
+
 }  // namespace
 }  // namespace crm::core
