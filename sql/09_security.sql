@@ -7,19 +7,8 @@
 
 -- Test roles (cluster-wide; dropped at the end): alice and bob use the wizard, carol is
 -- an import admin, mallory has no crm_import role at all.
-DO $$
-DECLARE
-	r text;
-BEGIN
-	FOREACH r IN ARRAY ARRAY['alice', 'bob', 'carol', 'mallory'] LOOP
-		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
-			EXECUTE format('CREATE ROLE %I NOLOGIN', r);
-		END IF;
-	END LOOP;
-END
-$$;
-GRANT crm_import_user TO alice, bob;
-GRANT crm_import_admin TO carol;
+\i sql/include/test_roles.sql
+SELECT pg_temp.test_roles(ARRAY['alice', 'bob'], ARRAY['carol'], ARRAY['mallory']);
 
 SELECT crm_import_create_list('Sikkerhet') IS NOT NULL AS created;
 
@@ -326,15 +315,5 @@ RESET ROLE;
 SET client_min_messages = warning;
 DROP SCHEMA evil CASCADE;
 RESET client_min_messages;
-DO $$
-DECLARE
-	r text;
-BEGIN
-	FOREACH r IN ARRAY ARRAY['alice', 'bob', 'carol', 'mallory'] LOOP
-		EXECUTE format('REASSIGN OWNED BY %I TO CURRENT_USER', r);
-		EXECUTE format('DROP OWNED BY %I', r);
-		EXECUTE format('DROP ROLE %I', r);
-	END LOOP;
-END
-$$;
+SELECT pg_temp.drop_test_roles(ARRAY['alice', 'bob', 'carol', 'mallory']);
 SELECT count(*) AS test_roles_left FROM pg_roles WHERE rolname IN ('alice', 'bob', 'carol', 'mallory');

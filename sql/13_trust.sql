@@ -7,19 +7,8 @@
 \set VERBOSITY default
 \i sql/include/expect_error.sql
 
-DO $$
-DECLARE
-	r text;
-BEGIN
-	FOREACH r IN ARRAY ARRAY['trust_alice', 'trust_bob', 'trust_admin', 'trust_carol'] LOOP
-		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
-			EXECUTE format('CREATE ROLE %I NOLOGIN', r);
-		END IF;
-	END LOOP;
-END
-$$;
-GRANT crm_import_user TO trust_alice, trust_bob, trust_carol;
-GRANT crm_import_admin TO trust_admin;
+\i sql/include/test_roles.sql
+SELECT pg_temp.test_roles(ARRAY['trust_alice', 'trust_bob', 'trust_carol'], ARRAY['trust_admin']);
 GRANT CREATE ON SCHEMA public TO trust_bob;
 SELECT crm_import_create_list('Tillit') IS NOT NULL AS created;
 
@@ -217,14 +206,4 @@ FROM pg_proc p WHERE p.pronamespace = 'crm_import_internal'::regnamespace;
 -- Clean up
 ---------------------------------------------------------------------------------------------
 DROP TABLE public.bobs_table;
-DO $$
-DECLARE
-	r text;
-BEGIN
-	FOREACH r IN ARRAY ARRAY['trust_alice', 'trust_bob', 'trust_admin', 'trust_carol'] LOOP
-		EXECUTE format('REASSIGN OWNED BY %I TO CURRENT_USER', r);
-		EXECUTE format('DROP OWNED BY %I', r);
-		EXECUTE format('DROP ROLE %I', r);
-	END LOOP;
-END
-$$;
+SELECT pg_temp.drop_test_roles(ARRAY['trust_alice', 'trust_bob', 'trust_admin', 'trust_carol']);

@@ -8,19 +8,8 @@
 \i sql/include/expect_error.sql
 
 -- Test roles (cluster-wide; dropped at the end).
-DO $$
-DECLARE
-	r text;
-BEGIN
-	FOREACH r IN ARRAY ARRAY['regress_undo_alice', 'regress_undo_bob', 'regress_undo_carol'] LOOP
-		IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
-			EXECUTE format('CREATE ROLE %I NOLOGIN', r);
-		END IF;
-	END LOOP;
-END
-$$;
-GRANT crm_import_user TO regress_undo_alice, regress_undo_bob;
-GRANT crm_import_admin TO regress_undo_carol;
+\i sql/include/test_roles.sql
+SELECT pg_temp.test_roles(ARRAY['regress_undo_alice', 'regress_undo_bob'], ARRAY['regress_undo_carol']);
 
 -- Every row of the contacts and memberships, every column (timestamps, provenance, custom
 -- values included), as one digest.
@@ -336,14 +325,4 @@ FROM crm_fields f JOIN pg_attribute a ON a.attrelid = 'crm_contacts'::regclass A
 WHERE NOT f.custom AND NOT EXISTS (SELECT 1 FROM crm_import_undo_columns() u WHERE u.name = f.name);
 
 -- Clean up
-DO $$
-DECLARE
-	r text;
-BEGIN
-	FOREACH r IN ARRAY ARRAY['regress_undo_alice', 'regress_undo_bob', 'regress_undo_carol'] LOOP
-		EXECUTE format('REASSIGN OWNED BY %I TO CURRENT_USER', r);
-		EXECUTE format('DROP OWNED BY %I', r);
-		EXECUTE format('DROP ROLE %I', r);
-	END LOOP;
-END
-$$;
+SELECT pg_temp.drop_test_roles(ARRAY['regress_undo_alice', 'regress_undo_bob', 'regress_undo_carol']);
