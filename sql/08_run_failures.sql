@@ -115,13 +115,19 @@ SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s)', :imp));
 SELECT pg_temp.expect_error(format('SELECT * FROM crm_import_run(%s, dry_run => true)', :imp));
 
 -- A count limit that is met exactly, and 0 with no rejected row.
-SELECT crm_import_upload('Failures', convert_to(E'Email,First\nbad@,X\ngood1@example.com,G1\n', 'UTF8'), 'limit.csv') AS imp2 \gset
-SELECT crm_import_map(:imp2, 'Email', 'email');
-SELECT crm_import_map(:imp2, 'First', 'first_name');
-SELECT crm_import_set_consent(:imp2, 'email_marketing', value => true);
-SELECT crm_import_set_rules(:imp2, 'file', 'email');
-SELECT crm_import_accept_compliance(:imp2, true, true);
-SELECT crm_import_set_options(:imp2, max_errors => '0');
+-- An Email,First file made ready to run with max_errors 0.
+CREATE FUNCTION fx_ready(csv text, file_name text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	imp bigint := crm_import_upload('Failures', convert_to(csv, 'UTF8'), file_name);
+BEGIN
+	PERFORM crm_import_map(imp, 'Email', 'email'), crm_import_map(imp, 'First', 'first_name');
+	PERFORM crm_import_set_consent(imp, 'email_marketing', value => true);
+	PERFORM crm_import_set_rules(imp, 'file', 'email');
+	PERFORM crm_import_accept_compliance(imp, true, true);
+	PERFORM crm_import_set_options(imp, max_errors => '0');
+	RETURN imp;
+END $$;
+SELECT fx_ready(E'Email,First\nbad@,X\ngood1@example.com,G1\n', 'limit.csv') AS imp2 \gset
 \set VERBOSITY terse
 SELECT * FROM crm_import_run(:imp2);
 \set VERBOSITY default
@@ -130,13 +136,7 @@ SELECT crm_import_set_options(:imp2, max_errors => '1');
 SELECT * FROM crm_import_run(:imp2);
 SELECT * FROM t_status(:imp2);
 SELECT row_no, outcome, contact_id, reason FROM crm_import_results(:imp2);
-SELECT crm_import_upload('Failures', convert_to(E'Email,First\ngood2@example.com,G2\n', 'UTF8'), 'zero.csv') AS imp3 \gset
-SELECT crm_import_map(:imp3, 'Email', 'email');
-SELECT crm_import_map(:imp3, 'First', 'first_name');
-SELECT crm_import_set_consent(:imp3, 'email_marketing', value => true);
-SELECT crm_import_set_rules(:imp3, 'file', 'email');
-SELECT crm_import_accept_compliance(:imp3, true, true);
-SELECT crm_import_set_options(:imp3, max_errors => '0');
+SELECT fx_ready(E'Email,First\ngood2@example.com,G2\n', 'zero.csv') AS imp3 \gset
 SELECT * FROM crm_import_run(:imp3);
 SELECT * FROM t_status(:imp3);
 

@@ -206,4 +206,5 @@ FROM pg_proc p WHERE p.pronamespace = 'crm_import_internal'::regnamespace;
 -- Clean up
 ---------------------------------------------------------------------------------------------
 DROP TABLE public.bobs_table;
+\i sql/include/test_roles.sql
 SELECT pg_temp.drop_test_roles(ARRAY['trust_alice', 'trust_bob', 'trust_admin', 'trust_carol']);

@@ -121,3 +121,4 @@ SELECT format('ALTER LARGE OBJECT %s OWNER TO rx_owner', :src) \gexec
 SELECT crm_import_discard(:from_lo, remove_source => true);
 SELECT count(*) AS reused_object_kept FROM pg_largeobject_metadata WHERE oid = :src;
 SELECT lo_unlink(:src);
+DROP ROLE rx_admin, rx_owner;

@@ -44,7 +44,7 @@ AS $$ SELECT ARRAY[
 	'crm_import_norm_number', 'crm_import_norm_boolean', 'crm_import_norm_consent', 'crm_import_problem',
 	'crm_import_detect_date_order', 'crm_import_closest', 'crm_import_phone_type', 'crm_import_default_region',
 	-- read by the crm_import_progress view as the querying role
-	'crm_import_run_activity_import', 'crm_import_run_activity_phase'
+	'crm_import_run_activity_part'
 ]::name[] $$;
 COMMENT ON FUNCTION crm_import_public_functions() IS 'Internal: pure functions everyone may execute';
 

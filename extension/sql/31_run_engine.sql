@@ -136,12 +136,9 @@ COMMENT ON FUNCTION crm_import_report_phase(bigint, text) IS
 CREATE FUNCTION crm_import_run_activity(import bigint, text text) RETURNS text
 	AS 'MODULE_PATHNAME', 'crm_import_run_activity' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION crm_import_run_activity(bigint, text) IS 'Internal: "crm_import run N: text", the form of a run''s activity and progress messages';
-CREATE FUNCTION crm_import_run_activity_import(query text) RETURNS bigint
-	AS 'MODULE_PATHNAME', 'crm_import_run_activity_import' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION crm_import_run_activity_import(text) IS 'Internal: the import id N of a query text "crm_import run N: phase", else NULL';
-CREATE FUNCTION crm_import_run_activity_phase(query text) RETURNS text
-	AS 'MODULE_PATHNAME', 'crm_import_run_activity_phase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION crm_import_run_activity_phase(text) IS 'Internal: the phase of a query text "crm_import run N: phase", else NULL';
+CREATE FUNCTION crm_import_run_activity_part(query text, part text) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_run_activity_part' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_run_activity_part(text, text) IS 'Internal: of a query text "crm_import run N: phase", N (part import) or the phase (part phase); else NULL';
 COMMENT ON FUNCTION crm_import_phase_done(bigint, text, timestamptz, text, text) IS 'Internal: reports a finished run phase in pg_stat_activity, and as a NOTICE with its duration when crm_import.progress_rows > 0';
 
 -- Internal: the region of a row's phone numbers from its country cell: an ISO 3166 code

@@ -125,16 +125,16 @@ GRANT SELECT ON crm_import_status TO crm_import_user;
 CREATE VIEW crm_import_progress AS
 	SELECT a.pid, a.usename AS role,
 		CASE WHEN p.pid IS NOT NULL THEN 'upload' ELSE 'run' END AS step,
-		@extschema@.crm_import_run_activity_import(a.query) AS import_id,
+		(@extschema@.crm_import_run_activity_part(a.query, 'import'))::bigint AS import_id,
 		CASE WHEN p.pid IS NOT NULL THEN 'staging the file'
-			ELSE @extschema@.crm_import_run_activity_phase(a.query) END AS phase,
+			ELSE @extschema@.crm_import_run_activity_part(a.query, 'phase') END AS phase,
 		p.bytes_processed, p.bytes_total, p.tuples_processed AS records_staged,
 		pg_catalog.now() OPERATOR(pg_catalog.-) a.query_start AS running_for
 	FROM pg_catalog.pg_stat_activity a
 	LEFT JOIN pg_catalog.pg_stat_progress_copy p ON p.pid OPERATOR(pg_catalog.=) a.pid
 		AND a.query ~* 'crm_import_upload'
 	-- An idle backend keeps the text of its last run: only active ones are running.
-	WHERE (a.state OPERATOR(pg_catalog.=) 'active' AND @extschema@.crm_import_run_activity_import(a.query) IS NOT NULL)
+	WHERE (a.state OPERATOR(pg_catalog.=) 'active' AND @extschema@.crm_import_run_activity_part(a.query, 'import') IS NOT NULL)
 		OR p.pid IS NOT NULL;
 COMMENT ON VIEW crm_import_progress IS
 	'Uploads and runs in progress in any session: uploads from pg_stat_progress_copy (bytes and records staged), runs by phase from pg_stat_activity. Other roles'' sessions show only what pg_stat_activity lets the viewer see (pg_read_all_stats)';

@@ -2,7 +2,7 @@
 -- admins, others) creates those of the cluster-wide roles that do not exist yet (NOLOGIN)
 -- and grants crm_import_user to users and crm_import_admin to admins; others get no
 -- crm_import role. Each file drops its roles at its end.
-CREATE FUNCTION pg_temp.test_roles(users text[], admins text[] DEFAULT '{}', others text[] DEFAULT '{}')
+CREATE OR REPLACE FUNCTION pg_temp.test_roles(users text[], admins text[] DEFAULT '{}', others text[] DEFAULT '{}')
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	r text;
@@ -22,7 +22,7 @@ END
 $$;
 -- pg_temp.drop_test_roles(roles): gives what the roles own to the current user, drops what
 -- they still own and drops them.
-CREATE FUNCTION pg_temp.drop_test_roles(roles text[])
+CREATE OR REPLACE FUNCTION pg_temp.drop_test_roles(roles text[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	r text;

@@ -156,8 +156,7 @@ bool ParseRunActivity(const char* query, int64* import, const char** phase)
 extern "C" {
 PG_FUNCTION_INFO_V1(crm_import_report_phase);
 PG_FUNCTION_INFO_V1(crm_import_run_activity);
-PG_FUNCTION_INFO_V1(crm_import_run_activity_import);
-PG_FUNCTION_INFO_V1(crm_import_run_activity_phase);
+PG_FUNCTION_INFO_V1(crm_import_run_activity_part);
 }
 
 // crm_import_report_phase(import bigint, phase text): shows "crm_import run N: phase" as
@@ -181,26 +180,18 @@ extern "C" Datum crm_import_run_activity(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(RunActivity(import, message)));
 }
 
-// crm_import_run_activity_import(query text): N of "crm_import run N: ...", else NULL.
-extern "C" Datum crm_import_run_activity_import(PG_FUNCTION_ARGS)
+// crm_import_run_activity_part(query text, part text): of a query text "crm_import run N:
+// phase", N (part 'import') or the phase (part 'phase'); NULL for any other text.
+extern "C" Datum crm_import_run_activity_part(PG_FUNCTION_ARGS)
 {
-	CRM_REQUIRE_NARGS(1);
+	CRM_REQUIRE_NARGS(2);
 	char* query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char* part = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	int64 import;
 	const char* phase;
 	if (!ParseRunActivity(query, &import, &phase))
 		PG_RETURN_NULL();
-	PG_RETURN_INT64(import);
-}
-
-// crm_import_run_activity_phase(query text): the phase of "crm_import run N: phase", else NULL.
-extern "C" Datum crm_import_run_activity_phase(PG_FUNCTION_ARGS)
-{
-	CRM_REQUIRE_NARGS(1);
-	char* query = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int64 import;
-	const char* phase;
-	if (!ParseRunActivity(query, &import, &phase))
-		PG_RETURN_NULL();
+	if (strcmp(part, "import") == 0)
+		PG_RETURN_TEXT_P(cstring_to_text(psprintf(INT64_FORMAT, import)));
 	PG_RETURN_TEXT_P(cstring_to_text(phase));
 }
