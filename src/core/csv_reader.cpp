@@ -318,8 +318,12 @@ struct CsvReader::Impl {
 	std::size_t bom_len = 0;     // bytes of a possible BOM held back
 	std::string sniff_buffer;
 	// The first bytes of a file read with a given delimiter, to name the delimiter they
-	// suggest when the given one ends in a quoting error.
+	// suggest when the given one ends in a quoting error; the file offset of its first byte.
 	std::string given_sample;
+	std::uint64_t given_sample_base = 0;
+	bool given_sample_started = false;
+	std::uint64_t piece_offset = 0;   // file offset of the piece being parsed
+	std::uint64_t record_offset = 0;  // file offset of the first byte of the current record
 
 	// Position of the next byte to be scanned.
 	std::uint64_t offset = 0;
@@ -474,11 +478,19 @@ bool LooksLikeAFilePath(std::string_view data)
 
 // For a quoting error in a file read with a given delimiter: the delimiter its first lines
 // suggest, when another ("" when the delimiter was detected or is what they suggest too).
+// Only the whole lines before the failing record count (at most the first 4 KiB): those
+// were read however the file was cut into chunks, so the hint is the same for every
+// cutting (the fuzzer compares them).
 std::string CsvReader::Impl::GivenDelimiterHint() const
 {
-	if (detected || delimiter == 0)
+	if (detected || delimiter == 0 || record_offset <= given_sample_base)
 		return "";
-	char suggested = SniffDelimiter(given_sample);
+	std::size_t avail = static_cast<std::size_t>(
+		std::min<std::uint64_t>(given_sample.size(), record_offset - given_sample_base));
+	std::size_t end = avail == 0 ? std::string::npos : given_sample.find_last_of("\r\n", avail - 1);
+	if (end == std::string::npos)
+		return "";
+	char suggested = SniffDelimiter(std::string_view(given_sample).substr(0, end + 1));
 	if (suggested == delimiter)
 		return "";
 	return "the file was read with the " + DelimiterName(delimiter) + " delimiter given, but its first lines are " +
@@ -509,6 +521,10 @@ void CsvReader::Impl::StartParsing(bool complete)
 // before it were parsed, so it comes out the same for every chunking.
 void CsvReader::Impl::Process(const unsigned char* p, std::size_t n)
 {
+	if (!given_sample_started) {
+		given_sample_started = true;
+		given_sample_base = offset;
+	}
 	if (!detected && given_sample.size() < kGivenSampleBytes)
 		given_sample.append(reinterpret_cast<const char*>(p), std::min(n, kGivenSampleBytes - given_sample.size()));
 	if (nul_pending) {
@@ -519,6 +535,7 @@ void CsvReader::Impl::Process(const unsigned char* p, std::size_t n)
 	while (i < n) {
 		std::size_t start = i;
 		Stop stop = Scan(p, i, std::min(n, start + kMaxPiece), offset);
+		piece_offset = offset + start;
 		ParsePiece(p + start, i - start);
 		if (stop == Stop::kBadUtf8)
 			ThrowUtf8(false, false);
@@ -628,6 +645,7 @@ void CsvReader::Impl::ParsePiece(const unsigned char* p, std::size_t n)
 	if (!in_record && !IsLineBreak(p[0])) {
 		// libcsv starts a row at the first byte that is not a line break.
 		in_record = true;
+		record_offset = piece_offset;
 		first_quoted = p[0] == '"';
 		any_quote = false;
 		record_line = field_line = line;
