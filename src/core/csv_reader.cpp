@@ -280,7 +280,7 @@ struct CsvReader::Impl {
 	void CheckSignature();
 	void Take(const unsigned char* p, std::size_t n);
 	void Finish();
-	void ParseHeldBack();
+	void ParseHeldBack(bool complete = false);
 	void Forward(const unsigned char* p, std::size_t n);
 	std::string GivenDelimiterHint() const;
 	void StartParsing(bool complete);
@@ -912,8 +912,8 @@ void CsvReader::Impl::ThrowUtf8(bool at_eof, bool latin1)
 }
 
 // Parses what the head, BOM and delimiter checks hold back, as if no more bytes came for
-// them (the delimiter is detected from what came so far).
-void CsvReader::Impl::ParseHeldBack()
+// them (the delimiter is detected from what came so far; complete: the input has ended).
+void CsvReader::Impl::ParseHeldBack(bool complete)
 {
 	if (stage == Stage::kHead)
 		EndHead();
@@ -924,23 +924,14 @@ void CsvReader::Impl::ParseHeldBack()
 		Forward(kBom, held);
 	}
 	if (stage == Stage::kSniff)
-		StartParsing(false);
+		StartParsing(complete);
 }
 
 // End of input: flush held-back bytes, check for a cut-off character, let libcsv deliver
 // the last record and report an unterminated quote.
 void CsvReader::Impl::Finish()
 {
-	if (stage == Stage::kHead)
-		EndHead();
-	if (stage == Stage::kBom) {
-		stage = delimiter == 0 ? Stage::kSniff : Stage::kParse;
-		std::size_t held = bom_len;
-		bom_len = 0;
-		Forward(kBom, held);
-	}
-	if (stage == Stage::kSniff)
-		StartParsing(true);
+	ParseHeldBack(true);
 	if (nul_pending)
 		ThrowNul();
 	if (need > 0)
