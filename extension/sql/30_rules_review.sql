@@ -411,8 +411,8 @@ BEGIN
 	-- The first 100,000 data rows: which have no key at all (blank cells), and the key values
 	-- as the run reads them (normalized: '(512) 757-6000' and '+1 512 757 6000' are one number;
 	-- values that do not read are left out, as the run rejects their rows).
-	SELECT k.norm INTO pk_norm FROM @extschema@.crm_import_run_columns(job) k WHERE k.c = pc;
-	SELECT k.norm INTO sk_norm FROM @extschema@.crm_import_run_columns(job) k WHERE k.c = sc;
+	SELECT min(k.norm) FILTER (WHERE k.c = pc), min(k.norm) FILTER (WHERE k.c = sc) INTO pk_norm, sk_norm
+		FROM @extschema@.crm_import_run_columns(job) k;
 	EXECUTE pg_catalog.format('WITH q AS (SELECT pg_catalog.btrim(coalesce(%s, ''''), %L) = '''' '
 		'  AND pg_catalog.btrim(coalesce(%s, ''''), %L) = '''' AS keyless, (%s)::text AS pk, (%s)::text AS sk '
 		'  FROM %s s WHERE s.record_no >= %s ORDER BY s.record_no LIMIT 100000) '
