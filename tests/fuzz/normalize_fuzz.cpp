@@ -39,7 +39,15 @@ Normalized ReferencePhone(std::string_view raw, const std::string& region)
 	const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
 	std::string t(Trim(raw));
 	PhoneNumber n;
-	if (t.empty() || util.Parse(t, region, &n) != PhoneNumberUtil::NO_PARSING_ERROR || !util.IsValidNumber(n))
+	if (t.empty() || util.ParseAndKeepRawInput(t, region, &n) != PhoneNumberUtil::NO_PARSING_ERROR ||
+		!util.IsValidNumber(n))
+		return Normalized::Fail("x");
+	// The one deliberate difference (as in normalize_test): the region's country code
+	// written without + or 00 ("47 91234567" in NO) is refused, not read, unless it is also
+	// the region's trunk prefix ("1 650 253 0000" in the US).
+	std::string trunk;
+	util.GetNddPrefixForRegion(region, true, &trunk);
+	if (n.country_code_source() == PhoneNumber::FROM_NUMBER_WITHOUT_PLUS_SIGN && trunk != std::to_string(n.country_code()))
 		return Normalized::Fail("x");
 	std::string out;
 	util.Format(n, PhoneNumberUtil::E164, &out);
