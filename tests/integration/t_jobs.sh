@@ -33,10 +33,18 @@ psql -X -q -d "$db" >"$listen_out" 2>&1 <<-SQL &
 	LISTEN crm_import;
 	SELECT pg_sleep(1.5);
 	SELECT state FROM crm_import_wait($a, interval '120 seconds');
+	-- The worker signals listeners just after its commit becomes visible to crm_import_wait:
+	-- stay a moment so the 'completed' notification is read before psql exits.
+	SELECT pg_sleep(1);
 	SELECT 1;
 SQL
 listener=$!
-sleep 0.3
+# Start only once the LISTEN has committed (the listener is in its pg_sleep): a fixed sleep
+# lost the 'queued' notification when psql took longer to connect on a loaded machine.
+for i in $(seq 1 100); do
+	[ "$(q "$db" -c "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND query LIKE 'SELECT pg_sleep(1.5)%'")" = 1 ] && break
+	sleep 0.05
+done
 t0=$(now)
 eq "crm_import_start returns 'queued'" "queued" "$(q "$db" -c "SELECT crm_import_start($a)")"
 t1=$(now)
