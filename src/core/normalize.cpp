@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <set>
 #include <vector>
@@ -512,6 +513,69 @@ const std::set<std::string, std::less<>>& PlainNationalRegions()
 	return regions;
 }
 
+// National number lengths a valid number can have under each country calling code: the
+// union of the general possible lengths of every region sharing the code. IsValidNumber
+// tries each of those regions (a 7-digit "310 9232" read in the US is a valid Canadian
+// number although 7 digits are "local only" in the US), and a region matches no number
+// whose length is not in its general lengths. A code with a region that lists no lengths
+// is left out: no shortcut there.
+const std::map<int, std::set<std::size_t>>& ValidLengthsByCallingCode()
+{
+	static const std::map<int, std::set<std::size_t>> lengths = [] {
+		std::map<int, std::set<std::size_t>> by_code;
+		std::set<int> unbounded;
+		i18n::phonenumbers::PhoneMetadataCollection collection;
+		if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
+			return by_code;
+		for (const auto& metadata : collection.metadata()) {
+			const auto& possible = metadata.general_desc().possible_length();
+			if (possible.empty())
+				unbounded.insert(metadata.country_code());
+			by_code[metadata.country_code()].insert(possible.begin(), possible.end());
+		}
+		for (int code : unbounded)
+			by_code.erase(code);
+		return by_code;
+	}();
+	return lengths;
+}
+
+// True when every international prefix of region begins with 0 ("00", "011"), so Parse
+// reads digits that begin otherwise as a national number. Finland's "99x" carrier prefixes
+// make it read "99666666666666" as +66 6666 6666 (Thailand), Australia's "14xx0011" alike:
+// no shortcut there (found by normalize_test's sweep over every leading range).
+bool IddStartsWithZero(const std::string& region)
+{
+	static const std::set<std::string, std::less<>> regions = [] {
+		std::set<std::string, std::less<>> zero;
+		i18n::phonenumbers::PhoneMetadataCollection collection;
+		if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
+			return zero;
+		for (const auto& metadata : collection.metadata()) {
+			// The top-level alternatives of the prefix pattern, each of which must start with 0.
+			const std::string& idd = metadata.international_prefix();
+			bool ok = !idd.empty();
+			int depth = 0;
+			bool at_start = true;
+			for (char c : idd) {
+				if (at_start && c != '0')
+					ok = false;
+				at_start = false;
+				if (c == '(' || c == '[')
+					++depth;
+				else if (c == ')' || c == ']')
+					--depth;
+				else if (c == '|' && depth == 0)
+					at_start = true;
+			}
+			if (ok && !at_start)
+				zero.insert(metadata.id());
+		}
+		return zero;
+	}();
+	return regions.count(region) != 0;
+}
+
 // True, with the reason the full parse would give, when digits (compacted, no '+') cannot
 // be a valid number of region because of their length alone.
 bool ImpossibleByLength(std::string_view digits, const std::string& region, std::string* reason)
@@ -522,8 +586,13 @@ bool ImpossibleByLength(std::string_view digits, const std::string& region, std:
 	for (char c : digits)
 		if (!IsDigit(c))
 			return false;
+	if (!IddStartsWithZero(region))
+		return false;
 	const PhoneNumberUtil& util = PhoneUtil();
 	int code = util.GetCountryCodeForRegion(region);
+	auto valid_lengths = ValidLengthsByCallingCode().find(code);
+	if (valid_lengths == ValidLengthsByCallingCode().end() || valid_lengths->second.count(digits.size()) != 0)
+		return false;
 	std::string code_digits = std::to_string(code);
 	if (digits.compare(0, code_digits.size(), code_digits) == 0)
 		return false;
