@@ -981,10 +981,12 @@ TEST(NormalizePhone, LengthShortcutAgreesWithLibphonenumber)
 	EXPECT_GT(checked, 40000);
 }
 
-// Random digits rarely hit a range another region of the same calling code owns: Canada's
-// 7-digit "310" numbers are valid under +1 although 7 digits are "local only" in the US
-// (found by the fuzzer). Every leading three digits, for every length, in every region.
-TEST(NormalizePhone, LengthShortcutAgreesForEveryLeadingRange)
+// Random digits rarely hit a range another region of the same calling code owns (Canada's
+// 7-digit "310" numbers are valid under +1 although 7 digits are "local only" in the US:
+// found by the fuzzer) or a region's odd international prefix (Finland's 99x). Every
+// leading three digits, for every length, in every region the shortcuts serve: the same
+// value, reason, type and note as Parse + GetNumberType (ParsePhone).
+TEST(NormalizePhone, ShortcutsAgreeWithParseForEveryLeadingRange)
 {
 	EXPECT_EQ(NormalizePhone("310 9232", "US").value, ReferencePhone("310 9232", "US").value);
 	EXPECT_TRUE(NormalizePhone("------31.0.9232", "US").ok);
@@ -995,17 +997,23 @@ TEST(NormalizePhone, LengthShortcutAgreesForEveryLeadingRange)
 			for (int lead = 100; lead <= 999; ++lead) {
 				std::string d = std::to_string(lead) + std::string(len - 3, static_cast<char>('0' + lead % 10));
 				d.resize(len);
-				Normalized got = NormalizePhone(d, region);
-				// Only where the shortcut can answer (an impossible length) is the parse repeated.
-				if (got.ok || got.reason.find("digits for region") == std::string::npos)
-					continue;
-				Normalized want = ReferencePhone(d, region);
-				ASSERT_EQ(got.ok, want.ok) << d << " region " << region << ": " << got.reason;
-				++checked;
+				for (const std::string& in : {d, len == 8 ? "00 47 " + d : d}) {
+					std::string got_type, want_type;
+					Normalized got = NormalizePhone(in, region, &got_type);
+					Normalized want = ParsePhone(in, region, &want_type);
+					ASSERT_EQ(got.ok, want.ok) << in << " region " << region << ": " << got.reason << " / " << want.reason;
+					ASSERT_EQ(got.value, want.value) << in << " region " << region;
+					ASSERT_EQ(got.reason, want.reason) << in << " region " << region;
+					ASSERT_EQ(got_type, want_type) << in << " region " << region;
+					ASSERT_EQ(got.note, want.note) << in << " region " << region;
+					++checked;
+				}
 			}
 		}
 	}
-	EXPECT_GT(checked, 50000);
+	EXPECT_GT(checked, 250000);
+	// ParsePhone is the plain library: it agrees with the reference too.
+	EXPECT_EQ(ParsePhone("310 9232", "US").value, "+13109232");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <list>
 #include <map>
 #include <memory>
 #include <set>
@@ -300,33 +301,82 @@ const PhoneNumberUtil& PhoneUtil()
 	return *util;
 }
 
-// Validity of Norwegian numbers, as PhoneNumberUtil::IsValidNumberForRegion(+47 nsn, "NO")
-// decides it, from the same metadata and with the same ICU regular expressions, but
-// cheaper. libphonenumber's answer is "valid" when the national number matches the region's
-// general pattern and the pattern of some number type; it tries eleven types in a fixed order
-// (premium rate first, mobile last) through a pattern cache, about 3 us per number. Here the
-// patterns are compiled once and mobile and fixed line, nearly every real number, are tried
-// first, so a valid number costs two matches. The order of the "any type" test does not
-// change its answer. Checked against libphonenumber by the unit tests and the fuzz target.
-class NorwegianNumbers {
+// A region's numbers as libphonenumber's metadata describes them, matched as its
+// GetNumberType matches them (the same patterns, the same ICU engine, the same order of
+// types) but with the patterns compiled once: libphonenumber goes through a pattern cache
+// for each of up to eleven types, and its Parse runs several large patterns over the input
+// first, 10-20 us a number in all. Built once per region a run meets, from the compiled-in
+// metadata. Checked against Parse + GetNumberType by normalize_test (every leading range of
+// every length) and the fuzz target.
+class RegionNumbers {
 public:
-	static const NorwegianNumbers& Get()
+	// Null when libphonenumber has no metadata for region or a pattern does not compile.
+	static const RegionNumbers* For(const std::string& region)
 	{
-		static const NorwegianNumbers instance;
-		return instance;
+		static std::map<std::string, std::unique_ptr<RegionNumbers>, std::less<>> built;
+		auto found = built.find(region);
+		if (found != built.end())
+			return found->second.get();
+		std::unique_ptr<RegionNumbers> numbers;
+		for (const auto& metadata : Collection().metadata()) {
+			if (metadata.id() == region) {
+				numbers.reset(new RegionNumbers(metadata));
+				if (!numbers->usable_)
+					numbers.reset();
+				break;
+			}
+		}
+		return built.emplace(region, std::move(numbers)).first->second.get();
 	}
-	bool usable() const { return usable_; }
-	// nsn: the national significant number, digits only, no leading zero.
+
+	int country_code() const { return country_code_; }
+	const std::string& country_code_digits() const { return country_code_digits_; }
+	const std::string& national_prefix() const { return national_prefix_; }
+	// Every international prefix begins with 0 ("00", "011"): Parse reads digits that begin
+	// otherwise as a national number. Finland's "99x" carrier prefixes make it read
+	// "99666666666666" as +66 6666 6666 (Thailand), Australia's "14xx0011" alike.
+	bool idd_starts_with_zero() const { return idd_starts_with_zero_; }
+	// The international prefix is exactly "00": "0047 ..." is read as "+47 ...".
+	bool idd_is_00() const { return idd_ == "00"; }
+	// Parse takes digits that begin with neither 0, the national prefix nor the country code
+	// as the national number unchanged: its calling code is the region's alone (no other
+	// region's numbers to try), the national prefix for parsing is that prefix or nothing,
+	// no transform rule, and every international prefix begins with 0.
+	bool reads_national_digits_as_they_are() const { return reads_national_digits_; }
+
+	// nsn: the national significant number, digits only, no leading zero. Valid when it has
+	// a type; mobile and fixed line, nearly every real number, are tried first (the order of
+	// an "any type" test does not change its answer).
 	bool IsValid(std::string_view nsn) const
 	{
-		icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(nsn.data(), static_cast<int32_t>(nsn.size())));
-		if (!Matches(general_, text, static_cast<int>(nsn.size())))
+		icu::UnicodeString text = Text(nsn);
+		int length = static_cast<int>(nsn.size());
+		if (!Matches(general_, text, length))
 			return false;
-		for (const Desc& type : types_) {
-			if (Matches(type, text, static_cast<int>(nsn.size())))
+		if (Matches(mobile_, text, length) || Matches(fixed_line_, text, length))
+			return true;
+		for (const auto& special : special_)
+			if (Matches(special.second, text, length))
 				return true;
-		}
 		return false;
+	}
+
+	// GetNumberType's answer for +country_code nsn within this region's metadata.
+	PhoneNumberUtil::PhoneNumberType Type(std::string_view nsn) const
+	{
+		icu::UnicodeString text = Text(nsn);
+		int length = static_cast<int>(nsn.size());
+		if (!Matches(general_, text, length))
+			return PhoneNumberUtil::UNKNOWN;
+		for (const auto& special : special_)
+			if (Matches(special.second, text, length))
+				return special.first;
+		if (Matches(fixed_line_, text, length))
+			return same_mobile_and_fixed_line_ || Matches(mobile_, text, length) ? PhoneNumberUtil::FIXED_LINE_OR_MOBILE
+																				  : PhoneNumberUtil::FIXED_LINE;
+		if (!same_mobile_and_fixed_line_ && Matches(mobile_, text, length))
+			return PhoneNumberUtil::MOBILE;
+		return PhoneNumberUtil::UNKNOWN;
 	}
 
 private:
@@ -335,6 +385,22 @@ private:
 		std::unique_ptr<icu::RegexPattern> pattern;
 		std::unique_ptr<icu::RegexMatcher> matcher;  // null: the type does not exist
 	};
+
+	static const i18n::phonenumbers::PhoneMetadataCollection& Collection()
+	{
+		static const i18n::phonenumbers::PhoneMetadataCollection collection = [] {
+			i18n::phonenumbers::PhoneMetadataCollection c;
+			if (!c.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
+				c.Clear();
+			return c;
+		}();
+		return collection;
+	}
+
+	static icu::UnicodeString Text(std::string_view nsn)
+	{
+		return icu::UnicodeString::fromUTF8(icu::StringPiece(nsn.data(), static_cast<int32_t>(nsn.size())));
+	}
 
 	// As libphonenumber's IsNumberMatchingDesc: the length must be one of the possible
 	// lengths (when any are listed), then the whole number must match the pattern.
@@ -366,30 +432,61 @@ private:
 		return U_SUCCESS(status) && to->matcher != nullptr;
 	}
 
-	NorwegianNumbers()
+	explicit RegionNumbers(const i18n::phonenumbers::PhoneMetadata& metadata)
+		: country_code_(metadata.country_code()),
+		  country_code_digits_(std::to_string(metadata.country_code())),
+		  national_prefix_(metadata.national_prefix()),
+		  idd_(metadata.international_prefix()),
+		  same_mobile_and_fixed_line_(metadata.same_mobile_and_fixed_line_pattern())
 	{
-		i18n::phonenumbers::PhoneMetadataCollection collection;
-		if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
-			return;
-		for (const auto& metadata : collection.metadata()) {
-			if (metadata.id() != "NO" || metadata.country_code() != 47)
-				continue;
-			bool ok = Load(metadata.general_desc(), &general_);
-			// Mobile and fixed line first: nearly every number is one of them.
-			for (const auto* desc : {&metadata.mobile(), &metadata.fixed_line(), &metadata.premium_rate(),
-									 &metadata.toll_free(), &metadata.shared_cost(), &metadata.voip(),
-									 &metadata.personal_number(), &metadata.pager(), &metadata.uan(),
-									 &metadata.voicemail()}) {
-				types_.emplace_back();
-				ok = ok && Load(*desc, &types_.back());
-			}
-			usable_ = ok;
-			return;
+		bool ok = Load(metadata.general_desc(), &general_) && Load(metadata.mobile(), &mobile_) &&
+				  Load(metadata.fixed_line(), &fixed_line_);
+		// GetNumberType's order before fixed line and mobile.
+		const std::pair<PhoneNumberUtil::PhoneNumberType, const i18n::phonenumbers::PhoneNumberDesc*> specials[] = {
+			{PhoneNumberUtil::PREMIUM_RATE, &metadata.premium_rate()}, {PhoneNumberUtil::TOLL_FREE, &metadata.toll_free()},
+			{PhoneNumberUtil::SHARED_COST, &metadata.shared_cost()},   {PhoneNumberUtil::VOIP, &metadata.voip()},
+			{PhoneNumberUtil::PERSONAL_NUMBER, &metadata.personal_number()}, {PhoneNumberUtil::PAGER, &metadata.pager()},
+			{PhoneNumberUtil::UAN, &metadata.uan()},                   {PhoneNumberUtil::VOICEMAIL, &metadata.voicemail()}};
+		special_.reserve(std::size(specials));
+		for (const auto& [type, desc] : specials) {
+			special_.emplace_back(type, Desc());
+			ok = ok && Load(*desc, &special_.back().second);
 		}
+		// The top-level alternatives of the international prefix pattern must each start with 0.
+		idd_starts_with_zero_ = !idd_.empty();
+		int depth = 0;
+		bool at_start = true;
+		for (char c : idd_) {
+			if (at_start && c != '0')
+				idd_starts_with_zero_ = false;
+			at_start = false;
+			if (c == '(' || c == '[')
+				++depth;
+			else if (c == ')' || c == ']')
+				--depth;
+			else if (c == '|' && depth == 0)
+				at_start = true;
+		}
+		idd_starts_with_zero_ = idd_starts_with_zero_ && !at_start;
+		std::list<std::string> sharing;
+		PhoneUtil().GetRegionCodesForCountryCallingCode(country_code_, &sharing);
+		const std::string& parsing_prefix = metadata.national_prefix_for_parsing();
+		reads_national_digits_ = idd_starts_with_zero_ && sharing.size() == 1 &&
+								 metadata.national_prefix_transform_rule().empty() &&
+								 (parsing_prefix.empty() || parsing_prefix == national_prefix_) &&
+								 national_prefix_.find_first_not_of("0123456789") == std::string::npos;
+		usable_ = ok;
 	}
 
-	Desc general_;
-	std::vector<Desc> types_;
+	int country_code_;
+	std::string country_code_digits_;
+	std::string national_prefix_;
+	std::string idd_;
+	bool same_mobile_and_fixed_line_;
+	bool idd_starts_with_zero_ = false;
+	bool reads_national_digits_ = false;
+	Desc general_, mobile_, fixed_line_;
+	std::vector<std::pair<PhoneNumberUtil::PhoneNumberType, Desc>> special_;
 	bool usable_ = false;
 };
 
@@ -449,18 +546,21 @@ bool CompactPhone(std::string_view s, char* out, std::size_t* out_len) noexcept
 }
 
 // Fast path for Norwegian numbers, the bulk of this product's data: compacted input c of
-// "+47" or "0047" followed by 8 digits, or 8 digits alone with region NO. Builds the number
-// directly and asks libphonenumber whether it is valid for NO, skipping Parse (about two
-// thirds of the cost). Returns true with the E.164 text in *e164 only when valid; anything
-// else goes through the full Parse path, so this can only accept what Parse +
-// IsValidNumber accept (checked against plain libphonenumber by the unit tests and the
-// fuzz target).
-bool TryNorwegianFastPath(std::string_view c, bool region_is_no, std::string* e164)
+// "+47" followed by 8 digits, "0047" and 8 digits where the region's international prefix
+// is exactly 00 (Parse reads it as +47 there: a Swedish row's "0047 912 34 567"), or 8
+// digits alone with region NO. Builds the number directly and checks it against NO's
+// patterns, skipping Parse (most of the cost). Returns true with the E.164 text in *e164
+// only when valid; anything else goes through the full Parse path, so this can only accept
+// what Parse + IsValidNumber accept (checked against plain libphonenumber by the unit tests
+// and the fuzz target).
+bool TryNorwegianFastPath(std::string_view c, const std::string& region, std::string* e164)
 {
+	bool region_is_no = region == "NO";
 	std::string_view nsn;
 	if (c.size() == 11 && c.substr(0, 3) == "+47")
 		nsn = c.substr(3);
-	else if (region_is_no && c.size() == 12 && c.substr(0, 4) == "0047")
+	else if (c.size() == 12 && c.substr(0, 4) == "0047" &&
+			 (region_is_no || (RegionNumbers::For(region) != nullptr && RegionNumbers::For(region)->idd_is_00())))
 		nsn = c.substr(4);
 	else if (region_is_no && c.size() == 8)
 		nsn = c;
@@ -468,9 +568,8 @@ bool TryNorwegianFastPath(std::string_view c, bool region_is_no, std::string* e1
 		return false;
 	if (nsn[0] == '0' || nsn[0] == '+')
 		return false;
-	const NorwegianNumbers& no = NorwegianNumbers::Get();
-	if (no.usable()) {
-		if (!no.IsValid(nsn))
+	if (const RegionNumbers* no = RegionNumbers::For("NO")) {
+		if (!no->IsValid(nsn))
 			return false;
 	} else {
 		std::uint64_t national = 0;
@@ -500,16 +599,17 @@ std::string RegionForMessage(const PhoneNumber& number)
 }
 
 // Regions whose numbers written nationally Parse reads as they are: no national prefix for
-// parsing besides their trunk prefix, no carrier codes, no transform rules. There a string of
-// digits that starts with neither 0, the trunk prefix nor the country code is the national
-// number itself, and a length libphonenumber deems impossible is invalid without a parse
-// (about 10 us each: the run reads every number of a row whose country is another region
-// in that region first). normalize_test checks the shortcut against Parse for each of them.
+// parsing besides their trunk prefix, no carrier codes, no transform rules, international
+// prefixes that begin with 0 (RegionNumbers checks all of it again from the metadata). There
+// a string of digits that starts with neither 0, the trunk prefix nor the country code is the
+// national number itself, typed without a parse (about 10 us each: the run reads every
+// number of a row whose country is another region in that region first). normalize_test
+// checks the shortcuts against Parse for each of them over every leading range.
 const std::set<std::string, std::less<>>& PlainNationalRegions()
 {
 	static const std::set<std::string, std::less<>> regions = {
-		"NO", "SE", "DK", "FI", "IS", "GB", "IE", "DE", "NL", "BE", "FR", "ES", "PT", "IT", "CH", "AT",
-		"PL", "EE", "LV", "LT", "US", "CA", "AU", "NZ", "IN"};
+		"NO", "SE", "DK", "GB", "IE", "DE", "NL", "BE", "FR", "ES", "PT", "IT", "CH", "AT",
+		"PL", "EE", "LV", "LT", "US", "CA", "NZ", "IN"};
 	return regions;
 }
 
@@ -540,83 +640,90 @@ const std::map<int, std::set<std::size_t>>& ValidLengthsByCallingCode()
 	return lengths;
 }
 
-// True when every international prefix of region begins with 0 ("00", "011"), so Parse
-// reads digits that begin otherwise as a national number. Finland's "99x" carrier prefixes
-// make it read "99666666666666" as +66 6666 6666 (Thailand), Australia's "14xx0011" alike:
-// no shortcut there (found by normalize_test's sweep over every leading range).
-bool IddStartsWithZero(const std::string& region)
+// Digits (compacted, no '+') that Parse would take as a national number unchanged in a
+// region whose metadata lets it (RegionNumbers::reads_national_digits_as_they_are, or the
+// weaker idd_starts_with_zero for ImpossibleByLength): a plain length, no leading 0, not
+// beginning with the national prefix nor with the country code (Parse may read that as the
+// code written without +).
+bool NationalDigits(std::string_view digits, const std::string& region, const RegionNumbers& numbers)
 {
-	static const std::set<std::string, std::less<>> regions = [] {
-		std::set<std::string, std::less<>> zero;
-		i18n::phonenumbers::PhoneMetadataCollection collection;
-		if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
-			return zero;
-		for (const auto& metadata : collection.metadata()) {
-			// The top-level alternatives of the prefix pattern, each of which must start with 0.
-			const std::string& idd = metadata.international_prefix();
-			bool ok = !idd.empty();
-			int depth = 0;
-			bool at_start = true;
-			for (char c : idd) {
-				if (at_start && c != '0')
-					ok = false;
-				at_start = false;
-				if (c == '(' || c == '[')
-					++depth;
-				else if (c == ')' || c == ']')
-					--depth;
-				else if (c == '|' && depth == 0)
-					at_start = true;
-			}
-			if (ok && !at_start)
-				zero.insert(metadata.id());
-		}
-		return zero;
-	}();
-	return regions.count(region) != 0;
-}
-
-// True, with the reason the full parse would give, when digits (compacted, no '+') cannot
-// be a valid number of region because of their length alone.
-bool ImpossibleByLength(std::string_view digits, const std::string& region, std::string* reason)
-{
-	if (digits.size() < 4 || digits.size() > 15 || digits[0] == '0' ||
-		PlainNationalRegions().count(region) == 0)
+	if (digits.size() < 4 || digits.size() > 15 || digits[0] == '0' || PlainNationalRegions().count(region) == 0)
 		return false;
 	for (char c : digits)
 		if (!IsDigit(c))
 			return false;
-	if (!IddStartsWithZero(region))
-		return false;
-	const PhoneNumberUtil& util = PhoneUtil();
-	int code = util.GetCountryCodeForRegion(region);
-	auto valid_lengths = ValidLengthsByCallingCode().find(code);
-	if (valid_lengths == ValidLengthsByCallingCode().end() || valid_lengths->second.count(digits.size()) != 0)
-		return false;
-	std::string code_digits = std::to_string(code);
-	if (digits.compare(0, code_digits.size(), code_digits) == 0)
-		return false;
-	std::string trunk;
-	util.GetNddPrefixForRegion(region, true, &trunk);
-	if (!trunk.empty() && digits.compare(0, trunk.size(), trunk) == 0)
-		return false;
-	PhoneNumber number;
-	number.set_country_code(code);
-	number.set_national_number(std::stoull(std::string(digits)));
-	switch (util.IsPossibleNumberWithReason(number)) {
+	const std::string& code = numbers.country_code_digits();
+	const std::string& trunk = numbers.national_prefix();
+	return digits.compare(0, code.size(), code) != 0 && (trunk.empty() || digits.compare(0, trunk.size(), trunk) != 0);
+}
+
+// Why a parsed number libphonenumber gives no type is not valid, from its length.
+Normalized InvalidNumber(const PhoneNumber& number)
+{
+	switch (PhoneUtil().IsPossibleNumberWithReason(number)) {
 	case PhoneNumberUtil::TOO_SHORT:
 	case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
-		*reason = "too few digits for region " + RegionForMessage(number);
-		return true;
+		return Normalized::Fail("too few digits for region " + RegionForMessage(number));
 	case PhoneNumberUtil::TOO_LONG:
-		*reason = "too many digits for region " + RegionForMessage(number);
-		return true;
+		return Normalized::Fail("too many digits for region " + RegionForMessage(number));
 	case PhoneNumberUtil::INVALID_LENGTH:
-		*reason = "wrong number of digits for region " + RegionForMessage(number);
-		return true;
+		return Normalized::Fail("wrong number of digits for region " + RegionForMessage(number));
+	case PhoneNumberUtil::INVALID_COUNTRY_CODE:
+		return Normalized::Fail("unknown country code +" + std::to_string(number.country_code()));
 	default:
-		return false;  // possible: only the parse tells valid from not
+		return Normalized::Fail("invalid number for region " + RegionForMessage(number));
 	}
+}
+
+PhoneNumber NationalNumber(int country_code, std::string_view digits)
+{
+	PhoneNumber number;
+	number.set_country_code(country_code);
+	number.set_national_number(std::stoull(std::string(digits)));
+	return number;
+}
+
+// True, with the reason the full parse would give, when digits (compacted, no '+') cannot
+// be a valid number of region because of their length alone. For regions that share their
+// calling code (GB with GG, IM, JE), where the national fast path below does not apply.
+bool ImpossibleByLength(std::string_view digits, const std::string& region, std::string* reason)
+{
+	const RegionNumbers* numbers = RegionNumbers::For(region);
+	if (numbers == nullptr || !numbers->idd_starts_with_zero() || !NationalDigits(digits, region, *numbers))
+		return false;
+	auto valid_lengths = ValidLengthsByCallingCode().find(numbers->country_code());
+	if (valid_lengths == ValidLengthsByCallingCode().end() || valid_lengths->second.count(digits.size()) != 0)
+		return false;
+	Normalized invalid = InvalidNumber(NationalNumber(numbers->country_code(), digits));
+	if (invalid.reason.find("digits for region") == std::string::npos)
+		return false;  // possible: only the parse tells valid from not
+	*reason = std::move(invalid.reason);
+	return true;
+}
+
+// Digits written nationally ("08 123 456 78" less its 0, "912 34 567" in a Danish row) in a
+// region where Parse reads them as they are: typed with the region's compiled patterns as
+// GetNumberType types them, without a parse. False when it does not apply; otherwise *out
+// is what the full path would give (value and type, or its reason).
+const char* PhoneTypeName(PhoneNumberUtil::PhoneNumberType type);
+
+bool TryNationalFastPath(std::string_view digits, const std::string& region, Normalized* out, std::string* type)
+{
+	const RegionNumbers* numbers = RegionNumbers::For(region);
+	if (numbers == nullptr || !numbers->reads_national_digits_as_they_are() || !NationalDigits(digits, region, *numbers))
+		return false;
+	PhoneNumberUtil::PhoneNumberType number_type = numbers->Type(digits);
+	if (number_type == PhoneNumberUtil::UNKNOWN) {
+		*out = InvalidNumber(NationalNumber(numbers->country_code(), digits));
+		return true;
+	}
+	std::string e164;
+	e164.reserve(1 + numbers->country_code_digits().size() + digits.size());
+	e164.append("+").append(numbers->country_code_digits()).append(digits.data(), digits.size());
+	*out = Normalized::Ok(std::move(e164));
+	if (type != nullptr)
+		*type = PhoneTypeName(number_type);
+	return true;
 }
 
 // ---- dates ----
@@ -877,6 +984,8 @@ std::string NorwegianNumberType(const std::string& e164)
 	return PhoneTypeName(PhoneUtil().GetNumberType(number));
 }
 
+Normalized ParseCompactPhone(std::string_view input, const std::string& region, std::string* type);
+
 }  // namespace
 
 // Mobile/phone to E.164 with libphonenumber; see normalize.hpp. Norwegian numbers take a
@@ -892,7 +1001,7 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region,
 	char buf[24];
 	std::size_t n = 0;
 	bool compacted = CompactPhone(t, buf, &n);
-	if (compacted && TryNorwegianFastPath(std::string_view(buf, n), region == "NO", &e164)) {
+	if (compacted && TryNorwegianFastPath(std::string_view(buf, n), region, &e164)) {
 		if (type != nullptr)
 			*type = NorwegianNumberType(e164);
 		return Normalized::Ok(std::move(e164));
@@ -902,7 +1011,31 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region,
 	std::string_view input = compacted ? std::string_view(buf, n) : t;
 	if (std::string why; compacted && ImpossibleByLength(input, region, &why))
 		return Normalized::Fail(std::move(why));
+	if (Normalized national; compacted && TryNationalFastPath(input, region, &national, type))
+		return national;
+	return ParseCompactPhone(input, region, type);
+}
 
+// The full path alone (see normalize.hpp): what NormalizePhone's shortcuts must agree with.
+Normalized ParsePhone(std::string_view raw, std::string_view default_region, std::string* type)
+{
+	std::string_view t = Trim(raw);
+	if (t.empty())
+		return Normalized::Fail("empty");
+	if (t.size() > 250)
+		return Normalized::Fail("too long for a phone number");
+	char buf[24];
+	std::size_t n = 0;
+	return ParseCompactPhone(CompactPhone(t, buf, &n) ? std::string_view(buf, n) : t, UpperRegion(default_region), type);
+}
+
+namespace {
+
+// Parse + GetNumberType of input (compacted where it could be) in region, upper case: the
+// full path of NormalizePhone and ParsePhone.
+Normalized ParseCompactPhone(std::string_view input, const std::string& region, std::string* type)
+{
+	std::string e164;
 	const PhoneNumberUtil& util = PhoneUtil();
 	bool known_region = IsKnownRegion(region);
 	const std::string& parse_region = known_region ? region : std::string("ZZ");
@@ -943,21 +1076,8 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region,
 	// A number is valid exactly when libphonenumber gives it a type (IsValidNumber is that
 	// test): asking for the type costs the same and keeps it for the caller.
 	PhoneNumberUtil::PhoneNumberType number_type = util.GetNumberType(number);
-	if (number_type == PhoneNumberUtil::UNKNOWN) {
-		switch (util.IsPossibleNumberWithReason(number)) {
-		case PhoneNumberUtil::TOO_SHORT:
-		case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
-			return Normalized::Fail("too few digits for region " + RegionForMessage(number));
-		case PhoneNumberUtil::TOO_LONG:
-			return Normalized::Fail("too many digits for region " + RegionForMessage(number));
-		case PhoneNumberUtil::INVALID_LENGTH:
-			return Normalized::Fail("wrong number of digits for region " + RegionForMessage(number));
-		case PhoneNumberUtil::INVALID_COUNTRY_CODE:
-			return Normalized::Fail("unknown country code +" + std::to_string(number.country_code()));
-		default:
-			return Normalized::Fail("invalid number for region " + RegionForMessage(number));
-		}
-	}
+	if (number_type == PhoneNumberUtil::UNKNOWN)
+		return InvalidNumber(number);
 	util.Format(number, PhoneNumberUtil::E164, &e164);
 	if (type != nullptr)
 		*type = PhoneTypeName(number_type);
@@ -967,6 +1087,8 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region,
 		ok.note = "extension " + number.extension() + " left out";
 	return ok;
 }
+
+}  // namespace
 
 // The libphonenumber type of a valid number; empty when it is not valid. The number is
 // taken in the form NormalizePhone gives it, so the type is that of the imported value.

@@ -38,6 +38,10 @@ Normalized NormalizeEmail(std::string_view raw);
 // With type, also gives libphonenumber's type of a valid number (as PhoneType names it)
 // from the same parse.
 Normalized NormalizePhone(std::string_view raw, std::string_view default_region, std::string* type = nullptr);
+// NormalizePhone without its shortcuts (the Norwegian, national-digits and length fast
+// paths): libphonenumber's Parse and GetNumberType for every input. The reference the tests
+// and the fuzz target hold NormalizePhone to: same value, reason, type and note.
+Normalized ParsePhone(std::string_view raw, std::string_view default_region, std::string* type = nullptr);
 // True when region is one libphonenumber knows ("NO", "SE", "US", ...).
 bool IsKnownRegion(std::string_view region);
 // The type libphonenumber gives a valid number (read as NormalizePhone reads it):

@@ -108,6 +108,13 @@ void RunAll(std::string_view s)
 		std::string upper = region == "no" ? "NO" : region;
 		Normalized ref = ReferencePhone(s, IsKnownRegion(upper) ? upper : "ZZ");
 		Check(p.ok == ref.ok && p.value == ref.value, "phone agrees with libphonenumber");
+		// The shortcuts give exactly what the full parse gives: reason, type and note too.
+		std::string type, parsed_type;
+		Normalized typed = NormalizePhone(s, region, &type);
+		Normalized parsed = ParsePhone(s, region, &parsed_type);
+		Check(typed.ok == parsed.ok && typed.value == parsed.value && typed.reason == parsed.reason &&
+				  typed.note == parsed.note && type == parsed_type,
+			  "phone shortcuts agree with the full parse");
 	}
 
 	// Consent: default terms, and terms made of the input's lines (first half in, rest out).
