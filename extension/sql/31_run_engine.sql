@@ -841,11 +841,16 @@ BEGIN
 		'       WHEN w.unit = w.lead_row THEN %L '
 		'       ELSE coalesce(w.matched_by, %L) END, '
 		'  coalesce(w.reason, w.reject_reason, nullif(pg_catalog.concat_ws(''; '', w.notes%s, CASE WHEN w.row_no = w.lead_row THEN nullif(pg_catalog.concat_ws(''; '', NULL::pg_catalog.text%s), '''') END), '''')) '
-		'FROM %srt w LEFT JOIN %sexisting x ON x.id = w.tgt%s',
+		-- Each join key is NULL where the row can have no partner, so the hash join does not
+		-- probe for it (a probe is a cache miss in a table of tens of MB): only rows matched
+		-- to existing contacts (tgt > 0) are in existing; only a row after its target's lead
+		-- row can have replaced a value (absorbed).
+		'FROM %srt w LEFT JOIN %sexisting x ON x.id = CASE WHEN w.tgt > 0 THEN w.tgt END%s',
 		job.id, nullif(job.primary_key, 'none'), job.secondary_key,
 		CASE WHEN absorbed THEN ', a.absorbed[pg_catalog.array_position(a.absorbed, w.row_no::pg_catalog.text) + 1]' ELSE '' END,
 		coalesce(row_notes, ''), p, p,
-		CASE WHEN absorbed THEN format(' LEFT JOIN (SELECT m.tgt, m.absorbed FROM %smerged_multi m WHERE m.absorbed IS NOT NULL) a ON a.tgt = w.tgt', p)
+		CASE WHEN absorbed THEN format(' LEFT JOIN (SELECT m.tgt, m.absorbed FROM %smerged_multi m WHERE m.absorbed IS NOT NULL) a '
+			'ON a.tgt = CASE WHEN w.row_no <> w.lead_row THEN w.tgt END', p)
 			ELSE '' END));
 	RETURN QUERY EXECUTE format('SELECT count(*) FILTER (WHERE r.outcome = ''inserted''), '
 		'count(*) FILTER (WHERE r.outcome = ''updated''), count(*) FILTER (WHERE r.outcome = ''unchanged''), '
