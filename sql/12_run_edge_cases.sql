@@ -214,3 +214,19 @@ SELECT split_part(pg_temp.expect_error($$INSERT INTO crm_contacts (id, first_nam
 DROP FUNCTION t_prepare(bigint, text[], boolean, boolean, text, text, text);
 DROP FUNCTION t_results(bigint);
 DROP FUNCTION t_contacts();
+
+-- The text fields' normalizer in C (crm_import_trim_blank) trims exactly what
+-- nullif(btrim(value, crm_import_blank_chars()), '') trims: every blank, and none of the
+-- characters next to them (NEL, word joiner, zero-width non-joiner, Mongolian vowel
+-- separator), at either end, alone and around text.
+SELECT count(*) AS cases,
+	count(*) FILTER (WHERE crm_import_trim_blank(v) IS DISTINCT FROM nullif(btrim(v, crm_import_blank_chars()), '')) AS differ
+FROM (SELECT a.c || m || b.c AS v
+	FROM (SELECT chr(x) AS c FROM unnest(ARRAY[32, 9, 10, 11, 12, 13, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198,
+		8199, 8200, 8201, 8202, 8203, 8232, 8233, 8239, 8287, 12288, 65279, 133, 8288, 8204, 6158, 8205, 97, 233, 26085]) x
+		UNION ALL SELECT '') a,
+	unnest(ARRAY['', 'x', 'Ø', ' x y ', E'\u00a0mid\u3000dle\u00a0', '日本']) m,
+	(SELECT chr(x) AS c FROM unnest(ARRAY[32, 9, 10, 13, 160, 5760, 8192, 8203, 8232, 8239, 8287, 12288, 65279, 133, 8288,
+		8204, 233]) x UNION ALL SELECT '') b) q;
+SELECT crm_import_trim_blank(E'\u00a0 Ola\u2009') AS ola, crm_import_trim_blank(E' \ufeff\u3000 ') IS NULL AS blank_is_null,
+	crm_import_trim_blank(E'\u0085Ola\u2060') AS not_blanks;

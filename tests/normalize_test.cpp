@@ -981,6 +981,23 @@ TEST(NormalizePhone, LengthShortcutAgreesWithLibphonenumber)
 	EXPECT_GT(checked, 40000);
 }
 
+// TrimBlanks takes exactly crm_import_blank_chars(): the Unicode spaces and the BOM in a
+// UTF-8 database, ASCII white space only otherwise; never NEL, the word joiner or a
+// character that merely begins like a blank.
+TEST(TrimBlanks, TakesExactlyTheBlankCharacters)
+{
+	EXPECT_EQ(TrimBlanks("\xC2\xA0 Ola\xE2\x80\x89", true), "Ola");
+	EXPECT_EQ(TrimBlanks("\xEF\xBB\xBF\xE3\x80\x80x\xE1\x9A\x80\xE2\x81\x9F", true), "x");
+	EXPECT_EQ(TrimBlanks("\t\r\n\v\f x y \n", false), "x y");
+	EXPECT_EQ(TrimBlanks("\xC2\xA0x\xC2\xA0", false), "\xC2\xA0x\xC2\xA0");  // not UTF-8: ASCII only
+	EXPECT_EQ(TrimBlanks("\xC2\x85x\xE2\x81\xA0", true), "\xC2\x85x\xE2\x81\xA0");  // NEL, U+2060 stay
+	EXPECT_EQ(TrimBlanks("\xE2\x80\x8Cx\xE2\x80\x8D", true), "\xE2\x80\x8Cx\xE2\x80\x8D");  // ZWNJ, ZWJ stay
+	EXPECT_EQ(TrimBlanks("\xE2\x80\xA8\xE2\x80\xA9\xE2\x80\xAF", true), "");
+	EXPECT_EQ(TrimBlanks("", true), "");
+	EXPECT_EQ(TrimBlanks("\xC3\xA5", true), "\xC3\xA5");  // a letter ending in A0-like bytes stays
+	EXPECT_EQ(TrimBlanks("x\xC3\xA0", true), "x\xC3\xA0");  // U+00E0 ends in 0xA0
+}
+
 // Random digits rarely hit a range another region of the same calling code owns (Canada's
 // 7-digit "310" numbers are valid under +1 although 7 digits are "local only" in the US:
 // found by the fuzzer) or a region's odd international prefix (Finland's 99x). Every

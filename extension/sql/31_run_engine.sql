@@ -54,6 +54,12 @@ AS $$
 $$;
 COMMENT ON FUNCTION crm_import_blank_chars() IS 'Internal: whitespace a run trims from values (ASCII whitespace; in UTF-8 databases also no-break, zero-width and other Unicode spaces)';
 
+-- Internal: a text field's value, nullif(btrim(value, crm_import_blank_chars()), '') in C.
+CREATE FUNCTION crm_import_trim_blank(value text) RETURNS text
+	AS 'MODULE_PATHNAME', 'crm_import_trim_blank' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION crm_import_trim_blank(text) IS
+	'Internal: value without the blanks of crm_import_blank_chars() at either end, NULL when nothing is left (nullif(btrim(value, crm_import_blank_chars()), ''''))';
+
 -- Internal: the SQL expression that normalizes a staged field (SQL reference ref) for a field
 -- type ('birthday' for the birthday field); region_sql is an SQL expression giving the
 -- region of phone numbers (a row's country can decide it), date_order the order of dates.
@@ -63,7 +69,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT CASE field_type
-		WHEN 'text' THEN pg_catalog.format('nullif(pg_catalog.btrim(%s, %L), '''')', ref, @extschema@.crm_import_blank_chars())
+		WHEN 'text' THEN pg_catalog.format('@extschema@.crm_import_trim_blank(%s)', ref)
 		WHEN 'email' THEN pg_catalog.format('@extschema@.crm_import_norm_email(%s)', ref)
 		WHEN 'phone' THEN pg_catalog.format('@extschema@.crm_import_norm_phone(%s, %s)', ref, region_sql)
 		WHEN 'date' THEN pg_catalog.format('(@extschema@.crm_import_norm_date(%s, %L::text))::date', ref, date_order)

@@ -861,6 +861,65 @@ std::string_view Trim(std::string_view s) noexcept
 	return s.substr(begin, end - begin);
 }
 
+namespace {
+
+// Byte length of the blank (crm_import_blank_chars) that ends at s[end-1], or 0. A UTF-8
+// lead byte never occurs inside a character, so the last two or three bytes spelling a
+// blank are that whole character.
+std::size_t BlankBefore(std::string_view s, std::size_t end, bool unicode) noexcept
+{
+	unsigned char last = static_cast<unsigned char>(s[end - 1]);
+	if (last == ' ' || (last >= '\t' && last <= '\r'))
+		return 1;
+	if (!unicode || last < 0x80)
+		return 0;
+	if (end >= 2 && last == 0xA0 && static_cast<unsigned char>(s[end - 2]) == 0xC2)
+		return 2;  // U+00A0
+	if (end < 3)
+		return 0;
+	unsigned char c = static_cast<unsigned char>(s[end - 3]);
+	unsigned char d = static_cast<unsigned char>(s[end - 2]);
+	bool blank = (c == 0xE1 && d == 0x9A && last == 0x80) ||                                    // U+1680
+				 (c == 0xE2 && d == 0x80 && (last <= 0x8B || last == 0xA8 || last == 0xA9 || last == 0xAF)) ||  // U+2000..200B, 2028/9, 202F
+				 (c == 0xE2 && d == 0x81 && last == 0x9F) ||                                    // U+205F
+				 (c == 0xE3 && d == 0x80 && last == 0x80) ||                                    // U+3000
+				 (c == 0xEF && d == 0xBB && last == 0xBF);                                      // U+FEFF
+	return blank ? 3 : 0;
+}
+
+// Byte length of the blank that starts at s[i], or 0.
+std::size_t BlankAt(std::string_view s, std::size_t i, bool unicode) noexcept
+{
+	unsigned char c = static_cast<unsigned char>(s[i]);
+	if (c == ' ' || (c >= '\t' && c <= '\r'))
+		return 1;
+	if (!unicode || c < 0x80)
+		return 0;
+	std::size_t n = c == 0xC2 ? 2 : (c >= 0xE1 && c <= 0xEF ? 3 : 0);
+	return n != 0 && i + n <= s.size() && BlankBefore(s, i + n, true) == n ? n : 0;
+}
+
+}  // namespace
+
+std::string_view TrimBlanks(std::string_view s, bool unicode) noexcept
+{
+	std::size_t begin = 0;
+	while (begin < s.size()) {
+		std::size_t n = BlankAt(s, begin, unicode);
+		if (n == 0)
+			break;
+		begin += n;
+	}
+	std::size_t end = s.size();
+	while (end > begin) {
+		std::size_t n = BlankBefore(s, end, unicode);
+		if (n == 0 || end - n < begin)
+			break;
+		end -= n;
+	}
+	return s.substr(begin, end - begin);
+}
+
 // Lower-cases ASCII letters and the Latin-1 supplement letters of UTF-8 (Æ Ø Å É ...);
 // the byte length never changes.
 std::string FoldCase(std::string_view s)

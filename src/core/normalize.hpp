@@ -22,6 +22,11 @@ struct Normalized {
 
 // Trims ASCII and Unicode spaces (incl. NBSP) at both ends.
 std::string_view Trim(std::string_view s) noexcept;
+// Trims the blanks a run trims from text values at both ends, exactly the characters of
+// SQL crm_import_blank_chars(): ASCII white space and, with unicode (a UTF-8 database),
+// U+00A0, U+1680, U+2000..U+200B, U+2028, U+2029, U+202F, U+205F, U+3000 and U+FEFF
+// (not NEL or U+2060, which Trim also takes). s must be valid in its encoding.
+std::string_view TrimBlanks(std::string_view s, bool unicode) noexcept;
 // Lower-cases ASCII letters and the Latin-1 supplement letters of UTF-8 (Æ Ø Å É ...).
 std::string FoldCase(std::string_view s);
 // True when FoldCase(a) == FoldCase(b), without building either string (hot paths).

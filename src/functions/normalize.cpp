@@ -16,12 +16,14 @@
 extern "C" {
 #include "catalog/pg_type_d.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 }
 
 extern "C" {
+PG_FUNCTION_INFO_V1(crm_import_trim_blank);
 PG_FUNCTION_INFO_V1(crm_import_norm_email);
 PG_FUNCTION_INFO_V1(crm_import_norm_phone);
 PG_FUNCTION_INFO_V1(crm_import_norm_date);
@@ -103,6 +105,22 @@ void FreeConsentTerms(void* arg) noexcept
 }
 
 }  // namespace
+
+// crm_import_trim_blank(value): nullif(btrim(value, crm_import_blank_chars()), ''), the text
+// fields' normalizer, without btrim's per-character multibyte search through a set of 26
+// characters (a tenth of a million-row normalize). Nothing here can throw: no guard.
+extern "C" Datum crm_import_trim_blank(PG_FUNCTION_ARGS)
+{
+	CRM_REQUIRE_NARGS(1);
+	text* raw = PG_GETARG_TEXT_PP(0);
+	std::string_view value = VarView(raw);
+	std::string_view trimmed = crm::core::TrimBlanks(value, GetDatabaseEncoding() == PG_UTF8);
+	if (trimmed.empty())
+		PG_RETURN_NULL();
+	if (trimmed.size() == value.size())
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(trimmed.data(), static_cast<int>(trimmed.size())));
+}
 
 extern "C" Datum crm_import_norm_email(PG_FUNCTION_ARGS)
 {
