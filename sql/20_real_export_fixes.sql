@@ -122,3 +122,11 @@ SELECT crm_import_discard(:from_lo, remove_source => true);
 SELECT count(*) AS reused_object_kept FROM pg_largeobject_metadata WHERE oid = :src;
 SELECT lo_unlink(:src);
 DROP ROLE rx_admin, rx_owner;
+
+-- A Mailchimp audience export whose "nombre" column (Spanish for first name) holds the
+-- subscribers' addresses was mapped to first_name and applied: every contact got its
+-- address as first name. A predefined text field is not applied to a column of addresses
+-- or phone numbers; the suggestion says why and what to map instead.
+SELECT crm_import_upload('Kunder', convert_to(E'nombre,Apellido,Tel\nana@example.es,García,+34 612 345 678\nluis@example.es,Pérez,+34 622 345 678\nmaria@example.es,López,+34 632 345 678\n', 'UTF8')) AS mc \gset
+SELECT column_no, name, field, applied, reason FROM crm_import_suggest_mapping(:mc) ORDER BY column_no;
+SELECT crm_import_discard(:mc);

@@ -234,6 +234,27 @@ TEST(SuggestField, FuzzyHeadersNeedFittingValuesAndTheSameNumbers)
 	EXPECT_EQ(SuggestField("Scores", {"xx"}, catalog).field, "scores");
 }
 
+// A name, company or city column whose values are email addresses or phone numbers is
+// the wrong column for the field (a Mailchimp export's "nombre" column of addresses was
+// applied as first_name): shown with the reason, not applied. Custom text fields take any
+// value (a text field "secondary email" is the user's choice).
+TEST(SuggestField, TextFieldsRefuseColumnsOfAddressesOrNumbers)
+{
+	Suggestion s = SuggestField("nombre", {"ana@example.es", "luis@example.es", "maria@example.es"}, {});
+	EXPECT_EQ(s.field, "first_name");
+	EXPECT_FALSE(s.applicable);
+	EXPECT_EQ(s.reason, "3 of 3 sample values are email addresses, e.g. 'ana@example.es', not a first name: map the column "
+						"to email if it holds the addresses");
+	Suggestion city = SuggestField("City", {"+47 912 34 567", "41234567", "92345678", "46123456", "Oslo"}, {});
+	EXPECT_FALSE(city.applicable);
+	EXPECT_NE(city.reason.find("4 of 5 sample values are phone numbers"), std::string::npos) << city.reason;
+	// Names, and a few addresses among names, are fine.
+	EXPECT_TRUE(SuggestField("nombre", {"Ana", "Luis", "maria@example.es", "Kari", "Per"}, {}).applicable);
+	EXPECT_TRUE(SuggestField("Postnummer", {"0155", "5003", "9008"}, {}).applicable);
+	std::vector<FieldInfo> catalog = {{"secondary_email", "Secondary email", "text", true}};
+	EXPECT_TRUE(SuggestField("Secondary email", {"ana@example.es", "luis@example.es"}, catalog).applicable);
+}
+
 TEST(SuggestField, FieldNameBeatsSynonym)
 {
 	// A custom field literally named "phone" wins over "phone" as a spelling of mobile.

@@ -632,7 +632,7 @@ private:
 	std::string ValueProblem(const FieldInfo& f, const std::vector<std::string>& samples) const
 	{
 		if (f.type == "text")
-			return {};
+			return f.custom ? std::string() : TextProblem(f, samples);
 		DateOrder order = options_.date_order;
 		bool birthday = f.name == "birthday";
 		bool id = f.type == "id" || f.name == "system_id";
@@ -688,6 +688,43 @@ private:
 			: "values";
 		return std::to_string(bad) + " of " + std::to_string(n) + " sample values are not valid " + noun + ", e.g. " +
 			   example + ": " + why;
+	}
+
+	// A predefined text field (a name, company, city, country) takes any value, but one whose
+	// samples are nearly all email addresses or phone numbers is the wrong column for it
+	// (a Mailchimp "nombre" column of addresses): not applied, and said why.
+	std::string TextProblem(const FieldInfo& f, const std::vector<std::string>& samples) const
+	{
+		std::size_t n = 0, emails = 0, phones = 0;
+		std::string email_example, phone_example;
+		for (const std::string& raw : samples) {
+			std::string_view v = Trim(raw);
+			if (v.empty())
+				continue;
+			++n;
+			if (NormalizeEmail(v).ok) {
+				++emails;
+				if (email_example.empty())
+					email_example = Quoted(v);
+			}
+			else if (NormalizePhone(v, options_.region).ok) {
+				++phones;
+				if (phone_example.empty())
+					phone_example = Quoted(v);
+			}
+		}
+		if (n == 0)
+			return {};
+		std::string label = f.label.empty() ? f.name : f.label;
+		if (label[0] >= 'A' && label[0] <= 'Z')
+			label[0] = static_cast<char>(label[0] - 'A' + 'a');  // "not a first name"
+		if (static_cast<double>(emails) >= kContentMajority * static_cast<double>(n))
+			return std::to_string(emails) + " of " + std::to_string(n) + " sample values are email addresses, e.g. " +
+				   email_example + ", not a " + label + ": map the column to email if it holds the addresses";
+		if (static_cast<double>(phones) >= kContentMajority * static_cast<double>(n))
+			return std::to_string(phones) + " of " + std::to_string(n) + " sample values are phone numbers, e.g. " +
+				   phone_example + ", not a " + label + ": map the column to mobile (or a phone field) if it holds the numbers";
+		return {};
 	}
 
 	const FieldInfo* Find(std::string_view field) const
