@@ -130,3 +130,16 @@ DROP ROLE rx_admin, rx_owner;
 SELECT crm_import_upload('Kunder', convert_to(E'nombre,Apellido,Tel\nana@example.es,García,+34 612 345 678\nluis@example.es,Pérez,+34 622 345 678\nmaria@example.es,López,+34 632 345 678\n', 'UTF8')) AS mc \gset
 SELECT column_no, name, field, applied, reason FROM crm_import_suggest_mapping(:mc) ORDER BY column_no;
 SELECT crm_import_discard(:mc);
+
+-- A Mailchimp export's status column (subscribed, unsubscribed) mapped to email marketing:
+-- every row is rejected for an unknown status word, and the hint named skip_value, which
+-- would have imported everyone without their consent. It now names the terms to add.
+SELECT crm_import_upload('Kunder', convert_to(E'Email Address,First Name,Status\nana@example.es,Ana,subscribed\nluis@example.es,Luis,unsubscribed\n', 'UTF8')) AS mcs \gset
+SELECT crm_import_map(:mcs, 'Email Address', 'email'), crm_import_map(:mcs, 'First Name', 'first_name');
+SELECT crm_import_set_consent(:mcs, 'email_marketing', column_name => 'Status');
+SELECT crm_import_set_consent(:mcs, 'sms_marketing', unknown => true);
+SELECT crm_import_set_rules(:mcs, 'file', primary_key => 'email');
+SELECT crm_import_accept_compliance(:mcs, true, true);
+SELECT * FROM crm_import_run(:mcs);
+SELECT state, failure_reason FROM crm_import_status WHERE id = :mcs;
+SELECT crm_import_discard(:mcs);

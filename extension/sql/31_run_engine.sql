@@ -533,6 +533,7 @@ DECLARE
 	value_rejects boolean;  -- some row was rejected for a value it could not read
 	short_rejects boolean;  -- some row was rejected for having fewer fields than the header
 	region_rejects bigint;  -- rows rejected for a phone number not valid in the import's region
+	consent_field text;     -- the consent field most rows were rejected for (unknown status words)
 BEGIN
 	IF data_rows = 0 OR rejected_rows < data_rows THEN
 		RETURN;
@@ -550,6 +551,11 @@ BEGIN
 		INTO short_rejects;
 	EXECUTE format('SELECT count(*) FROM %srt rt WHERE rt.reason LIKE %L', p,
 		'%number%for region ' || @extschema@.crm_import_region(job) || '%') INTO region_rejects;
+	-- A status column in words the terms do not know (Mailchimp's subscribed, unsubscribed):
+	-- the fix is the terms, not leaving the value out.
+	EXECUTE format('SELECT CASE WHEN (pg_catalog.regexp_match(rt.reason, ''^unknown (email|SMS) marketing status value''))[1] = ''email'' '
+		'THEN ''email_marketing'' ELSE ''sms_marketing'' END FROM %srt rt WHERE rt.reason ~ ''^unknown (email|SMS) marketing status value'' '
+		'GROUP BY 1 HAVING count(*) * 2 > %s ORDER BY count(*) DESC LIMIT 1', p, data_rows) INTO consent_field;
 	IF dry_run THEN
 		RAISE WARNING 'import % would fail: no row could be imported (% of % rejected)', job.id, rejected_rows, data_rows
 			USING DETAIL = 'Reasons: ' || summary || '.',
@@ -558,7 +564,10 @@ BEGIN
 		RAISE EXCEPTION 'no row could be imported: all % data rows were rejected', data_rows
 			USING ERRCODE = 'data_exception', DETAIL = 'Reasons: ' || summary || '.',
 			HINT = format('Run with dry_run => true and read crm_import_results(%s) for the reasons; fix the file or the mapping%s.', job.id,
-				CASE WHEN job.invalid_values = 'reject_row' AND value_rejects THEN format(', or set crm_import_set_options(%s, invalid_values => ''skip_value'') to import rows without the values that cannot be read', job.id) ELSE '' END
+				CASE WHEN consent_field IS NOT NULL THEN format(', or, if the %s column says opted in and out in other words, have an admin add them '
+					'(crm_import_set_consent_terms(%L, opt_in => ARRAY[...], opt_out => ARRAY[...]) with the terms in force and the new ones) '
+					'and confirm compliance again so the import takes them: crm_import_accept_compliance(%s, true, true)', consent_field, consent_field, job.id)
+				WHEN job.invalid_values = 'reject_row' AND value_rejects THEN format(', or set crm_import_set_options(%s, invalid_values => ''skip_value'') to import rows without the values that cannot be read', job.id) ELSE '' END
 				|| CASE WHEN short_rejects THEN format(', or set crm_import_set_options(%s, short_rows => ''pad'') to read short rows with their missing trailing fields blank', job.id) ELSE '' END
 				-- A file of another country's numbers: every reason says "for region NO".
 				|| CASE WHEN region_rejects * 2 > data_rows THEN format(', or, if the phone numbers are of another country, read them in its region: crm_import_set_options(%s, default_region => ''US'') (its ISO code), or map a country column', job.id) ELSE '' END);
