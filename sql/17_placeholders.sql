@@ -161,3 +161,10 @@ SELECT crm_import_accept_compliance(:imp, true, true);
 SELECT crm_import_set_options(:imp, short_rows => 'reject');
 SELECT * FROM crm_import_run(:imp);
 SELECT state, failure_reason FROM crm_import_status WHERE id = :imp;
+
+-- A MySQL export writes its zero date 0000-00-00 for a missing birthday: a placeholder,
+-- reported with the call that reads it as blank (not a row rejected for an invalid date).
+SELECT crm_import_upload('Placeholders', convert_to(E'email,first_name,birthday\nola@example.org,Ola,0000-00-00\nkari@example.org,Kari,1990-03-04\nper@example.org,Per,0000-00-00 00:00:00\n', 'UTF8')) AS mysql \gset
+SELECT column_no, field, applied FROM crm_import_suggest_mapping(:mysql) ORDER BY column_no;
+SELECT problem, fix FROM crm_import_check(:mysql) WHERE problem LIKE '%placeholder%';
+SELECT crm_import_discard(:mysql);

@@ -433,7 +433,9 @@ COMMENT ON FUNCTION crm_import_known_region(text) IS 'Internal: whether libphone
 CREATE FUNCTION crm_import_placeholder_texts() RETURNS text[]
 LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS $$ SELECT ARRAY['-', '--', '---', 'n/a', 'n.a.', 'na', '#n/a', 'null', '(null)', 'none', '(none)', 'nil', '?',
-	'(blank)', '(empty)', 'not available', 'unknown', 'ukjent'] $$;
+	'(blank)', '(empty)', 'not available', 'unknown', 'ukjent',
+	-- MySQL's zero date, as its dumps and exports write a missing date
+	'0000-00-00', '0000-00-00 00:00:00', '00/00/0000', '00.00.0000'] $$;
 COMMENT ON FUNCTION crm_import_placeholder_texts() IS
 	'Internal: placeholder texts for "no value" the upload looks for in the sample values (-, N/A, null, none, #N/A, ...)';
 
