@@ -140,6 +140,8 @@ SELECT crm_import_set_consent(:mcs, 'email_marketing', column_name => 'Status');
 SELECT crm_import_set_consent(:mcs, 'sms_marketing', unknown => true);
 SELECT crm_import_set_rules(:mcs, 'file', primary_key => 'email');
 SELECT crm_import_accept_compliance(:mcs, true, true);
+-- crm_import_check says so before the run, with the words.
+SELECT * FROM crm_import_check(:mcs);
 SELECT * FROM crm_import_run(:mcs);
 SELECT state, failure_reason FROM crm_import_status WHERE id = :mcs;
 SELECT crm_import_discard(:mcs);

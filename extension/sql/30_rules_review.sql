@@ -376,6 +376,7 @@ DECLARE
 	shared bigint;      -- secondary values shared by rows of different primary values
 	pk_norm text;       -- the SQL reading each key as the run does
 	sk_norm text;
+	unknown_words text; -- a consent column's values the terms do not know, with their counts
 	d record;
 BEGIN
 	IF job.header_row_source = 'detected' THEN
@@ -399,6 +400,32 @@ BEGIN
 			CASE WHEN d.date_order = 'MDY' THEN 'day first (31.12.1990)' ELSE 'month first (12/31/1990)' END);
 		RETURN NEXT;
 	END LOOP;
+	-- A consent column in words the terms do not know (a Mailchimp status column: subscribed,
+	-- unsubscribed): the run rejects those rows (with skip_value, imports them without this
+	-- consent). Said before the run, with the words, from the first 10,000 data rows.
+	IF job.staging_table IS NOT NULL AND pg_catalog.to_regclass(job.staging_table) IS NOT NULL THEN
+		FOR d IN SELECT k.c, k.name, k.ref, k.norm FROM @extschema@.crm_import_run_columns(job) k
+				WHERE k.kind = 'consent' AND k.c IS NOT NULL LOOP
+			EXECUTE pg_catalog.format('SELECT pg_catalog.string_agg(pg_catalog.format(''%%L (%%s)'', q.v, q.n), '', '' ORDER BY q.n DESC, q.v) '
+				'FROM (SELECT pg_catalog.btrim(%1$s, %2$L) AS v, pg_catalog.count(*) AS n '
+				'  FROM (SELECT * FROM %3$s s WHERE s.record_no >= %4$s ORDER BY s.record_no LIMIT 10000) s '
+				'  WHERE pg_catalog.btrim(coalesce(%1$s, ''''), %2$L) <> '''' AND (%5$s) IS NULL '
+				-- Placeholders (N/A, -) are asked about on their own while null_values is not set.
+				'  AND NOT (%6$L AND pg_catalog.lower(pg_catalog.btrim(%1$s, %2$L)) = ANY (%7$L::text[])) '
+				'  GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5) q',
+				d.ref, @extschema@.crm_import_blank_chars(), job.staging_table, @extschema@.crm_import_first_data_record(job), d.norm,
+				job.null_values IS NULL, @extschema@.crm_import_placeholder_texts())
+				INTO unknown_words;
+			CONTINUE WHEN unknown_words IS NULL;
+			problem := pg_catalog.format('note (does not block the run): column %s "%s" (%s) holds values that are neither opt-in nor '
+				'opt-out terms: %s; the run %s', d.c, (@extschema@.crm_import_column_names(job))[d.c], d.name, unknown_words,
+				CASE WHEN job.invalid_values = 'skip_value' THEN 'imports those rows without this consent'
+					ELSE 'rejects those rows' END);
+			fix := pg_catalog.format('an admin adds the words to the terms in force: crm_import_set_consent_terms(%L, opt_in => ARRAY[...], '
+				'opt_out => ARRAY[...]); then crm_import_accept_compliance(%s, true, true) so the import takes them', d.name, job.id);
+			RETURN NEXT;
+		END LOOP;
+	END IF;
 	IF job.primary_key IS NULL OR job.primary_key = 'none' OR job.staging_table IS NULL
 			OR pg_catalog.to_regclass(job.staging_table) IS NULL THEN
 		RETURN;
@@ -451,7 +478,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION crm_import_notes(crm_imports) IS
-	'Internal: what the upload decided on its own (a skipped preamble), and what the rules will do that may surprise (rows without a key inserted again on every import; rows of different primary values merged by a shared secondary value), each with the call that changes it; never blocks a run';
+	'Internal: what the upload decided on its own (a skipped preamble), and what the rules will do that may surprise (dates of undecided order; consent words the terms do not know; rows without a key inserted again on every import; rows of different primary values merged by a shared secondary value), each with the call that changes it; never blocks a run';
 
 CREATE FUNCTION crm_import_check(import bigint)
 RETURNS TABLE (problem text, fix text)
