@@ -301,6 +301,19 @@ const PhoneNumberUtil& PhoneUtil()
 	return *util;
 }
 
+// libphonenumber's compiled-in metadata, parsed once (empty if it does not parse: every
+// shortcut built from it is then off and the full parse decides).
+const i18n::phonenumbers::PhoneMetadataCollection& PhoneMetadata()
+{
+	static const i18n::phonenumbers::PhoneMetadataCollection collection = [] {
+		i18n::phonenumbers::PhoneMetadataCollection c;
+		if (!c.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
+			c.Clear();
+		return c;
+	}();
+	return collection;
+}
+
 // A region's numbers as libphonenumber's metadata describes them, matched as its
 // GetNumberType matches them (the same patterns, the same ICU engine, the same order of
 // types) but with the patterns compiled once: libphonenumber goes through a pattern cache
@@ -318,7 +331,7 @@ public:
 		if (found != built.end())
 			return found->second.get();
 		std::unique_ptr<RegionNumbers> numbers;
-		for (const auto& metadata : Collection().metadata()) {
+		for (const auto& metadata : PhoneMetadata().metadata()) {
 			if (metadata.id() == region) {
 				numbers.reset(new RegionNumbers(metadata));
 				if (!numbers->usable_)
@@ -385,17 +398,6 @@ private:
 		std::unique_ptr<icu::RegexPattern> pattern;
 		std::unique_ptr<icu::RegexMatcher> matcher;  // null: the type does not exist
 	};
-
-	static const i18n::phonenumbers::PhoneMetadataCollection& Collection()
-	{
-		static const i18n::phonenumbers::PhoneMetadataCollection collection = [] {
-			i18n::phonenumbers::PhoneMetadataCollection c;
-			if (!c.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
-				c.Clear();
-			return c;
-		}();
-		return collection;
-	}
 
 	static icu::UnicodeString Text(std::string_view nsn)
 	{
@@ -553,14 +555,14 @@ bool CompactPhone(std::string_view s, char* out, std::size_t* out_len) noexcept
 // only when valid; anything else goes through the full Parse path, so this can only accept
 // what Parse + IsValidNumber accept (checked against plain libphonenumber by the unit tests
 // and the fuzz target).
-bool TryNorwegianFastPath(std::string_view c, const std::string& region, std::string* e164)
+bool TryNorwegianFastPath(std::string_view c, const std::string& region, const RegionNumbers* numbers,
+						  std::string* e164)
 {
 	bool region_is_no = region == "NO";
 	std::string_view nsn;
 	if (c.size() == 11 && c.substr(0, 3) == "+47")
 		nsn = c.substr(3);
-	else if (c.size() == 12 && c.substr(0, 4) == "0047" &&
-			 (region_is_no || (RegionNumbers::For(region) != nullptr && RegionNumbers::For(region)->idd_is_00())))
+	else if (c.size() == 12 && c.substr(0, 4) == "0047" && (region_is_no || (numbers != nullptr && numbers->idd_is_00())))
 		nsn = c.substr(4);
 	else if (region_is_no && c.size() == 8)
 		nsn = c;
@@ -568,7 +570,8 @@ bool TryNorwegianFastPath(std::string_view c, const std::string& region, std::st
 		return false;
 	if (nsn[0] == '0' || nsn[0] == '+')
 		return false;
-	if (const RegionNumbers* no = RegionNumbers::For("NO")) {
+	static const RegionNumbers* const no = RegionNumbers::For("NO");
+	if (no != nullptr) {
 		if (!no->IsValid(nsn))
 			return false;
 	} else {
@@ -624,10 +627,7 @@ const std::map<int, std::set<std::size_t>>& ValidLengthsByCallingCode()
 	static const std::map<int, std::set<std::size_t>> lengths = [] {
 		std::map<int, std::set<std::size_t>> by_code;
 		std::set<int> unbounded;
-		i18n::phonenumbers::PhoneMetadataCollection collection;
-		if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size()))
-			return by_code;
-		for (const auto& metadata : collection.metadata()) {
+		for (const auto& metadata : PhoneMetadata().metadata()) {
 			const auto& possible = metadata.general_desc().possible_length();
 			if (possible.empty())
 				unbounded.insert(metadata.country_code());
@@ -657,22 +657,32 @@ bool NationalDigits(std::string_view digits, const std::string& region, const Re
 	return digits.compare(0, code.size(), code) != 0 && (trunk.empty() || digits.compare(0, trunk.size(), trunk) != 0);
 }
 
-// Why a parsed number libphonenumber gives no type is not valid, from its length.
-Normalized InvalidNumber(const PhoneNumber& number)
+// Why number cannot be valid by its length alone, from libphonenumber's possibility
+// verdict on it; empty when the length is possible (or the country code unknown).
+std::string LengthProblem(PhoneNumberUtil::ValidationResult possible, const PhoneNumber& number)
 {
-	switch (PhoneUtil().IsPossibleNumberWithReason(number)) {
+	switch (possible) {
 	case PhoneNumberUtil::TOO_SHORT:
 	case PhoneNumberUtil::IS_POSSIBLE_LOCAL_ONLY:
-		return Normalized::Fail("too few digits for region " + RegionForMessage(number));
+		return "too few digits for region " + RegionForMessage(number);
 	case PhoneNumberUtil::TOO_LONG:
-		return Normalized::Fail("too many digits for region " + RegionForMessage(number));
+		return "too many digits for region " + RegionForMessage(number);
 	case PhoneNumberUtil::INVALID_LENGTH:
-		return Normalized::Fail("wrong number of digits for region " + RegionForMessage(number));
-	case PhoneNumberUtil::INVALID_COUNTRY_CODE:
-		return Normalized::Fail("unknown country code +" + std::to_string(number.country_code()));
+		return "wrong number of digits for region " + RegionForMessage(number);
 	default:
-		return Normalized::Fail("invalid number for region " + RegionForMessage(number));
+		return {};
 	}
+}
+
+// Why a parsed number libphonenumber gives no type is not valid.
+Normalized InvalidNumber(const PhoneNumber& number)
+{
+	PhoneNumberUtil::ValidationResult possible = PhoneUtil().IsPossibleNumberWithReason(number);
+	if (std::string why = LengthProblem(possible, number); !why.empty())
+		return Normalized::Fail(std::move(why));
+	if (possible == PhoneNumberUtil::INVALID_COUNTRY_CODE)
+		return Normalized::Fail("unknown country code +" + std::to_string(number.country_code()));
+	return Normalized::Fail("invalid number for region " + RegionForMessage(number));
 }
 
 PhoneNumber NationalNumber(int country_code, std::string_view digits)
@@ -686,19 +696,18 @@ PhoneNumber NationalNumber(int country_code, std::string_view digits)
 // True, with the reason the full parse would give, when digits (compacted, no '+') cannot
 // be a valid number of region because of their length alone. For regions that share their
 // calling code (GB with GG, IM, JE), where the national fast path below does not apply.
-bool ImpossibleByLength(std::string_view digits, const std::string& region, std::string* reason)
+bool ImpossibleByLength(std::string_view digits, const std::string& region, const RegionNumbers* numbers,
+						std::string* reason)
 {
-	const RegionNumbers* numbers = RegionNumbers::For(region);
 	if (numbers == nullptr || !numbers->idd_starts_with_zero() || !NationalDigits(digits, region, *numbers))
 		return false;
 	auto valid_lengths = ValidLengthsByCallingCode().find(numbers->country_code());
 	if (valid_lengths == ValidLengthsByCallingCode().end() || valid_lengths->second.count(digits.size()) != 0)
 		return false;
-	Normalized invalid = InvalidNumber(NationalNumber(numbers->country_code(), digits));
-	if (invalid.reason.find("digits for region") == std::string::npos)
-		return false;  // possible: only the parse tells valid from not
-	*reason = std::move(invalid.reason);
-	return true;
+	PhoneNumber number = NationalNumber(numbers->country_code(), digits);
+	// Possible for the main region: only the parse tells valid from not.
+	*reason = LengthProblem(PhoneUtil().IsPossibleNumberWithReason(number), number);
+	return !reason->empty();
 }
 
 // Digits written nationally ("08 123 456 78" less its 0, "912 34 567" in a Danish row) in a
@@ -707,9 +716,9 @@ bool ImpossibleByLength(std::string_view digits, const std::string& region, std:
 // is what the full path would give (value and type, or its reason).
 const char* PhoneTypeName(PhoneNumberUtil::PhoneNumberType type);
 
-bool TryNationalFastPath(std::string_view digits, const std::string& region, Normalized* out, std::string* type)
+bool TryNationalFastPath(std::string_view digits, const std::string& region, const RegionNumbers* numbers,
+						 Normalized* out, std::string* type)
 {
-	const RegionNumbers* numbers = RegionNumbers::For(region);
 	if (numbers == nullptr || !numbers->reads_national_digits_as_they_are() || !NationalDigits(digits, region, *numbers))
 		return false;
 	PhoneNumberUtil::PhoneNumberType number_type = numbers->Type(digits);
@@ -1060,7 +1069,9 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region,
 	char buf[24];
 	std::size_t n = 0;
 	bool compacted = CompactPhone(t, buf, &n);
-	if (compacted && TryNorwegianFastPath(std::string_view(buf, n), region, &e164)) {
+	// The region's metadata for the shortcuts, looked up once per number.
+	const RegionNumbers* numbers = compacted ? RegionNumbers::For(region) : nullptr;
+	if (compacted && TryNorwegianFastPath(std::string_view(buf, n), region, numbers, &e164)) {
 		if (type != nullptr)
 			*type = NorwegianNumberType(e164);
 		return Normalized::Ok(std::move(e164));
@@ -1068,9 +1079,9 @@ Normalized NormalizePhone(std::string_view raw, std::string_view default_region,
 	if (t.size() > 250)  // libphonenumber's own input limit
 		return Normalized::Fail("too long for a phone number");
 	std::string_view input = compacted ? std::string_view(buf, n) : t;
-	if (std::string why; compacted && ImpossibleByLength(input, region, &why))
+	if (std::string why; compacted && ImpossibleByLength(input, region, numbers, &why))
 		return Normalized::Fail(std::move(why));
-	if (Normalized national; compacted && TryNationalFastPath(input, region, &national, type))
+	if (Normalized national; compacted && TryNationalFastPath(input, region, numbers, &national, type))
 		return national;
 	return ParseCompactPhone(input, region, type);
 }
