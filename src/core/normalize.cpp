@@ -33,17 +33,20 @@ namespace {
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
-// Byte length of the space character starting at s[i] (ASCII white space, NBSP, the
-// Unicode spaces, zero-width space, word joiner, BOM), or 0 when s[i] starts none.
-std::size_t SpaceAt(std::string_view s, std::size_t i) noexcept
+// Byte length of the blank starting at s[i], or 0: ASCII white space and, with unicode,
+// U+00A0, U+1680, U+2000..U+200B, U+2028, U+2029, U+202F, U+205F, U+3000 and U+FEFF
+// (crm_import_blank_chars); with extras also NEL and U+2060 word joiner (Trim's spaces).
+std::size_t BlankAt(std::string_view s, std::size_t i, bool unicode, bool extras) noexcept
 {
 	unsigned char c = static_cast<unsigned char>(s[i]);
 	if (c == ' ' || (c >= '\t' && c <= '\r'))
 		return 1;
+	if (!unicode)
+		return 0;
 	std::size_t left = s.size() - i;
 	if (c == 0xC2 && left >= 2) {
 		unsigned char d = static_cast<unsigned char>(s[i + 1]);
-		return (d == 0xA0 || d == 0x85) ? 2 : 0;  // NBSP, NEL
+		return (d == 0xA0 || (extras && d == 0x85)) ? 2 : 0;  // NBSP, NEL
 	}
 	if (left < 3)
 		return 0;
@@ -53,7 +56,7 @@ std::size_t SpaceAt(std::string_view s, std::size_t i) noexcept
 		return 3;
 	if (c == 0xE2 && d == 0x80 && (e <= 0x8B || e == 0xA8 || e == 0xA9 || e == 0xAF))  // U+2000..200B, 2028/9, 202F
 		return 3;
-	if (c == 0xE2 && d == 0x81 && (e == 0x9F || e == 0xA0))  // U+205F, U+2060 word joiner
+	if (c == 0xE2 && d == 0x81 && (e == 0x9F || (extras && e == 0xA0)))  // U+205F, U+2060 word joiner
 		return 3;
 	if (c == 0xE3 && d == 0x80 && e == 0x80)  // U+3000 ideographic space
 		return 3;
@@ -62,13 +65,37 @@ std::size_t SpaceAt(std::string_view s, std::size_t i) noexcept
 	return 0;
 }
 
-// Byte length of the space character that ends at s[end-1], or 0.
-std::size_t SpaceBefore(std::string_view s, std::size_t end) noexcept
+// Byte length of the blank (as BlankAt) that ends at s[end-1], or 0.
+std::size_t BlankBefore(std::string_view s, std::size_t end, bool unicode, bool extras) noexcept
 {
 	for (std::size_t len = 1; len <= 3 && len <= end; ++len)
-		if (SpaceAt(s.substr(0, end), end - len) == len)
+		if (BlankAt(s.substr(0, end), end - len, unicode, extras) == len)
 			return len;
 	return 0;
+}
+
+// Byte length of the space character starting at s[i] (ASCII white space, NBSP, NEL, the
+// Unicode spaces, zero-width space, word joiner, BOM), or 0 when s[i] starts none.
+std::size_t SpaceAt(std::string_view s, std::size_t i) noexcept { return BlankAt(s, i, true, true); }
+
+// s without the blanks of BlankBefore at either end.
+std::string_view TrimSet(std::string_view s, bool unicode, bool extras) noexcept
+{
+	std::size_t begin = 0;
+	while (begin < s.size()) {
+		std::size_t n = BlankAt(s, begin, unicode, extras);
+		if (n == 0)
+			break;
+		begin += n;
+	}
+	std::size_t end = s.size();
+	while (end > begin) {
+		std::size_t n = BlankBefore(s, end, unicode, extras);
+		if (n == 0 || end - n < begin)
+			break;
+		end -= n;
+	}
+	return s.substr(begin, end - begin);
 }
 
 // Lower-cases one ASCII byte (other bytes unchanged).
@@ -853,80 +880,12 @@ int ToInt(std::string_view digits) noexcept
 // Trims ASCII and Unicode spaces (incl. NBSP) at both ends.
 std::string_view Trim(std::string_view s) noexcept
 {
-	std::size_t begin = 0;
-	while (begin < s.size()) {
-		std::size_t n = SpaceAt(s, begin);
-		if (n == 0)
-			break;
-		begin += n;
-	}
-	std::size_t end = s.size();
-	while (end > begin) {
-		std::size_t n = SpaceBefore(s, end);
-		if (n == 0 || end - n < begin)
-			break;
-		end -= n;
-	}
-	return s.substr(begin, end - begin);
+	return TrimSet(s, true, true);
 }
-
-namespace {
-
-// Byte length of the blank (crm_import_blank_chars) that ends at s[end-1], or 0. A UTF-8
-// lead byte never occurs inside a character, so the last two or three bytes spelling a
-// blank are that whole character.
-std::size_t BlankBefore(std::string_view s, std::size_t end, bool unicode) noexcept
-{
-	unsigned char last = static_cast<unsigned char>(s[end - 1]);
-	if (last == ' ' || (last >= '\t' && last <= '\r'))
-		return 1;
-	if (!unicode || last < 0x80)
-		return 0;
-	if (end >= 2 && last == 0xA0 && static_cast<unsigned char>(s[end - 2]) == 0xC2)
-		return 2;  // U+00A0
-	if (end < 3)
-		return 0;
-	unsigned char c = static_cast<unsigned char>(s[end - 3]);
-	unsigned char d = static_cast<unsigned char>(s[end - 2]);
-	bool blank = (c == 0xE1 && d == 0x9A && last == 0x80) ||                                    // U+1680
-				 (c == 0xE2 && d == 0x80 && (last <= 0x8B || last == 0xA8 || last == 0xA9 || last == 0xAF)) ||  // U+2000..200B, 2028/9, 202F
-				 (c == 0xE2 && d == 0x81 && last == 0x9F) ||                                    // U+205F
-				 (c == 0xE3 && d == 0x80 && last == 0x80) ||                                    // U+3000
-				 (c == 0xEF && d == 0xBB && last == 0xBF);                                      // U+FEFF
-	return blank ? 3 : 0;
-}
-
-// Byte length of the blank that starts at s[i], or 0.
-std::size_t BlankAt(std::string_view s, std::size_t i, bool unicode) noexcept
-{
-	unsigned char c = static_cast<unsigned char>(s[i]);
-	if (c == ' ' || (c >= '\t' && c <= '\r'))
-		return 1;
-	if (!unicode || c < 0x80)
-		return 0;
-	std::size_t n = c == 0xC2 ? 2 : (c >= 0xE1 && c <= 0xEF ? 3 : 0);
-	return n != 0 && i + n <= s.size() && BlankBefore(s, i + n, true) == n ? n : 0;
-}
-
-}  // namespace
 
 std::string_view TrimBlanks(std::string_view s, bool unicode) noexcept
 {
-	std::size_t begin = 0;
-	while (begin < s.size()) {
-		std::size_t n = BlankAt(s, begin, unicode);
-		if (n == 0)
-			break;
-		begin += n;
-	}
-	std::size_t end = s.size();
-	while (end > begin) {
-		std::size_t n = BlankBefore(s, end, unicode);
-		if (n == 0 || end - n < begin)
-			break;
-		end -= n;
-	}
-	return s.substr(begin, end - begin);
+	return TrimSet(s, unicode, false);
 }
 
 // Lower-cases ASCII letters and the Latin-1 supplement letters of UTF-8 (Æ Ø Å É ...);
