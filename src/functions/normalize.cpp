@@ -118,7 +118,7 @@ extern "C" Datum crm_import_trim_blank(PG_FUNCTION_ARGS)
 	if (trimmed.empty())
 		PG_RETURN_NULL();
 	if (trimmed.size() == value.size())
-		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+		PG_RETURN_TEXT_P(raw);  // the detoasted value, not a TOAST pointer into the source row
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(trimmed.data(), static_cast<int>(trimmed.size())));
 }
 
