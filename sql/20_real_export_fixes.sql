@@ -145,3 +145,10 @@ SELECT * FROM crm_import_check(:mcs);
 SELECT * FROM crm_import_run(:mcs);
 SELECT state, failure_reason FROM crm_import_status WHERE id = :mcs;
 SELECT crm_import_discard(:mcs);
+
+-- A US file read under region NO rejects every row "for region NO": the hint names
+-- default_region (counted in the same pass as the consent words above).
+SELECT rx_prepare(E'First Name,Email,Mobile\nCory,cory@example.com,(202) 555-0143\nDana,dana@example.com,(303) 555-0187\n') AS usall \gset
+SELECT crm_import_map(:usall, 'Mobile', 'mobile');
+SELECT * FROM crm_import_run(:usall);
+SELECT crm_import_discard(:usall);

@@ -549,13 +549,16 @@ BEGIN
 	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %srt rt WHERE rt.reason LIKE ''wrong field count: %%'' '
 		'AND (pg_catalog.regexp_match(rt.reason, ''^wrong field count: (\d+) fields''))[1]::integer < %s)', p, job.column_count)
 		INTO short_rejects;
-	EXECUTE format('SELECT count(*) FROM %srt rt WHERE rt.reason LIKE %L', p,
-		'%number%for region ' || @extschema@.crm_import_region(job) || '%') INTO region_rejects;
-	-- A status column in words the terms do not know (Mailchimp's subscribed, unsubscribed):
-	-- the fix is the terms, not leaving the value out.
-	EXECUTE format('SELECT CASE WHEN (pg_catalog.regexp_match(rt.reason, ''^unknown (email|SMS) marketing status value''))[1] = ''email'' '
-		'THEN ''email_marketing'' ELSE ''sms_marketing'' END FROM %srt rt WHERE rt.reason ~ ''^unknown (email|SMS) marketing status value'' '
-		'GROUP BY 1 HAVING count(*) * 2 > %s ORDER BY count(*) DESC LIMIT 1', p, data_rows) INTO consent_field;
+	-- One pass counts the rows rejected for a phone number of another region and for a status
+	-- word the consent terms do not know (a Mailchimp status column: subscribed, unsubscribed;
+	-- the fix is the terms, not leaving the value out).
+	EXECUTE format('SELECT count(*) FILTER (WHERE rt.reason LIKE %L), '
+		'CASE WHEN count(*) FILTER (WHERE rt.reason LIKE ''unknown email marketing status value %%'') * 2 > %s '
+		'  AND count(*) FILTER (WHERE rt.reason LIKE ''unknown email marketing status value %%'') '
+		'   >= count(*) FILTER (WHERE rt.reason LIKE ''unknown SMS marketing status value %%'') THEN ''email_marketing'' '
+		'  WHEN count(*) FILTER (WHERE rt.reason LIKE ''unknown SMS marketing status value %%'') * 2 > %s THEN ''sms_marketing'' END '
+		'FROM %srt rt',
+		'%number%for region ' || @extschema@.crm_import_region(job) || '%', data_rows, data_rows, p) INTO region_rejects, consent_field;
 	IF dry_run THEN
 		RAISE WARNING 'import % would fail: no row could be imported (% of % rejected)', job.id, rejected_rows, data_rows
 			USING DETAIL = 'Reasons: ' || summary || '.',
