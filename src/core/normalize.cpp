@@ -41,7 +41,7 @@ std::size_t BlankAt(std::string_view s, std::size_t i, bool unicode, bool extras
 	unsigned char c = static_cast<unsigned char>(s[i]);
 	if (c == ' ' || (c >= '\t' && c <= '\r'))
 		return 1;
-	if (!unicode)
+	if (!unicode || c < 0x80)
 		return 0;
 	std::size_t left = s.size() - i;
 	if (c == 0xC2 && left >= 2) {
@@ -68,6 +68,18 @@ std::size_t BlankAt(std::string_view s, std::size_t i, bool unicode, bool extras
 // Byte length of the blank (as BlankAt) that ends at s[end-1], or 0.
 std::size_t BlankBefore(std::string_view s, std::size_t end, bool unicode, bool extras) noexcept
 {
+	// Most values end in an ASCII byte: what the table gives there without three lookups
+	// (white space; else only BlankAt's E2 80 row, which on broken UTF-8 also takes an ASCII
+	// third byte).
+	unsigned char last = static_cast<unsigned char>(s[end - 1]);
+	if (last < 0x80) {
+		if (last == ' ' || (last >= '\t' && last <= '\r'))
+			return 1;
+		return unicode && end >= 3 && static_cast<unsigned char>(s[end - 3]) == 0xE2 &&
+					   static_cast<unsigned char>(s[end - 2]) == 0x80
+				   ? 3
+				   : 0;
+	}
 	for (std::size_t len = 1; len <= 3 && len <= end; ++len)
 		if (BlankAt(s.substr(0, end), end - len, unicode, extras) == len)
 			return len;
