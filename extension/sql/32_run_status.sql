@@ -63,11 +63,14 @@ COMMENT ON FUNCTION crm_import_dead_run_reason(timestamptz, integer) IS
 	'Internal: the failure reason of a run whose transaction never committed';
 
 -- Internal: the last recorded run attempt of each import whose outcome its import row does
--- not record: running while its transaction is in progress, dead once it is not (it never
--- committed: a committed run records its transaction in crm_imports.run_xid).
+-- not record: running while its transaction is in progress, dead once it ended without
+-- committing (a committed run records its transaction in crm_imports.run_xid). A run that
+-- committed after this query's snapshot was taken is still running as far as the snapshot
+-- knows: pg_xact_status reads the transaction's state now, not as of the snapshot, and a
+-- run finishing between the two showed as failed ("did not finish") for a moment.
 CREATE VIEW crm_import_attempts AS
 	SELECT r.import_id, r.run_xid, r.started_at, r.backend_pid,
-		pg_catalog.pg_xact_status(r.run_xid) IS NOT DISTINCT FROM 'in progress' AS running,
+		coalesce(pg_catalog.pg_xact_status(r.run_xid) IN ('in progress', 'committed'), false) AS running,
 		@extschema@.crm_import_dead_run_reason(r.started_at, r.backend_pid) AS reason, r.progress_handle
 	FROM @extschema@.crm_imports j
 	JOIN LATERAL (SELECT x.run_xid, x.started_at, x.backend_pid, x.import_id, x.progress_handle FROM @extschema@.crm_import_runs x
@@ -78,7 +81,7 @@ COMMENT ON COLUMN crm_import_attempts.import_id IS 'The import';
 COMMENT ON COLUMN crm_import_attempts.run_xid IS 'Transaction of the run';
 COMMENT ON COLUMN crm_import_attempts.started_at IS 'When the run started';
 COMMENT ON COLUMN crm_import_attempts.backend_pid IS 'Backend that ran it';
-COMMENT ON COLUMN crm_import_attempts.running IS 'True while its transaction is in progress';
+COMMENT ON COLUMN crm_import_attempts.running IS 'True while its transaction is in progress, or committed after the reading query''s snapshot';
 COMMENT ON COLUMN crm_import_attempts.reason IS 'Failure reason once it is not running';
 COMMENT ON COLUMN crm_import_attempts.progress_handle IS 'Where the run publishes its progress';
 
